@@ -1,0 +1,1 @@
+"""depeches: crawl francophone news sites into a deduplicated SQL archive."""

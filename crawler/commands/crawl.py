@@ -1,0 +1,59 @@
+"""`scrapy crawl`, with checks before any request and exit codes that cron can act on."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+from crawler import exitcodes
+from crawler.sites import SiteConfigError, load_sites
+from crawler.storage.engine import make_engine, redact, resolve_database_url
+from crawler.storage.schema import SchemaBehindError, ensure_schema
+
+
+def _fail(message: str) -> None:
+    print(f"depeches: error: {message}", file=sys.stderr)
+
+
+class Command(ScrapyCrawlCommand):
+    """Checks site files and the database schema first, then crawls.
+
+    Exit codes: 0 ok, 1 failed, 2 configuration error, 3 database unreachable or behind.
+    """
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider: site or urls")
+        assert self.settings is not None
+        spargs = dict(opts.spargs)
+        if args[0] == "site":
+            try:
+                load_sites(self.settings.get("SITES_DIR"), spargs.get("site") or "")
+            except SiteConfigError as exc:
+                _fail(str(exc))
+                self.exitcode = exitcodes.CONFIG_ERROR
+                return
+        url = resolve_database_url(self.settings.get("DATABASE_URL"))
+        try:
+            ensure_schema(make_engine(url), create_if_empty=True)
+        except SchemaBehindError as exc:
+            _fail(f"{redact(url)}: {exc}")
+            self.exitcode = exitcodes.DATABASE_ERROR
+            return
+        except Exception as exc:
+            _fail(f"cannot use the database {redact(url)}: {type(exc).__name__}: {exc}")
+            self.exitcode = exitcodes.DATABASE_ERROR
+            return
+
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **spargs)
+        self.crawler_process.start()
+        code = crawler.stats.get_value("depeches/exit_code") if crawler.stats else None
+        if code:
+            self.exitcode = int(code)
+        elif self.crawler_process.bootstrap_failed:
+            self.exitcode = exitcodes.FAILED

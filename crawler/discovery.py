@@ -1,0 +1,177 @@
+"""Find article URLs in feeds (RSS, Atom, RDF), sitemaps (index, urlset, news) and listings.
+
+Pure functions over response bytes. XML is parsed with entity expansion, DTD loading and network
+access off (billion laughs, XXE), and gzip is inflated with a hard size limit (zip bombs).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import etree
+
+MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
+MAX_SITEMAP_URLS = 50_000
+
+_SAFE_XML = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True
+)
+
+
+class DiscoveryError(ValueError):
+    """A feed or sitemap that cannot be read (too large, not XML)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """An article URL found by discovery, with what the source said about it."""
+
+    url: str
+    hints: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
+
+
+def inflate(body: bytes, limit: int = MAX_XML_BYTES) -> bytes:
+    """Gunzip when the body is gzip (sitemap.xml.gz), refusing to inflate past `limit`."""
+    if not body.startswith(b"\x1f\x8b"):
+        if len(body) > limit:
+            raise DiscoveryError(f"document larger than {limit} bytes")
+        return body
+    out = io.BytesIO()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
+            while chunk := stream.read(1024 * 1024):
+                out.write(chunk)
+                if out.tell() > limit:
+                    raise DiscoveryError(f"gzip inflates past {limit} bytes")
+    except (OSError, EOFError) as exc:
+        raise DiscoveryError(f"bad gzip data: {exc}") from None
+    return out.getvalue()
+
+
+def _parse_xml(body: bytes) -> etree._Element | None:
+    body = inflate(body)
+    if not body.strip():
+        return None
+    try:
+        return etree.fromstring(body, parser=_SAFE_XML)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+
+
+def _child_text(element: etree._Element, *names: str) -> str | None:
+    for child in element:
+        if _local(child.tag) in names and child.text and child.text.strip():
+            return str(child.text).strip()
+    return None
+
+
+def _children_text(element: etree._Element, name: str) -> list[str]:
+    return [
+        str(child.text).strip()
+        for child in element
+        if _local(child.tag) == name and child.text and child.text.strip()
+    ]
+
+
+def parse_feed(body: bytes, base_url: str) -> list[Link]:
+    """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed: URL plus date, title and categories."""
+    root = _parse_xml(body)
+    if root is None:
+        return []
+    links: list[Link] = []
+    for element in root.iter():
+        name = _local(element.tag)
+        if name not in ("item", "entry"):
+            continue
+        url = None
+        if name == "entry":
+            for child in element:
+                if _local(child.tag) == "link" and child.get("rel", "alternate") == "alternate":
+                    url = child.get("href")
+                    break
+        else:
+            url = _child_text(element, "link")
+            if not url:
+                guid = next((c for c in element if _local(c.tag) == "guid"), None)
+                if guid is not None and guid.get("isPermaLink", "true") == "true" and guid.text:
+                    url = guid.text.strip()
+            if not url:
+                url = element.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
+        if not url:
+            continue
+        hints: dict[str, object] = {}
+        published = _child_text(element, "pubdate", "published", "date", "issued", "updated")
+        if published:
+            hints["feed_published"] = published
+        title = _child_text(element, "title")
+        if title:
+            hints["feed_title"] = title
+        categories = _children_text(element, "category") or [
+            c.get("term", "") for c in element if _local(c.tag) == "category" and c.get("term")
+        ]
+        if categories:
+            hints["feed_tags"] = categories
+        links.append(Link(urljoin(base_url, url.strip()), hints))
+    return links
+
+
+@dataclass(frozen=True)
+class SitemapDocument:
+    kind: str  # index | urlset | unknown
+    links: list[Link]
+
+
+def parse_sitemap(body: bytes, base_url: str) -> SitemapDocument:
+    """A sitemap index (child sitemaps) or a urlset (pages, with Google News fields when present)."""
+    root = _parse_xml(body)
+    if root is None:
+        return SitemapDocument("unknown", [])
+    kind = {"sitemapindex": "index", "urlset": "urlset"}.get(_local(root.tag), "unknown")
+    links: list[Link] = []
+    for element in root:
+        if _local(element.tag) not in ("sitemap", "url"):
+            continue
+        loc = _child_text(element, "loc")
+        if not loc:
+            continue
+        hints: dict[str, object] = {}
+        lastmod = _child_text(element, "lastmod")
+        if lastmod:
+            hints["lastmod"] = lastmod
+        news = next((c for c in element if _local(c.tag) == "news"), None)
+        if news is not None:
+            for name, key in (
+                ("publication_date", "sitemap_published"),
+                ("title", "sitemap_title"),
+            ):
+                value = _child_text(news, name)
+                if value:
+                    hints[key] = value
+            keywords = _child_text(news, "keywords")
+            if keywords:
+                hints["sitemap_keywords"] = [k.strip() for k in keywords.split(",") if k.strip()]
+        links.append(Link(urljoin(base_url, loc), hints))
+        if len(links) >= MAX_SITEMAP_URLS:
+            break
+    return SitemapDocument(kind, links)
+
+
+_NEXT_TEXT = re.compile(
+    r"^\s*(page\s+)?suivante?\b|^\s*suiv\.?\s*$|^\s*next\b|^\s*[›»>]+\s*$|articles plus anciens",
+    re.IGNORECASE,
+)
+
+
+def is_next_page_link(text: str, rel: str | None) -> bool:
+    """A pagination link to the next listing page ("Page suivante ›", rel=next, "»")."""
+    if rel and "next" in rel.lower().split():
+        return True
+    return bool(_NEXT_TEXT.search(text or ""))

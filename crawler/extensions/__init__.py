@@ -1,0 +1,1 @@
+"""Signal-driven crawl components (crawl-run rows, rejections)."""

@@ -1,0 +1,104 @@
+"""Records each crawl as a `crawl_runs` row and every dropped article as a rejection."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.spiders import Spider
+from typing_extensions import Self
+
+from crawler import exitcodes
+from crawler.archive import ArchiveWriter, DatabaseUnavailableError
+from pipelines.errors import Rejected
+
+logger = logging.getLogger(__name__)
+
+# close reasons that mean the crawl did what it was asked
+NORMAL_CLOSE = {"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}
+
+
+def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in stats.items():
+        if isinstance(value, datetime):
+            out[key] = value.isoformat()
+        elif isinstance(value, (int, float, str, bool)) or value is None:
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out
+
+
+class CrawlRunExtension:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.writer = ArchiveWriter.for_crawler(crawler)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def _set_exit(self, code: int) -> None:
+        if self.crawler.stats is not None and not self.crawler.stats.get_value("depeches/exit_code"):
+            self.crawler.stats.set_value("depeches/exit_code", code)
+
+    async def spider_opened(self, spider: Spider) -> None:
+        site_key = getattr(spider, "site_key", None)
+        try:
+            await self.writer.open(spider.name, site_key, list(getattr(spider, "sites", [])))
+        except Exception as exc:
+            logger.error("cannot open the archive database: %s", exc)
+            self.writer.failed = True
+            self._set_exit(exitcodes.DATABASE_ERROR)
+            if self.crawler.engine is not None:
+                self.crawler.engine.close_spider(spider, "database_error")
+
+    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Spider) -> None:
+        url = getattr(exception, "url", "") or getattr(item, "url", "") or getattr(response, "url", "")
+        site = getattr(item, "site", None)
+        if isinstance(exception, Rejected):
+            reason, detail = exception.reason, exception.detail
+        else:
+            reason, detail = "pipeline_error", str(exception)
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"depeches/rejected/{reason}")
+        self.writer.add_rejection(url, site, reason, detail)
+
+    def item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
+        url = getattr(item, "url", "") or getattr(response, "url", "")
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("depeches/rejected/pipeline_error")
+        self.writer.add_rejection(url, getattr(item, "site", None), "pipeline_error", str(failure.value))
+
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = self.crawler.stats
+        if self.writer.repository is None:
+            return
+        try:
+            await self.writer.flush()
+        except DatabaseUnavailableError as exc:
+            logger.error("could not record the last rejections: %s", exc)
+            self._set_exit(exitcodes.DATABASE_ERROR)
+        if self.writer.failed:
+            status = "failed"
+        elif reason in NORMAL_CLOSE:
+            status = "ok"
+        elif reason == "shutdown":
+            status = "interrupted"
+        else:
+            status = "failed"
+        snapshot = _jsonable(stats.get_stats()) if stats is not None else {}
+        snapshot["close_reason"] = reason
+        try:
+            await self.writer.finish(status, snapshot)
+        except Exception as exc:
+            logger.error("could not record the crawl run: %s", exc)
+            self._set_exit(exitcodes.DATABASE_ERROR)

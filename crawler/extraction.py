@@ -1,0 +1,125 @@
+"""The CPU-heavy step, run in worker processes: one HTML page → a `RawExtraction`.
+
+trafilatura extracts the body; the field finders of `crawler.fields` gather every candidate
+for the other fields from one parsed tree. Everything returned is plain data (picklable).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.settings import use_config
+
+from crawler.fields.authors import find_author_candidates
+from crawler.fields.counters import find_read_count_texts
+from crawler.fields.dates import find_date_candidates
+from crawler.fields.html import parse_html, text_of
+from crawler.fields.tags import find_section_candidates, find_tag_candidates
+from crawler.fields.titles import find_site_name, find_title_candidates
+from crawler.fields.urls import find_canonical_candidates
+from crawler.items import DateCandidate, RawExtraction
+
+EXTRACTOR = f"trafilatura {trafilatura.__version__}"
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Per-site extraction settings (from the site file's [selectors])."""
+
+    prune_xpath: tuple[str, ...] = ()
+    title: str | None = None
+    date: str | None = None
+    authors: str | None = None
+    read_count: str | None = None
+    tags: str | None = None
+    section: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _trafilatura_config():  # type: ignore[no-untyped-def]
+    config = use_config()
+    # trafilatura's own timeout uses SIGALRM; our pipeline bounds extraction time itself.
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
+    return config
+
+
+def _select_texts(tree: HtmlElement, selector: str) -> list[str]:
+    nodes = tree.xpath(selector) if selector.startswith(("/", "(")) else tree.cssselect(selector)
+    texts = []
+    for node in nodes:
+        text = text_of(node) if isinstance(node, HtmlElement) else str(node).strip()
+        if text:
+            texts.append(text)
+    return texts
+
+
+_LINE_SPLIT = re.compile(r"\n+")
+
+
+def extract_body_lines(html: str, url: str, prune_xpath: tuple[str, ...] = ()) -> list[str]:
+    """Article text as trafilatura sees it, one paragraph (or list item, heading) a line."""
+    document = trafilatura.bare_extraction(
+        html,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+        deduplicate=False,
+        with_metadata=False,
+        prune_xpath=list(prune_xpath) or None,
+        config=_trafilatura_config(),
+    )
+    if document is None:
+        return []
+    text = document.text if not isinstance(document, dict) else document.get("text")
+    return [line.strip() for line in _LINE_SPLIT.split(text or "") if line.strip()]
+
+
+def extract_page(html: str, url: str, options: ExtractOptions | None = None) -> RawExtraction:
+    """Everything the normalisers need from one page; never raises on bad markup."""
+    options = options or ExtractOptions()
+    tree = parse_html(html)
+    raw = RawExtraction(extractor=EXTRACTOR)
+    raw.body_lines = extract_body_lines(html, url, options.prune_xpath)
+
+    raw.title_candidates = find_title_candidates(tree)
+    if options.title:
+        selected = _select_texts(tree, options.title)
+        if selected:
+            raw.title_candidates = {"site": selected[0], **raw.title_candidates}
+    raw.site_name = find_site_name(tree)
+    descriptions = [
+        m.get("content", "").strip()
+        for m in tree.iter("meta")
+        if (m.get("property") or m.get("name") or "").lower() in ("og:description", "description")
+    ]
+    raw.description = next((d for d in descriptions if d), None)
+
+    selected_dates = _select_texts(tree, options.date) if options.date else []
+    raw.date_candidates = [DateCandidate(source="site", raw=t) for t in selected_dates]
+    raw.date_candidates += find_date_candidates(tree, url)
+    raw.author_candidates = (
+        _select_texts(tree, options.authors) if options.authors else []
+    ) + find_author_candidates(tree)
+    raw.read_count_texts = find_read_count_texts(tree, options.read_count)
+    raw.tag_candidates = find_tag_candidates(tree, options.tags)
+    raw.section_candidates = find_section_candidates(tree, options.section)
+    raw.canonical_candidates = find_canonical_candidates(tree)
+    html_element = tree if tree.tag == "html" else tree.getroottree().getroot()
+    raw.html_lang = (html_element.get("lang") or html_element.get("xml:lang") or "").strip() or None
+    return raw
+
+
+def extract_page_timed(
+    html: str, url: str, options: ExtractOptions | None = None
+) -> tuple[RawExtraction, float]:
+    """extract_page plus the seconds it took in the worker (for the per-stage time split)."""
+    started = datetime.now()
+    raw = extract_page(html, url, options)
+    return raw, (datetime.now() - started).total_seconds()

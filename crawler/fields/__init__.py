@@ -1,0 +1,1 @@
+"""Pure functions that find and normalise one article field each (string or tree in, value out)."""

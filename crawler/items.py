@@ -1,0 +1,114 @@
+"""Items that flow from the spiders through the pipelines to storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class FetchedPage:
+    """What a spider yields for one article response: no field parsing happens in spiders."""
+
+    url: str
+    final_url: str
+    status: int
+    html: str
+    fetched_at: datetime
+    site: str
+    headers: dict[str, str] = field(default_factory=dict)
+    # What discovery already knew about this URL (feed pubDate, news-sitemap title/keywords...).
+    hints: dict[str, Any] = field(default_factory=dict)
+    # Set when the fetch itself failed (robots_disallowed, fetch_failed, not_html...): the page
+    # then carries no HTML and the first pipeline turns it into a recorded rejection.
+    error: str | None = None
+    error_detail: str = ""
+
+
+@dataclass(frozen=True)
+class DateCandidate:
+    """A date string found somewhere in or around the page, before parsing."""
+
+    source: str  # jsonld | meta | time | feed | sitemap | text | url
+    raw: str
+    kind: str = "published"  # published | modified
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A normalised date: UTC value, how precise it is, and where it came from."""
+
+    value: datetime  # timezone-aware UTC; for precision "day", midnight UTC of the written day
+    precision: str  # day | minute | second
+    raw: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Tag:
+    label: str  # as displayed on the page
+    slug: str  # accent-folded, for joins
+
+
+@dataclass(frozen=True)
+class AgencyMention:
+    code: str  # AFP, REUTERS, APS... (one table: crawler.fields.agencies.AGENCIES)
+    where: str  # trailer | dateline | byline | meta
+    raw: str
+
+
+@dataclass
+class RawExtraction:
+    """Candidates gathered from the HTML in the extraction worker (picklable, no lxml objects)."""
+
+    body_lines: list[str] = field(default_factory=list)
+    title_candidates: dict[str, str] = field(default_factory=dict)
+    site_name: str | None = None
+    description: str | None = None
+    date_candidates: list[DateCandidate] = field(default_factory=list)
+    author_candidates: list[str] = field(default_factory=list)
+    tag_candidates: list[str] = field(default_factory=list)
+    section_candidates: list[str] = field(default_factory=list)
+    read_count_texts: list[str] = field(default_factory=list)
+    canonical_candidates: list[str] = field(default_factory=list)
+    html_lang: str | None = None
+    extractor: str = ""
+
+
+@dataclass
+class Article:
+    """One article as the pipelines build it and storage writes it."""
+
+    url: str
+    final_url: str
+    site: str
+    fetched_at: datetime
+    raw: RawExtraction | None = None
+    hints: dict[str, Any] = field(default_factory=dict)
+    canonical_url: str = ""
+    title: str | None = None
+    description: str | None = None
+    body: str = ""
+    published: ParsedDate | None = None
+    modified: ParsedDate | None = None
+    date_rejections: list[tuple[str, str]] = field(default_factory=list)  # (raw, reason)
+    authors: list[str] = field(default_factory=list)
+    desks: list[str] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
+    section: str | None = None
+    agencies: list[AgencyMention] = field(default_factory=list)
+    read_count: int | None = None
+    language: str | None = None
+    language_confidence: float | None = None
+    word_count: int = 0
+    content_hash: str = ""
+    extractor: str = ""
+
+    @property
+    def agency_codes(self) -> list[str]:
+        seen: list[str] = []
+        for mention in self.agencies:
+            if mention.code not in seen:
+                seen.append(mention.code)
+        return seen

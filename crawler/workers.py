@@ -1,0 +1,60 @@
+"""One process pool per crawl for CPU-heavy steps, so the reactor thread stays free."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class WorkerPool:
+    """A lazily started ProcessPoolExecutor sized to the cores (EXTRACTION_WORKERS overrides)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self._executor: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> WorkerPool:
+        pool = getattr(crawler, "_depeches_pool", None)
+        if pool is None:
+            pool = cls(crawler.settings.getint("EXTRACTION_WORKERS") or None)
+            crawler._depeches_pool = pool  # type: ignore[attr-defined]
+        return pool
+
+    def _ensure(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            # spawn: a forked child of a process running Twisted and threads is not safe
+            context = multiprocessing.get_context("spawn")
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self._executor
+
+    async def run(self, timeout: float, function: Callable[..., T], *args: Any) -> T:
+        """Run `function(*args)` in a worker; asyncio.TimeoutError past `timeout` seconds."""
+        executor = self._ensure()
+        try:
+            future = executor.submit(function, *args)
+        except BrokenProcessPool:
+            self._executor = None
+            future = self._ensure().submit(function, *args)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+        except BrokenProcessPool:
+            logger.error("an extraction worker died; starting a new pool")
+            self._executor = None
+            raise
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None

@@ -1,0 +1,1 @@
+"""Item pipelines, in order: extract, normalise, language, dedup, store."""

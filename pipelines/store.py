@@ -1,0 +1,62 @@
+"""Pipeline 5: batched, idempotent writes through the archive writer (off the reactor thread)."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.crawler import Crawler
+from typing_extensions import Self
+
+from crawler import exitcodes
+from crawler.archive import ArchiveWriter, DatabaseUnavailableError
+from crawler.items import Article
+from crawler.storage.repository import SaveResult
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    """Queues articles for the writer; a batch is one transaction. A failed write stops the crawl."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.writer = ArchiveWriter.for_crawler(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def _count(self, results: list[SaveResult]) -> None:
+        stats = self.crawler.stats
+        if stats is None:
+            return
+        for result in results:
+            stats.inc_value(f"depeches/articles/{result.status}")
+
+    def _fail(self, exc: Exception) -> None:
+        logger.error("database write failed, stopping the crawl: %s", exc)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("depeches/exit_code", exitcodes.DATABASE_ERROR)
+        if self.crawler.engine is not None and self.crawler.spider is not None:
+            self.crawler.engine.close_spider(self.crawler.spider, "database_error")
+
+    async def process_item(self, article: Article) -> Article:
+        if self.writer.failed:
+            return article
+        try:
+            results = await self.writer.add_article(article)
+        except DatabaseUnavailableError as exc:
+            self._fail(exc)
+            return article
+        self._count(results)
+        return article
+
+    async def close_spider(self) -> None:
+        if self.writer.failed:
+            return
+        try:
+            results = await self.writer.flush()
+        except DatabaseUnavailableError as exc:
+            self._fail(exc)
+            return
+        self._count(results)

@@ -1,0 +1,77 @@
+"""The real crawl profile: polite, bounded, safe by default.
+
+Every value can be overridden per run with `-s NAME=VALUE`; DATABASE_URL also from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+BOT_NAME = "depeches"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# Where the site files live (one TOML per site).
+SITES_DIR = str(PROJECT_ROOT / "settings" / "sites")
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///data/depeches.sqlite3")
+
+# Identify ourselves: operators of the crawled sites must be able to reach us.
+CONTACT_URL = os.environ.get("DEPECHES_CONTACT_URL", "https://github.com/depeches/depeches")
+USER_AGENT = f"depeches/0.1 (+{CONTACT_URL}; francophone news research crawler)"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Bounded responses and time: a news article is never 10 MB of HTML.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+DEPTH_LIMIT = 8
+
+# Only the schemes a news crawler needs.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = False
+
+# Articles that answer with an error status still reach the spider, so each ends as a rejection.
+HTTPERROR_ALLOW_ALL = True
+
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.normalise.NormalisePipeline": 200,
+    "pipelines.language.LanguagePipeline": 300,
+    "pipelines.dedup.DedupPipeline": 400,
+    "pipelines.store.StorePipeline": 500,
+}
+EXTENSIONS = {
+    "crawler.extensions.crawl_run.CrawlRunExtension": 100,
+}
+
+# Extraction runs in a process pool (both cores), off the reactor thread.
+EXTRACTION_WORKERS = int(os.environ.get("DEPECHES_EXTRACTION_WORKERS", "0")) or None
+EXTRACTION_TIMEOUT = 60
+# Articles are written in batches: one transaction for many items.
+STORE_BATCH_SIZE = 50
+# Fewer words than this after cleaning: not an article (rejected as no_article_text).
+MIN_ARTICLE_WORDS = 40
+# Listing pages followed per listing start URL.
+MAX_LISTING_PAGES = 20
+
+FEED_EXPORT_ENCODING = "utf-8"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = os.environ.get("DEPECHES_LOG_LEVEL", "INFO")
