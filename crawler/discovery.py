@@ -130,7 +130,7 @@ class SitemapDocument:
 
 
 def parse_sitemap(body: bytes, base_url: str) -> SitemapDocument:
-    """A sitemap index (child sitemaps) or a urlset (pages, with Google News fields when present)."""
+    """A sitemap index (child sitemaps) or a urlset (pages, with Google News fields if any)."""
     root = _parse_xml(body)
     if root is None:
         return SitemapDocument("unknown", [])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from typing import Self
 
 from scrapy.crawler import Crawler
-from typing_extensions import Self
 
 from crawler.items import Article
 

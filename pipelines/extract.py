@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures.process import BrokenProcessPool
+from typing import Self
 
 from scrapy.crawler import Crawler
-from typing_extensions import Self
 
 from crawler.extraction import ExtractOptions, extract_page_timed
 from crawler.items import Article, FetchedPage
@@ -55,17 +55,17 @@ class ExtractPipeline:
                 self.timeout, extract_page_timed, item.html, item.final_url, options
             )
         except TimeoutError:
-            raise Rejected(
-                "extraction_timeout", f"over {self.timeout:g} s", url=item.url
-            ) from None
+            raise Rejected("extraction_timeout", f"over {self.timeout:g} s", url=item.url) from None
         except BrokenProcessPool as exc:
             raise Rejected("extraction_failed", f"worker died: {exc}", url=item.url) from None
         except Exception as exc:
             logger.exception("extraction failed on %s", item.final_url)
-            raise Rejected("extraction_failed", f"{type(exc).__name__}: {exc}", url=item.url) from None
+            raise Rejected(
+                "extraction_failed", f"{type(exc).__name__}: {exc}", url=item.url
+            ) from None
         stats = self.crawler.stats
         if stats is not None:
-            stats.inc_value("depeches/time/extract_seconds", seconds)
+            stats.inc_value("depeches/time/extract_ms", round(seconds * 1000))
         return Article(
             url=item.url,
             final_url=item.final_url,
@@ -75,4 +75,3 @@ class ExtractPipeline:
             hints=item.hints,
             extractor=raw.extractor,
         )
-

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Self
 
 from scrapy.crawler import Crawler
-from typing_extensions import Self
 
 from crawler.items import Article
 from crawler.workers import WorkerPool

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Self
 
+from crawler.fields.authors import parse_authors
+from crawler.fields.body import clean_body
+from crawler.fields.dates import choose_dates
 from scrapy.crawler import Crawler
-from typing_extensions import Self
 
 from crawler.fields.agencies import (
     agencies_in_byline,
     find_dateline_agencies,
     split_agency_trailer,
 )
-from crawler.fields.authors import parse_authors
-from crawler.fields.body import clean_body
 from crawler.fields.counters import parse_read_count
-from crawler.fields.dates import choose_dates
 from crawler.fields.tags import choose_section, normalise_tags
 from crawler.fields.text import clean_paragraphs, clean_text, word_count
 from crawler.fields.titles import choose_title
@@ -96,8 +95,10 @@ class NormalisePipeline:
         counts = [c for c in (parse_read_count(t) for t in raw.read_count_texts) if c is not None]
         article.read_count = counts[0] if counts else None
 
-        labels = raw.tag_candidates or _hint_list(hints, "sitemap_keywords") or _hint_list(
-            hints, "feed_tags"
+        labels = (
+            raw.tag_candidates
+            or _hint_list(hints, "sitemap_keywords")
+            or _hint_list(hints, "feed_tags")
         )
         article.tags = normalise_tags([clean_text(label) for label in labels])
         article.section = choose_section([clean_text(s) for s in raw.section_candidates])

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Self
 
 from scrapy.crawler import Crawler
-from typing_extensions import Self
 
 from crawler import exitcodes
 from crawler.archive import ArchiveWriter, DatabaseUnavailableError
@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    """Queues articles for the writer; a batch is one transaction. A failed write stops the crawl."""
+    """Queues articles for the writer, one transaction a batch; a failed write stops the crawl."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler

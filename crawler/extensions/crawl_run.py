@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
-from typing_extensions import Self
 
 from crawler import exitcodes
 from crawler.archive import ArchiveWriter, DatabaseUnavailableError
@@ -47,7 +46,9 @@ class CrawlRunExtension:
         return cls(crawler)
 
     def _set_exit(self, code: int) -> None:
-        if self.crawler.stats is not None and not self.crawler.stats.get_value("depeches/exit_code"):
+        if self.crawler.stats is not None and not self.crawler.stats.get_value(
+            "depeches/exit_code"
+        ):
             self.crawler.stats.set_value("depeches/exit_code", code)
 
     async def spider_opened(self, spider: Spider) -> None:
@@ -61,8 +62,14 @@ class CrawlRunExtension:
             if self.crawler.engine is not None:
                 self.crawler.engine.close_spider(spider, "database_error")
 
-    def item_dropped(self, item: Any, response: Any, exception: BaseException, spider: Spider) -> None:
-        url = getattr(exception, "url", "") or getattr(item, "url", "") or getattr(response, "url", "")
+    def item_dropped(
+        self, item: Any, response: Any, exception: BaseException, spider: Spider
+    ) -> None:
+        url = (
+            getattr(exception, "url", "")
+            or getattr(item, "url", "")
+            or getattr(response, "url", "")
+        )
         site = getattr(item, "site", None)
         if isinstance(exception, Rejected):
             reason, detail = exception.reason, exception.detail
@@ -76,7 +83,9 @@ class CrawlRunExtension:
         url = getattr(item, "url", "") or getattr(response, "url", "")
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("depeches/rejected/pipeline_error")
-        self.writer.add_rejection(url, getattr(item, "site", None), "pipeline_error", str(failure.value))
+        self.writer.add_rejection(
+            url, getattr(item, "site", None), "pipeline_error", str(failure.value)
+        )
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats

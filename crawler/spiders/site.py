@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from typing_extensions import Self
 
 from crawler.discovery import DiscoveryError, is_next_page_link, parse_feed, parse_sitemap
 from crawler.fields.urls import canonicalize_url
@@ -27,11 +26,15 @@ class SiteSpider(ArticleSpider):
     """
 
     name = "site"
+    allowed_domains: list[str]
+    max_listing_pages: int
 
     def __init__(self, site: str | None = None, base_url: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         if not site:
-            raise SiteConfigError("settings/sites", "site", "missing: use -a site=<key> or site=all")
+            raise SiteConfigError(
+                "settings/sites", "site", "missing: use -a site=<key> or site=all"
+            )
         self.site_key = site
         self.base_url_override = base_url
         self.sites = []
@@ -56,7 +59,9 @@ class SiteSpider(ArticleSpider):
             for url in site.listings:
                 yield self._source_request(url, site, self.parse_listing, page=1)
 
-    def _source_request(self, url: str, site: SiteConfig, callback: Any, **meta: Any) -> scrapy.Request:
+    def _source_request(
+        self, url: str, site: SiteConfig, callback: Any, **meta: Any
+    ) -> scrapy.Request:
         return scrapy.Request(
             url, callback=callback, errback=self.source_failed, meta={"site_key": site.key, **meta}
         )

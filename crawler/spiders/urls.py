@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
-from typing_extensions import Self
 
 from crawler.sites import SiteConfigError, load_sites, site_for_url
 from crawler.spiders.base import ArticleSpider

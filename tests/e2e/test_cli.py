@@ -1,0 +1,113 @@
+"""The crawl command's guards: bad site files, a schema behind, explicit URL lists."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from alembic import command
+from alembic.config import Config
+
+from tests.e2e.conftest import FAST, ROOT, export_rows, scrapy
+
+pytestmark = pytest.mark.e2e
+
+GOOD = (ROOT / "settings" / "sites" / "demo.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (("name = ", "nom = "), "nom"),
+        (
+            ("'^/archives/article-\\d+\\.html$'", "'^/archives/(article-\\d+\\.html$'"),
+            "discovery.article_url[2]",
+        ),
+        (('feeds = ["/rss.xml"]', 'feeds = ["ftp://exemple.sn/rss.xml"]'), "discovery.feeds[0]"),
+        (('timezone = "Africa/Dakar"', 'timezone = "Afrique/Dakar"'), "timezone"),
+        (("max_listing_pages = 5", "max_listing_pages = 5\ncolor = 'red'"), "discovery.color"),
+    ],
+)
+def test_bad_site_file_stops_before_any_request(tmp_path, demo_server, change, field):
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    bad = GOOD.replace(*change)
+    assert bad != GOOD
+    (sites / "demo.toml").write_text(bad, encoding="utf-8")
+    run = scrapy(
+        "crawl", "site", "-a", "site=demo", "-a", f"base_url={demo_server.base_url}",
+        "-s", f"SITES_DIR={sites}", *FAST,
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert str(sites / "demo.toml") in run.stderr
+    assert field in run.stderr
+    assert demo_server.requests == []
+
+
+def test_unknown_site_is_a_configuration_error(tmp_path):
+    run = scrapy(
+        "crawl",
+        "site",
+        "-a",
+        "site=nulle-part",
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    assert run.returncode == 2
+    assert "nulle-part.toml" in run.stderr
+
+
+def test_schema_behind_asks_for_migrate(tmp_path, demo_server):
+    db = tmp_path / "old.sqlite3"
+    url = f"sqlite:///{db}"
+    assert scrapy("migrate", database_url=url).returncode == 0
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.downgrade(config, "base")
+    # a table exists but no revision is current: behind
+    run = scrapy(
+        "crawl", "site", "-a", "site=demo", "-a", f"base_url={demo_server.base_url}", *FAST,
+        database_url=url,
+    )  # fmt: skip
+    assert run.returncode == 3, run.stderr[-2000:]
+    assert "scrapy migrate" in run.stderr
+    assert demo_server.requests == []
+
+
+def test_missing_sqlite_file_is_created_at_head(tmp_path, demo_server):
+    url = f"sqlite:///{tmp_path / 'new' / 'fresh.sqlite3'}"
+    page = "/actualite/2024/10/28/"
+    article = next(p for p in (ROOT / "tests/fixtures/demo/site/actualite/2024/10/28").iterdir())
+    run = scrapy(
+        "crawl", "urls", "-a", f"url={demo_server.base_url}{page}{article.name}", *FAST,
+        database_url=url,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert (tmp_path / "new" / "fresh.sqlite3").exists()
+
+
+def test_urls_spider_fetches_exactly_the_listed_urls(tmp_path, demo_server):
+    url = f"sqlite:///{tmp_path / 'urls.sqlite3'}"
+    site_root = ROOT / "tests/fixtures/demo/site"
+    articles = sorted((site_root / "actualite").glob("2024/*/*/*.html"))
+    listed = [f"{demo_server.base_url}/{p.relative_to(site_root)}" for p in articles]
+    urls_file = tmp_path / "urls.txt"
+    urls_file.write_text("\n".join(listed) + "\n", encoding="utf-8")
+    run = scrapy("crawl", "urls", "-a", f"file={urls_file}", *FAST, database_url=url)
+    assert run.returncode == 0, run.stderr[-3000:]
+    fetched = [p for p in demo_server.requests if p.startswith("/actualite/")]
+    assert sorted(fetched) == sorted(u.removeprefix(demo_server.base_url) for u in listed)
+    assert not any(p.startswith(("/rss", "/sitemap")) for p in demo_server.requests)
+    rows = export_rows(url, tmp_path)
+    assert rows, "nothing stored"
+
+
+def test_database_unreachable_exits_3(tmp_path, demo_server):
+    run = scrapy(
+        "crawl", "site", "-a", "site=demo", "-a", f"base_url={demo_server.base_url}", *FAST,
+        database_url="postgresql://postgres@127.0.0.1:1/nowhere",
+    )  # fmt: skip
+    assert run.returncode == 3
+    assert "cannot use the database" in run.stderr
+    shutil.rmtree(tmp_path, ignore_errors=True)
