@@ -68,7 +68,9 @@ class ArchiveWriter:
         logger.info("writing to %s (crawl run %s)", redact(self.database_url), self.run_id)
         return self.run_id
 
-    def _flush(self, articles: list[Article], rejections: list[PendingRejection]) -> list[SaveResult]:
+    def _flush(
+        self, articles: list[Article], rejections: list[PendingRejection]
+    ) -> list[SaveResult]:
         assert self.repository is not None
         results = self.repository.save_articles(self.run_id, articles) if articles else []
         for rejection in rejections:

@@ -9,6 +9,7 @@ can assert what was fetched and what never was.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import mimetypes
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -52,7 +53,7 @@ class FixtureServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 server._record(self.path)
                 target = server._resolve(self.path)
                 if target is None:
@@ -75,7 +76,7 @@ class FixtureServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         return Handler
@@ -103,11 +104,8 @@ def main() -> None:
     parser.add_argument("--log", type=Path)
     args = parser.parse_args()
     server = FixtureServer(args.root, args.port, args.log)
-    print(f"serving {args.root} at {server.base_url}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -32,7 +32,14 @@ TOP_KEYS = {
     "discovery",
     "selectors",
 }
-DISCOVERY_KEYS = {"feeds", "sitemaps", "listings", "article_url", "exclude_url", "max_listing_pages"}
+DISCOVERY_KEYS = {
+    "feeds",
+    "sitemaps",
+    "listings",
+    "article_url",
+    "exclude_url",
+    "max_listing_pages",
+}
 SELECTOR_KEYS = {"title", "date", "authors", "read_count", "tags", "section", "drop", "drop_text"}
 
 
@@ -169,7 +176,9 @@ def _check_url(path: Path, name: str, url: str, base_url: str | None) -> str:
 def parse_site(key: str, data: dict[str, Any], path: Path) -> SiteConfig:
     """Validate one site file's data; raise SiteConfigError on the first problem."""
     if not KEY_RE.match(key):
-        raise SiteConfigError(path, "", f"site key {key!r} must be lower-case letters, digits, _ or -")
+        raise SiteConfigError(
+            path, "", f"site key {key!r} must be lower-case letters, digits, _ or -"
+        )
     _check_unknown(path, "", data, TOP_KEYS)
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -212,7 +221,9 @@ def parse_site(key: str, data: dict[str, Any], path: Path) -> SiteConfig:
                 ) from None
     if urls["listings"] and not patterns["article_url"]:
         raise SiteConfigError(
-            path, "discovery.article_url", "required when listings are given (which links are articles?)"
+            path,
+            "discovery.article_url",
+            "required when listings are given (which links are articles?)",
         )
     max_pages = discovery.get("max_listing_pages")
     if max_pages is not None and (not isinstance(max_pages, int) or max_pages < 1):

@@ -1,0 +1,420 @@
+"""Authors: gather byline candidates from a page, then split them into people and desks.
+
+Sources are tried in order of trust (JSON-LD, meta tags, rel/itemprop=author, byline-like
+classes, a visible "Par ..." under the headline) and the gathering stops at the first source
+that names a person, so teaser lists and menus further down the page cannot add strangers.
+Desks ("La Rédaction", "Le Monde avec AFP", "AFP") are kept apart from people.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from crawler.fields.agencies import agency_code
+from crawler.fields.html import json_ld_articles, json_ld_objects, text_of
+
+
+@dataclass(frozen=True)
+class Authors:
+    people: list[str]
+    desks: list[str]
+
+
+_WS = re.compile(r"[\s\u00a0\u202f\u200b]+")
+_URL = re.compile(r"(?i)^(?:https?://|www\.)|^\S+\.(?:html?|php|aspx?)$|/\S*/")
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_DOMAIN = re.compile(r"(?i)^[\w-]+(?:\.[\w-]+)*\.(?:fr|com|net|org|info|be|ch|ca|sn|ma|dz|tn|ci|cm|io)$")
+_MONTHS = (
+    r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|"
+    r"d[ée]cembre|janv|f[ée]vr?|avr|juil|sept?|oct|nov|d[ée]c"
+)
+_DAYS = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+# where a byline turns into a date or publication line: cut there
+_DATE_TAIL = re.compile(
+    rf"(?i)[\s,|•·–—-]*(?:\b(?:publi[ée]e?s?|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi[ée]e?|"
+    rf"actualis[ée]e?|updated|posted|il\s+y\s+a)\b|\ble\s+(?:\d|{_DAYS}|1er)|\b(?:{_DAYS})\b|"
+    rf"\b\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}|"
+    rf"\b\d{{4}}-\d{{2}}-\d{{2}}|\b\d{{1,2}}\s*h\s*\d{{2}}\b).*$"
+)
+_PARENTHESES = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+_LEAD_IN = re.compile(
+    r"(?i)^(?:propos\s+recueillis\s+par|(?:un\s+)?(?:article|texte|reportage|enqu[êe]te|dossier|"
+    r"entretien|chronique|tribune)\s+(?:de|par)|(?:[ée]crit|r[ée]dig[ée]|sign[ée]|publi[ée])e?\s+"
+    r"par|auteurs?\s*:|texte\s*:|par|by|de\s*:)\s*"
+)
+_SPLIT = re.compile(r"\s*(?:[,;|/•·]|\s[-–—]\s|\bet\b|\band\b|&|\bavec\b|\bwith\b)\s*")
+_EDGES = " \t,;:.|/•·-–—'\"«»"
+_DROPPED = {
+    "staff",
+    "admin",
+    "administrateur",
+    "administrator",
+    "webmaster",
+    "editor",
+    "auteur",
+    "author",
+    "auteurs",
+    "anonyme",
+    "anonymous",
+    "invité",
+    "guest",
+    "unknown",
+    "inconnu",
+    "redacteur",
+    "rédacteur",
+    "contributeur",
+    "contributor",
+    "user",
+    "utilisateur",
+    "journaliste",
+}
+_ROLE_START = re.compile(
+    r"(?i)^(?:envoy[ée]e?s?\s+sp[ée]ciale?s?|correspondante?s?|journaliste|r[ée]dact(?:eur|rice)|"
+    r"chroniqueu(?:r|se)|directeur|directrice|pr[ée]sident|photographe|"
+    r"reporter|stagiaire|collaborat(?:eur|rice)|chef|cheffe)\b"
+)
+_DESK = re.compile(
+    r"(?i)^(?:la\s+|le\s+)?r[ée]daction\b|^service\s|\bdesk\b|\bteam\b|\b[ée]quipe\b|"
+    r"^(?:le|la|les|l['’])\s*\S|\bagences?\b|\bbureau\b|\bmagazine\b|\bjournal\b|\bnews\b|"
+    r"\bpresse\b|\bservices?\b|\bm[ée]dias?\b|\bradio\b|\bt[ée]l[ée]\b|\bonline\b|\bdigital\b"
+)
+_PARTICLES = {
+    "de",
+    "du",
+    "des",
+    "d'",
+    "d’",
+    "la",
+    "le",
+    "van",
+    "von",
+    "der",
+    "den",
+    "di",
+    "da",
+    "dos",
+    "das",
+    "del",
+    "della",
+    "el",
+    "al",
+    "ben",
+    "bin",
+    "ibn",
+    "ould",
+    "ag",
+    "y",
+    "e",
+    "ter",
+    "zu",
+}
+_ELIDED_PARTICLE = re.compile(r"^[dl]['’]\w", re.IGNORECASE)
+_MAX_NAME_WORDS = 6
+_MAX_CANDIDATE = 200
+
+_NOISE_TAGS = {"nav", "aside", "footer", "form", "noscript", "script", "style", "template"}
+_NOISE_MARK = re.compile(
+    r"(?i)related|comment|sidebar|widget|teaser|snippet|recommend|popular|outbrain|taboola|"
+    r"newsletter|breadcrumb|carousel|slider|posts|most-?read|plus-?lus|"
+    r"(?:^|[\s_-])(?:nav|navbar|menu|aside|footer|share|sharing|social|promo|pub|ads?)(?:[\s_-]|$)"
+)
+_AUTHOR_MARK = re.compile(r"(?i)author|byline|signature|auteur|writer|journaliste")
+_AUTHOR_MARK_NOT = re.compile(
+    r"(?i)desc|bio|photo|pic|avatar|image|img|thumb|job|role|func|follow|social|date|time|"
+    r"count|link-?more|about"
+)
+_BY_PREFIX = re.compile(r"(?i)^\s*(?:par|by)\s+\S")
+_META_NAMES = {
+    "author",
+    "article:author",
+    "og:article:author",
+    "dc.creator",
+    "dcterms.creator",
+    "sailthru.author",
+    "parsely-author",
+    "byl",
+}
+_MAX_CLASS_CANDIDATES = 6
+_HEADLINE_WINDOW = 40
+
+
+# ---------------------------------------------------------------- parsing candidates
+
+
+def _clean(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _title_case_word(word: str) -> str:
+    """"DUPONT" → "Dupont", "N'DIAYE" → "N'Diaye", "SAINT-MARC" → "Saint-Marc"."""
+    letters = [c for c in word if c.isalpha()]
+    if len(letters) < 2 or not all(c.isupper() for c in letters):
+        return word
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0)[0] + m.group(0)[1:].lower(), word)
+
+
+def _is_person_name(name: str) -> bool:
+    words = name.split()
+    if not 2 <= len(words) <= _MAX_NAME_WORDS - 1 or any(c.isdigit() for c in name):
+        return False
+    capitalised = 0
+    for word in words:
+        if word[0].isupper():
+            capitalised += 1
+        elif word.lower() in _PARTICLES or _ELIDED_PARTICLE.match(word):
+            continue
+        else:
+            return False
+    return capitalised >= 2 and words[0][0].isupper() and words[-1][0].isupper()
+
+
+def _strip_piece(piece: str) -> str:
+    piece = piece.strip(_EDGES)
+    previous = None
+    while previous != piece:
+        previous = piece
+        piece = _LEAD_IN.sub("", piece).strip(_EDGES)
+    return piece
+
+
+def _classify(piece: str) -> tuple[str, str] | None:
+    """("person" | "desk", cleaned name) for one name-sized piece, None to drop it."""
+    piece = _strip_piece(piece)
+    if not piece or _URL.search(piece) or _EMAIL.search(piece):
+        return None
+    if piece.casefold() in _DROPPED or _ROLE_START.match(piece):
+        return None
+    if len(piece.split()) > _MAX_NAME_WORDS or not piece[0].isalnum():
+        return None
+    if agency_code(piece) or _DESK.search(piece) or _DOMAIN.match(piece):
+        return "desk", piece
+    name = " ".join(_title_case_word(word) for word in piece.split())
+    if _is_person_name(name):
+        return "person", name
+    if len(piece.split()) == 1 and piece[0].isupper():
+        return "desk", piece  # "Collectif", "Euronews": a one-word signature is not a person
+    return None
+
+
+def _prepare(candidate: str) -> str:
+    text = _EMAIL.sub(" ", _clean(candidate))
+    text = _DATE_TAIL.sub("", text)
+    return _clean(_PARENTHESES.sub("", text))
+
+
+def _parse_candidate(candidate: str) -> tuple[list[str], list[str]]:
+    text = _prepare(candidate)
+    if not text or len(text) > _MAX_CANDIDATE or _URL.match(text):
+        return [], []
+    people: list[str] = []
+    desks: list[str] = []
+    for piece in _SPLIT.split(_strip_piece(text)):
+        kind = _classify(piece)
+        if kind is None:
+            continue
+        (people if kind[0] == "person" else desks).append(kind[1])
+    if not people and desks:
+        # "Le Monde avec AFP", "La rédaction de Jeune Afrique": the whole signature is the desk
+        whole = _strip_piece(text)
+        if len(whole.split()) <= _MAX_NAME_WORDS + 2 and whole[:1].isupper():
+            desks = [whole]
+    return people, desks
+
+
+def _dedupe(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    unique = []
+    for value in values:
+        key = value.casefold()
+        if key not in seen:
+            seen.add(key)
+            unique.append(value)
+    return unique
+
+
+def parse_authors(candidates: list[str]) -> Authors:
+    """People and desks named by raw byline strings, deduplicated case-insensitively."""
+    people: list[str] = []
+    desks: list[str] = []
+    for candidate in candidates:
+        found_people, found_desks = _parse_candidate(candidate)
+        people.extend(found_people)
+        desks.extend(found_desks)
+    people = _dedupe(people)
+    known = {p.casefold() for p in people}
+    return Authors(people=people, desks=[d for d in _dedupe(desks) if d.casefold() not in known])
+
+
+# ---------------------------------------------------------------- finding candidates
+
+
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
+
+
+def _lenient_json_ld(tree: HtmlElement) -> list[dict[str, Any]]:
+    """JSON-LD objects, also from blocks wrapped in <![CDATA[ ... ]]> (json_ld_objects skips them)."""
+    objects: list[dict[str, Any]] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        raw = _CDATA.sub("", (script.text or "").strip())
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, list):
+                stack[:0] = node
+            elif isinstance(node, dict):
+                objects.append(node)
+                if node.get("@graph") is not None:
+                    stack.insert(0, node["@graph"])
+    return objects
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    types = obj.get("@type")
+    return {str(t).lower() for t in (types if isinstance(types, list) else [types]) if t}
+
+
+def _json_ld_authors(tree: HtmlElement) -> list[str]:
+    objects = json_ld_objects(tree)
+    articles = json_ld_articles(tree)
+    if not objects:
+        objects = _lenient_json_ld(tree)
+        articles = [o for o in objects if _types(o) & {"newsarticle", "article", "blogposting"}]
+    by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str)}
+    for article in articles:
+        authors = article.get("author")
+        entries = authors if isinstance(authors, list) else [authors]
+        people: list[str] = []
+        organisations: list[str] = []
+        for entry in entries:
+            if isinstance(entry, str):
+                people.append(entry)
+                continue
+            if not isinstance(entry, dict):
+                continue
+            if "name" not in entry and isinstance(entry.get("@id"), str):
+                entry = by_id.get(entry["@id"], entry)  # Yoast: {"@id": ".../person/..."}
+            name = entry.get("name")
+            if isinstance(name, str) and name.strip():
+                target = organisations if "organization" in _types(entry) else people
+                target.append(name)
+        if people or organisations:
+            return [_clean(n) for n in people or organisations]
+    return []
+
+
+def _meta_authors(tree: HtmlElement) -> list[str]:
+    values = []
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").lower()
+        # some saved pages carry value= instead of content=
+        content = meta.get("content") or meta.get("value") or ""
+        if key in _META_NAMES and content.strip() and not _URL.search(content.strip()):
+            values.append(_clean(content))
+    return values
+
+
+def _is_noise(element: HtmlElement) -> bool:
+    """Inside navigation, sidebars, teaser lists or comments (or one of them itself)?"""
+    for node in (element, *element.iterancestors()):
+        if node.tag in _NOISE_TAGS:
+            return True
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if marks.strip() and _NOISE_MARK.search(marks):
+            return True
+    return False
+
+
+def _element_name(element: HtmlElement) -> str:
+    named = element.xpath('.//*[@itemprop="name"]')
+    if named:
+        return named[0].get("content") or text_of(named[0])
+    return element.get("content") or text_of(element)
+
+
+def _marked_authors(tree: HtmlElement) -> list[str]:
+    found = []
+    for element in tree.xpath('//*[contains(concat(" ", @rel, " "), " author ")]|//*[@itemprop="author"]'):
+        if not _is_noise(element):
+            found.append(_clean(_element_name(element)))
+    return found
+
+
+def _author_mark(element: HtmlElement) -> bool:
+    marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+    tokens = re.split(r"\s+", marks.strip())
+    return any(_AUTHOR_MARK.search(t) and not _AUTHOR_MARK_NOT.search(t) for t in tokens)
+
+
+def _classed_authors(tree: HtmlElement) -> list[str]:
+    """Innermost elements whose class or id says author/byline/signature, outside noise."""
+    marked = [
+        e
+        for e in tree.xpath(
+            "//body//*[@class or @id][not(self::script or self::style or self::meta)]"
+        )
+        if _author_mark(e)
+    ]
+    marked_set = set(marked)
+    found = []
+    for element in marked:
+        if any(d in marked_set and text_of(d) for d in element.iterdescendants()):
+            continue  # a more precise element inside says it better
+        text = _clean(text_of(element))
+        if text and len(text) <= _MAX_CANDIDATE and not _is_noise(element):
+            found.append(text)
+        if len(found) >= _MAX_CLASS_CANDIDATES:
+            break
+    return found
+
+
+def _headline_byline(tree: HtmlElement) -> list[str]:
+    """A visible "Par Jean Dupont" among the first texts after the headline."""
+    for headline in tree.xpath("//body//h1"):
+        if _is_noise(headline):
+            continue
+        nodes = headline.xpath(
+            f"following::text()[normalize-space()][position() <= {_HEADLINE_WINDOW}]"
+        )
+        for node in nodes:
+            text = _clean(str(node))
+            if not _BY_PREFIX.match(text):
+                continue
+            parent = node.getparent()
+            if parent is None or _is_noise(parent):
+                continue
+            whole = _clean(text_of(parent))
+            if len(text.split()) < 3 and len(whole) <= _MAX_CANDIDATE:
+                text = whole  # "Par <a>Jean Dupont</a>": the name sits in a child element
+            return [text] if len(text) <= _MAX_CANDIDATE else []
+        return []
+    return []
+
+
+def find_author_candidates(tree: HtmlElement) -> list[str]:
+    """Raw author strings, most trusted source first, deduplicated.
+
+    Sources are consulted in order of trust; once one yields a person's name, less trusted
+    ones are not consulted (desk-only sources such as "L'Opinion" do not stop the search).
+    """
+    candidates: list[str] = []
+    for source in (
+        _json_ld_authors,
+        _meta_authors,
+        _marked_authors,
+        _classed_authors,
+        _headline_byline,
+    ):
+        found = [c for c in source(tree) if c]
+        candidates.extend(found)
+        if parse_authors(found).people:
+            break
+    return _dedupe(candidates)

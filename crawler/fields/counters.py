@@ -1,0 +1,188 @@
+"""Read counters ("Lu : 97", "Vu 12 345 fois", "1,2K vues"): find them on a page, parse them.
+
+Outlets in francophone Africa and elsewhere often print how many times a story was read; the
+archive keeps every observation. The finder stays cheap (two XPath queries over short nodes)
+and ignores sidebars, where "most read" lists print other articles' counters.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from lxml.html import HtmlElement
+
+from crawler.fields.html import text_of
+
+_SPACES = "[ \u00a0\u202f]"
+# "1 234" / "1.234" / "1 234" (thousands) or a plain or decimal number ("97", "1,2" before K)
+_NUMBER = (
+    rf"(?P<number>\d{{1,3}}(?:{_SPACES}\d{{3}})+(?!\d)"
+    rf"|\d{{1,3}}(?:\.\d{{3}})+(?![\d,])"
+    r"|\d+(?:[.,]\d+)?)"
+)
+# without a K/M multiplier a count is whole: separators only between groups of three digits
+_WHOLE_NUMBER = re.compile(rf"\d{{1,3}}(?:(?:{_SPACES}|\.|,)\d{{3}})+|\d+")
+_MULTIPLIER = r"(?:\s*(?P<multiplier>[kKmM])(?![\w]))?"
+_COUNT = _NUMBER + _MULTIPLIER
+_LABEL_BEFORE = (
+    r"(?:lu|vu|lue?s|vues?|affichages?|lectures?|consultations?|views?|"
+    r"nombre\s+de\s+(?:vues|lectures|consultations))"
+)
+_LABEL_AFTER = r"(?:vues?|lectures?|affichages?|consultations?|views|reads|fois\s+lue?s?)"
+_END = r"(?=\s*(?:$|[|•·,;)\]/]))"
+_COUNTER_PATTERNS = [
+    # "Lu : 97", "Lu 1 234 fois", "Vu 12 345 fois", "Affichages : 97", "Lectures: 1,2K"
+    re.compile(
+        rf"(?i)(?<![\w-]){_LABEL_BEFORE}\s*(?::\s*)?{_COUNT}(?:\s*fois\b|{_END})", re.UNICODE
+    ),
+    # "Cet article a été lu 97 fois", "consulté 1 234 fois"
+    re.compile(rf"(?i)(?<![\w-])(?:lue?s?|vue?s?|consult[ée]e?s?)\s+{_COUNT}\s*fois\b"),
+    # "97 vues", "1,2K vues", "2M vues", "97 lectures"
+    re.compile(rf"(?i)(?<![\w.,-]){_COUNT}\s*{_LABEL_AFTER}(?![\w])"),
+]
+# a bare number: accepted only because callers pass texts already flagged as counters
+_BARE_COUNT = re.compile(rf"^{_COUNT}$")
+_EDGE_NOISE = re.compile(r"^[^\w+-]+|[^\w)]+$")
+_WS = re.compile(r"\s+")
+
+_MAX_TEXT = 80
+_MAX_LABEL = 25  # "Nombre de lectures :" is about as long as a bare label gets
+_CONTAINER_TAGS = {"body", "html", "main", "article", "section"}
+_EXSLT = {"re": "http://exslt.org/regular-expressions"}
+_NOISE_TAGS = "ancestor::script or ancestor::style or ancestor::aside or ancestor::nav or " + (
+    "ancestor::footer or ancestor::noscript"
+)
+_KEYWORD_NODES = (
+    f"//body//text()[not({_NOISE_TAGS})]"
+    r"[re:test(., '(^|[^\w])(lu|vu|lue?s|vues?|affichages?|lectures?|consultations?|views?|"
+    r"reads|consult[ée]e?s?)([^\w]|$)', 'i')]"
+    f"[string-length(normalize-space(.)) <= {_MAX_TEXT}]"
+)
+_COUNTER_CLASS = (
+    r"(^|[\s_-])(views?|vues|nb-?vues|pageviews?|view-?count|read-?count|reads|hits|"
+    r"lectures|compteur)([\s_-]|$)"
+)
+_CLASSED_ELEMENTS = (
+    f"//body//*[not({_NOISE_TAGS})]"
+    f"[re:test(concat(' ', @class, ' ', @id, ' '), '{_COUNTER_CLASS}', 'i')]"
+)
+_NOISE_CONTAINER = re.compile(
+    r"(?i)sidebar|related|widget|comment|popular|most-?read|plus-?lus|teaser|recommend|"
+    r"outbrain|taboola|(?:^|[\s_-])(?:aside|menu|footer)(?:[\s_-]|$)"
+)
+
+
+def _to_int(number: str, multiplier: str | None) -> int | None:
+    if multiplier:
+        try:
+            value = Decimal(number.replace(",", "."))
+        except InvalidOperation:
+            return None
+        return int(value * (1_000 if multiplier.lower() == "k" else 1_000_000))
+    if not _WHOLE_NUMBER.fullmatch(number):
+        return None  # "1,5 vues" is not a count
+    return int(re.sub(r"\D", "", number))
+
+
+def parse_read_count(text: str) -> int | None:
+    """The number of reads a counter text states, or None when it is not a read counter."""
+    if not text:
+        return None
+    cleaned = _WS.sub(" ", text.replace("\u00a0", " ").replace("\u202f", " ")).strip()
+    cleaned = _EDGE_NOISE.sub("", cleaned)  # icons, bullets: "👁 97"
+    if not cleaned:
+        return None
+    for pattern in _COUNTER_PATTERNS:
+        match = pattern.search(cleaned)
+        if match:
+            return _to_int(match.group("number"), match.group("multiplier"))
+    bare = _BARE_COUNT.match(cleaned)
+    if bare:
+        return _to_int(bare.group("number"), bare.group("multiplier"))
+    return None
+
+
+def _in_noise_container(element: HtmlElement) -> bool:
+    for node in element.iterancestors():
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if marks.strip() and _NOISE_CONTAINER.search(marks):
+            return True
+    return False
+
+
+def _select(tree: HtmlElement, selector: str) -> list[str]:
+    """Texts a site-file selector (XPath when it starts with "/" or "(", else CSS) points at."""
+    nodes = tree.xpath(selector) if selector.startswith(("/", "(")) else tree.cssselect(selector)
+    if not isinstance(nodes, list):
+        nodes = [nodes]
+    texts = []
+    for node in nodes:
+        text = text_of(node) if isinstance(node, HtmlElement) else _WS.sub(" ", str(node)).strip()
+        if text:
+            texts.append(text)
+    return texts
+
+
+def _dedupe(texts: list[str]) -> list[str]:
+    seen: set[str] = set()
+    unique = []
+    for text in texts:
+        if text not in seen:
+            seen.add(text)
+            unique.append(text)
+    return unique
+
+
+def _counter_text_near(node: str, parent: HtmlElement) -> str | None:
+    """The counter a keyword text node belongs to: itself, or its parent's or grandparent's text."""
+    own = _WS.sub(" ", str(node)).strip()
+    if parse_read_count(own) is not None and not _BARE_COUNT.match(own):
+        return own
+    if len(own) > _MAX_LABEL:
+        return None  # a sentence that merely contains "lu" is not a label
+    # "<span>Lu</span> <b>97</b> fois": the counter spans the parent's (short) text
+    element: HtmlElement | None = parent
+    for _ in range(2):
+        if element is None or element.tag in _CONTAINER_TAGS:
+            break
+        text = text_of(element)
+        if len(text) > _MAX_TEXT:
+            break
+        if parse_read_count(text) is not None and not _BARE_COUNT.match(text):
+            return text
+        element = element.getparent()
+    return None
+
+
+def find_read_count_texts(tree: HtmlElement, selector: str | None = None) -> list[str]:
+    """Short texts that read as a read counter, in document order.
+
+    A site selector wins when it finds text; otherwise text nodes carrying a counter word
+    (with their parent's short text when the number sits in a sibling element) and elements
+    whose class names a view counter are kept, if `parse_read_count` accepts them.
+    """
+    if selector:
+        selected = [t for t in _select(tree, selector) if len(t) <= _MAX_TEXT * 2]
+        if selected:
+            return _dedupe(selected)
+    found: list[str] = []
+    # one union query: XPath returns its nodes in document order
+    for node in tree.xpath(f"{_KEYWORD_NODES} | {_CLASSED_ELEMENTS}", namespaces=_EXSLT):
+        if isinstance(node, HtmlElement):
+            text = text_of(node)
+            if (
+                text
+                and len(text) <= _MAX_TEXT
+                and parse_read_count(text) is not None
+                and not _in_noise_container(node)
+            ):
+                found.append(text)
+            continue
+        parent = node.getparent()
+        if parent is None or _in_noise_container(parent):
+            continue
+        counter = _counter_text_near(node, parent)
+        if counter:
+            found.append(counter)
+    return _dedupe(found)

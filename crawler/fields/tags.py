@@ -1,0 +1,421 @@
+"""Tags and section of an article: what the page shows first, page metadata as a fallback.
+
+Visible tag links are preferred because researchers want the labels *as displayed*; the
+structured metadata (article:tag, JSON-LD keywords) comes next, and <meta name=keywords>,
+often a stale SEO list, only when nothing else exists.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from crawler.fields.html import json_ld_articles, json_ld_objects, meta_contents, text_of
+from crawler.items import Tag
+
+MAX_TAGS = 50
+_MAX_LABEL_CHARS = 80
+
+_TAG_PATH_SEGMENTS = frozenset(
+    {
+        "tag",
+        "tags",
+        "mot-cle",
+        "mots-cle",
+        "mots-cles",
+        "motcle",
+        "sujet",
+        "sujets",
+        "theme",
+        "themes",
+        "keyword",
+        "keywords",
+        "etiquette",
+        "etiquettes",
+    }
+)
+_HREF_PATH = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?(?://[^/?#]*)?([^?#]*)", re.IGNORECASE)
+# Class/id tokens of page chrome: menus, sidebars, teaser lists of *other* articles.
+_CHROME_TOKENS = frozenset(
+    {
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "megamenu",
+        "submenu",
+        "sidebar",
+        "footer",
+        "widget",
+        "trending",
+        "related",
+        "recommended",
+        "recommendations",
+        "popular",
+        "latest",
+        "teaser",
+        "teasers",
+        "breadcrumb",
+        "breadcrumbs",
+        "outbrain",
+        "taboola",
+    }
+)
+_CHROME_ELEMENTS = frozenset({"nav", "footer", "aside", "form"})
+_TOKEN_SPLIT = re.compile(r"[\s_-]+")
+_TAG_LINE_LABEL = re.compile(
+    r"^\s*(?:tags?|mots?[- ]?cl[ée]s?|th[èe]mes?|sujets?|[ée]tiquettes?|keywords?)\s*:?\s*",
+    re.IGNORECASE,
+)
+_LIST_SPLIT = re.compile(r"\s*[,;]\s*")
+_WS = re.compile(r"\s+")
+
+_BREADCRUMB_MARKERS = re.compile(r"breadcrumb|ariane|fil-d-ariane|filariane", re.IGNORECASE)
+_BREADCRUMB_SEPARATORS = re.compile(r"^[\s>»›/|\-–—:·•]*$")
+_YOU_ARE_HERE = re.compile(r"^\s*vous\s+[êe]tes\s+(?:ici)?\s*:?\s*", re.IGNORECASE)
+_HOME_LABELS = frozenset({"accueil", "home", "homepage", "une", "la une"})
+_SLUG_LIKE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_SECTION_REJECTS = frozenset(
+    {
+        "accueil",
+        "home",
+        "actualite",
+        "actualites",
+        "actu",
+        "news",
+        "article",
+        "articles",
+        "non classe",
+        "uncategorized",
+        "a la une",
+        "une",
+        "general",
+    }
+)
+_SLUG_NON_WORD = re.compile(r"[\W_]+")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o"})
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _collapse(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _fold(text: str) -> str:
+    """Accent-folded lower-case words, for loose comparisons."""
+    return " ".join(slugify_tag(text).split("-"))
+
+
+def select(tree: HtmlElement, selector: str) -> list[HtmlElement]:
+    """Elements matched by a site-file selector: XPath when it starts with "/" or "(", else CSS."""
+    try:
+        if selector.lstrip().startswith(("/", "(")):
+            found = tree.xpath(selector)
+        else:
+            found = tree.cssselect(selector)
+    except (etree.XPathError, ValueError, SyntaxError, ImportError):
+        return []
+    return [el for el in found if isinstance(el, etree.ElementBase)]
+
+
+def _split_list(value: str) -> list[str]:
+    return [part for part in _LIST_SPLIT.split(value) if part.strip()]
+
+
+def _labels_from_element(element: HtmlElement) -> list[str]:
+    """A selected element gives its links' texts, a meta its comma list, else its own text."""
+    if element.tag == "meta":
+        return _split_list(element.get("content") or "")
+    links = [element] if element.tag == "a" else element.findall(".//a")
+    if links:
+        return [text_of(link) for link in links]
+    text = _TAG_LINE_LABEL.sub("", text_of(element))
+    return _split_list(text)
+
+
+def _class_tokens(element: HtmlElement) -> set[str]:
+    raw = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return set(_TOKEN_SPLIT.split(raw)) - {""}
+
+
+def _in_chrome(element: HtmlElement) -> bool:
+    """Inside a menu, footer, sidebar or a list of other articles' teasers."""
+    inside_article = bool(element.xpath("ancestor::article"))
+    for ancestor in element.iterancestors():
+        if ancestor.tag in _CHROME_ELEMENTS:
+            return True
+        if ancestor.tag == "header" and not inside_article:
+            return True
+        if _class_tokens(ancestor) & _CHROME_TOKENS:
+            return True
+    return False
+
+
+def _is_teaser_label(link: HtmlElement) -> bool:
+    """A tag link next to another article's headline (h2/h3 link) labels that teaser."""
+    for depth, ancestor in enumerate(link.iterancestors()):
+        if depth >= 3 or ancestor.tag in ("article", "body"):
+            return False
+        if ancestor.xpath(".//h2//a | .//h3//a | .//h4//a"):
+            return True
+    return False
+
+
+def _has_tag_href(link: HtmlElement) -> bool:
+    match = _HREF_PATH.match((link.get("href") or "").strip())
+    path = match.group(1).lower() if match else ""
+    return any(segment in _TAG_PATH_SEGMENTS for segment in path.split("/"))
+
+
+def _tag_line_links(tree: HtmlElement) -> set[HtmlElement]:
+    """Links of a visible "Tags : A B" / "Mots-clés : A, B" line (label text, then links).
+
+    The label must be plain text (a "Mots-clés" *link* is a menu toggle), and the container
+    climbed to must hold little besides the label and its links.
+    """
+    found: set[HtmlElement] = set()
+    for text_node in tree.xpath("//body//text()[normalize-space()][not(ancestor::a)]"):
+        label = str(text_node)
+        if len(label) > 40 or not _TAG_LINE_LABEL.fullmatch(label):
+            continue
+        container = text_node.getparent()
+        if container is None or _in_chrome(container):
+            continue
+        for _ in range(3):
+            if container is None:
+                break
+            links = [a for a in container.iter("a") if text_of(a)]
+            if links:
+                link_chars = sum(len(text_of(a)) for a in links)
+                if len(links) <= 40 and len(text_of(container)) - link_chars <= len(label) + 30:
+                    found.update(links)
+                break
+            container = container.getparent()
+    return found
+
+
+def _main_article(tree: HtmlElement) -> HtmlElement | None:
+    """The <article> holding the page's h1, else the one with the most text."""
+    articles = tree.xpath("//article[not(ancestor::article)]")
+    if not articles:
+        return None
+    for article in articles:
+        if article.find(".//h1") is not None:
+            return article  # type: ignore[no-any-return]
+    if len(articles) == 1:
+        return articles[0]  # type: ignore[no-any-return]
+    return max(articles, key=lambda el: len(text_of(el)))  # type: ignore[no-any-return]
+
+
+def _visible_tag_labels(tree: HtmlElement) -> list[str]:
+    line_links = _tag_line_links(tree)
+    chosen: list[HtmlElement] = []
+    for link in tree.iter("a"):
+        rel_tokens = (link.get("rel") or "").lower().split()
+        if link in line_links:
+            chosen.append(link)
+        elif "tag" in rel_tokens:
+            if not any(a.tag in ("nav", "footer", "aside") for a in link.iterancestors()):
+                chosen.append(link)
+        elif _has_tag_href(link) and not _in_chrome(link) and not _is_teaser_label(link):
+            chosen.append(link)
+    article = _main_article(tree)
+    if article is not None:
+        inside = [link for link in chosen if article in set(link.iterancestors())]
+        if inside:
+            chosen = inside
+    return [text_of(link) for link in chosen]
+
+
+def _json_ld_keywords(tree: HtmlElement) -> list[str]:
+    labels: list[str] = []
+    for article in json_ld_articles(tree):
+        labels.extend(_as_labels(article.get("keywords")))
+    return labels
+
+
+def _as_labels(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return _split_list(value)
+    if isinstance(value, list):
+        labels: list[str] = []
+        for item in value:
+            if isinstance(item, str):
+                labels.append(item)
+            elif isinstance(item, dict) and isinstance(item.get("name"), str):
+                labels.append(item["name"])
+        return labels
+    return []
+
+
+# ---------------------------------------------------------------------------- tags
+
+
+def find_tag_candidates(tree: HtmlElement, selector: str | None = None) -> list[str]:
+    """Tag labels in page order, from the best source that has any (see module docstring)."""
+    if selector:
+        from_site = [label for el in select(tree, selector) for label in _labels_from_element(el)]
+        if from_site:
+            return [_collapse(label) for label in from_site if label.strip()]
+    visible = _visible_tag_labels(tree)
+    if any(label.strip() for label in visible):
+        return [_collapse(label) for label in visible if label.strip()]
+    structured = list(meta_contents(tree, "article:tag"))
+    structured = [part for value in structured for part in _split_list(value)]
+    structured += [p for v in meta_contents(tree, "news_keywords") for p in _split_list(v)]
+    structured += _json_ld_keywords(tree)
+    if structured:
+        return [_collapse(label) for label in structured]
+    return [_collapse(p) for v in meta_contents(tree, "keywords") for p in _split_list(v)]
+
+
+def slugify_tag(label: str) -> str:
+    """Accent-folded, lower-case, hyphen-joined: "Côte d'Ivoire" → "cote-d-ivoire"."""
+    decomposed = unicodedata.normalize("NFKD", label.translate(_LIGATURES))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SLUG_NON_WORD.sub("-", stripped.lower()).strip("-")
+
+
+def normalise_tags(labels: list[str]) -> list[Tag]:
+    """Trimmed labels, one per slug (first label wins), page order kept, at most MAX_TAGS."""
+    tags: list[Tag] = []
+    seen: set[str] = set()
+    for raw in labels:
+        label = _collapse(raw).strip(",;")
+        label = label.strip()
+        if not label or len(label) > _MAX_LABEL_CHARS:
+            continue
+        slug = slugify_tag(label)
+        if not slug or slug in seen:
+            continue
+        seen.add(slug)
+        tags.append(Tag(label=label, slug=slug))
+        if len(tags) >= MAX_TAGS:
+            break
+    return tags
+
+
+# ---------------------------------------------------------------------------- section
+
+
+def _breadcrumb_items_json_ld(tree: HtmlElement) -> list[tuple[str, str]]:
+    """(name, url) of the first JSON-LD BreadcrumbList, by position."""
+    for obj in json_ld_objects(tree):
+        types = obj.get("@type")
+        names = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
+        if "breadcrumblist" not in names:
+            continue
+        elements = obj.get("itemListElement")
+        if not isinstance(elements, list):
+            continue
+        ranked: list[tuple[float, str, str]] = []
+        for index, element in enumerate(elements):
+            if not isinstance(element, dict):
+                continue
+            item = element.get("item")
+            name = element.get("name")
+            url = ""
+            if isinstance(item, dict):
+                name = name or item.get("name")
+                url = str(item.get("@id") or item.get("url") or "")
+            elif isinstance(item, str):
+                url = item
+            try:
+                position = float(element.get("position", index))
+            except (TypeError, ValueError):
+                position = float(index)
+            if isinstance(name, str) and name.strip():
+                ranked.append((position, _collapse(name), url))
+        ranked.sort(key=lambda entry: entry[0])
+        return [(name, url) for _, name, url in ranked]
+    return []
+
+
+def _breadcrumb_items_html(tree: HtmlElement) -> list[tuple[str, str]]:
+    """(text, href) of the items of the first breadcrumb trail in the markup."""
+    for container in tree.xpath("//nav | //ol | //ul | //div | //p"):
+        marker = f"{container.get('class') or ''} {container.get('id') or ''}"
+        marker += f" {container.get('aria-label') or ''} {container.get('itemtype') or ''}"
+        if not _BREADCRUMB_MARKERS.search(marker) and "breadcrumblist" not in marker.lower():
+            continue
+        items = container.findall(".//li") or container.findall(".//a")
+        entries: list[tuple[str, str]] = []
+        for item in items:
+            if item.tag == "li" and item.find(".//li") is not None:
+                continue  # a wrapper li: its inner li are the items
+            text = _YOU_ARE_HERE.sub("", text_of(item))
+            if _BREADCRUMB_SEPARATORS.match(text):
+                continue
+            link = item if item.tag == "a" else item.find(".//a")
+            entries.append((text, (link.get("href") or "") if link is not None else ""))
+        if entries:
+            return entries
+    return []
+
+
+def _page_title_keys(tree: HtmlElement) -> list[str]:
+    titles = meta_contents(tree, "og:title", "twitter:title")
+    titles += [text_of(h1) for h1 in tree.iter("h1")]
+    titles += [str(a.get("headline")) for a in json_ld_articles(tree) if a.get("headline")]
+    return [_fold(t) for t in titles if t]
+
+
+def _section_from_breadcrumb(items: list[tuple[str, str]], title_keys: list[str]) -> str | None:
+    """The last trail item before the article itself; the home item never counts."""
+    names = [(name, url) for name, url in items if _fold(name) not in _HOME_LABELS and name]
+    if not names:
+        return None
+    last_name, last_url = names[-1]
+    last_key = _fold(last_name)
+    is_article = (
+        len(last_name.split()) > 6
+        or (len(names) > 1 and not last_url)
+        or any(key and (key.startswith(last_key) or last_key.startswith(key)) for key in title_keys)
+    )
+    if is_article:
+        names = names[:-1]
+    return names[-1][0] if names else None
+
+
+def find_section_candidates(tree: HtmlElement, selector: str | None = None) -> list[str]:
+    """article:section metas, JSON-LD articleSection, then the breadcrumb's last section."""
+    candidates: list[str] = []
+    if selector:
+        for element in select(tree, selector):
+            if element.tag == "meta":
+                candidates.append(element.get("content") or "")
+            else:
+                candidates.append(text_of(element))
+    candidates += meta_contents(tree, "article:section")
+    for article in json_ld_articles(tree):
+        candidates += _as_labels(article.get("articleSection"))
+    title_keys = _page_title_keys(tree)
+    for items in (_breadcrumb_items_json_ld(tree), _breadcrumb_items_html(tree)):
+        section = _section_from_breadcrumb(items, title_keys)
+        if section:
+            candidates.append(section)
+    return [_collapse(c) for c in candidates if c and c.strip()]
+
+
+def choose_section(candidates: list[str]) -> str | None:
+    """First plausible section name; a bare slug ("culture_lifestyle", "/meteo/") only if alone."""
+    plausible: list[str] = []
+    for raw in candidates:
+        name = _collapse(raw)
+        if not name or len(name) > 60 or len(name.split()) > 6:
+            continue
+        if any(mark in name for mark in ("/", "|", "http", "_")):
+            continue
+        if _fold(name) in _SECTION_REJECTS:
+            continue
+        plausible.append(name)
+    for name in plausible:
+        if not _SLUG_LIKE.match(name):
+            return name
+    return plausible[0] if plausible else None

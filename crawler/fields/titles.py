@@ -1,0 +1,269 @@
+"""The article headline: the displayed h1 reconciled with the page's meta titles.
+
+Meta titles (og, twitter, JSON-LD, <title>) often carry the site name (" - Le Monde") or are
+rewritten for search engines; the h1 is what readers see but is sometimes the site logo or a
+section label. Candidates vote for each other: a title confirmed by another source wins.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from lxml.html import HtmlElement
+
+from crawler.fields.html import json_ld_articles, json_ld_objects, meta_contents, text_of
+
+_META_ORDER = ("og", "jsonld", "twitter", "html_title")
+_WS = re.compile(r"\s+")
+# A site-name separator: a dash/bar/bullet surrounded by spaces ("|" also without them).
+# " : " only ever introduces a site-name *prefix* ("Le Figaro : ..."): French headlines use it.
+_SEPARATOR = re.compile(r"\s+[-|–—•·»]{1,2}\s+|\s*\|\s*")
+_PREFIX_SEPARATOR = re.compile(r"\s+[-|–—•·»:]{1,2}\s+|\s*\|\s*")
+_MAX_SUFFIX_TAIL_WORDS = 8
+_NON_ALNUM = re.compile(r"[\W_]+")
+_DOMAIN_TAIL = re.compile(r"(?:\.|\s)?(?:fr|com|net|org|info|be|ch|ca|ma|dz|tn|sn|ci|cm)$")
+_MIN_H1_WORDS = 3
+_MIN_LONE_H1_WORDS = 4
+_MAX_SECTION_TAIL_WORDS = 3
+_MAX_SECTION_TAIL_CHARS = 30
+_MAX_BADGE_WORDS = 3
+# h1 texts that label a page region or a section, never a headline.
+_GENERIC_H1 = frozenset(
+    {
+        "fil d info",
+        "fil info",
+        "actualites",
+        "actualite",
+        "actu",
+        "a la une",
+        "la une",
+        "accueil",
+        "menu",
+        "newsletter",
+        "newsletters",
+        "en direct",
+        "direct",
+        "dernieres infos",
+        "dernieres actualites",
+        "les plus lus",
+        "info",
+        "infos",
+        "international",
+        "france",
+        "monde",
+        "politique",
+        "economie",
+        "societe",
+        "culture",
+        "sport",
+        "sports",
+        "opinion",
+        "opinions",
+        "edito",
+        "tribune",
+        "video",
+        "videos",
+    }
+)
+
+
+def _collapse(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _loose(text: str) -> str:
+    """Case-, accent-, quote- and punctuation-blind key: "L’été" and "L'ete" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub("", bare)
+
+
+def _loose_words(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub(" ", bare).strip()
+
+
+def _site_key(name: str) -> str:
+    return _loose(_DOMAIN_TAIL.sub("", name.strip().casefold().removeprefix("www.")))
+
+
+def _same_site(segment: str, site_name: str) -> bool:
+    """ "Le Monde" matches "Le Monde.fr", "leparisien.fr" matches "Le Parisien"."""
+    seg, site = _site_key(segment), _site_key(site_name)
+    if not seg or not site:
+        return False
+    if seg == site:
+        return True
+    shorter, longer = sorted((seg, site), key=len)
+    return len(shorter) >= 4 and longer.startswith(shorter)
+
+
+# ---------------------------------------------------------------------------- candidates
+
+
+def _best_h1(tree: HtmlElement, meta_titles: list[str]) -> str | None:
+    """The h1 that echoes a meta title, else the first one in the article, else the first."""
+    h1s = [_collapse(text_of(h1)) for h1 in tree.iter("h1")]
+    h1s = [h for h in h1s if h]
+    if len(h1s) <= 1:
+        return h1s[0] if h1s else None
+    keys = [_loose(m) for m in meta_titles if _loose(m)]
+    for h1 in h1s:
+        key = _loose(h1)
+        if key and any(k.startswith(key) or key.startswith(k) for k in keys):
+            return h1
+    in_article = tree.xpath("//article//h1 | //main//h1 | //*[@itemprop='headline']")
+    for element in in_article:
+        text = _collapse(text_of(element))
+        if text:
+            return text
+    return h1s[0]
+
+
+def find_title_candidates(tree: HtmlElement) -> dict[str, str]:
+    """First non-empty value per source: og, twitter, jsonld, h1, html_title."""
+    candidates: dict[str, str] = {}
+    for key, name in (("og", "og:title"), ("twitter", "twitter:title")):
+        values = meta_contents(tree, name)
+        if values:
+            candidates[key] = _collapse(values[0])
+    for article in json_ld_articles(tree):
+        headline = article.get("headline")
+        if isinstance(headline, str) and headline.strip():
+            candidates["jsonld"] = _collapse(headline)
+            break
+    title = tree.find(".//head/title")
+    if title is None:
+        title = tree.find(".//title")
+    if title is not None and _collapse(text_of(title)):
+        candidates["html_title"] = _collapse(text_of(title))
+    h1 = _best_h1(tree, list(candidates.values()))
+    if h1:
+        candidates["h1"] = h1
+    return candidates
+
+
+def find_site_name(tree: HtmlElement) -> str | None:
+    """og:site_name, else the publisher of the JSON-LD article, else a JSON-LD WebSite name."""
+    for value in meta_contents(tree, "og:site_name"):
+        return _collapse(value)
+    for article in json_ld_articles(tree):
+        publisher = article.get("publisher")
+        publishers = publisher if isinstance(publisher, list) else [publisher]
+        for item in publishers:
+            if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
+                return _collapse(item["name"])
+    for obj in json_ld_objects(tree):
+        if str(obj.get("@type", "")).lower() == "website" and isinstance(obj.get("name"), str):
+            return _collapse(obj["name"]) or None
+    return None
+
+
+# ---------------------------------------------------------------------------- choosing
+
+
+def strip_site_name(title: str, site_name: str | None) -> str:
+    """Remove "<sep> Site" suffixes (and a section just before it) or a "Site <sep>" prefix."""
+    title = _collapse(title)
+    if not site_name:
+        return title
+    separators = list(_SEPARATOR.finditer(title))
+    for match in reversed(separators):
+        if _same_site(title[match.end() :], site_name) and match.start() > 0:
+            head = title[: match.start()]
+            return _strip_section_tail(head, match.group(0).strip())
+    for match in _PREFIX_SEPARATOR.finditer(title):
+        if _same_site(title[: match.start()], site_name) and match.end() < len(title):
+            return title[match.end() :]
+    return title
+
+
+def _strip_section_tail(head: str, separator: str) -> str:
+    """ "Title | Section" left after removing "| Site": drop a short tail with the same separator."""
+    last = None
+    for match in _SEPARATOR.finditer(head):
+        last = match
+    if last is None or last.group(0).strip() != separator:
+        return head
+    tail, rest = head[last.end() :], head[: last.start()]
+    short_tail = (
+        len(tail.split()) <= _MAX_SECTION_TAIL_WORDS and len(tail) <= _MAX_SECTION_TAIL_CHARS
+    )
+    if short_tail and len(rest.split()) >= _MIN_LONE_H1_WORDS:
+        return rest
+    return head
+
+
+def _strip_shared_tail(titles: list[str]) -> list[str]:
+    """Without a site name: a "<sep> tail" shared by titles whose heads differ is the site."""
+    tails: dict[str, set[str]] = {}
+    for title in titles:
+        separators = list(_SEPARATOR.finditer(title))
+        if separators:
+            last = separators[-1]
+            tail = _loose(title[last.end() :])
+            tails.setdefault(tail, set()).add(_loose(title[: last.start()]))
+    repeated = {tail for tail, heads in tails.items() if tail and len(heads) > 1}
+    stripped = []
+    for title in titles:
+        separators = list(_SEPARATOR.finditer(title))
+        if separators and _loose(title[separators[-1].end() :]) in repeated:
+            stripped.append(title[: separators[-1].start()])
+        else:
+            stripped.append(title)
+    return stripped
+
+
+def _starts_with_then_separator(longer: str, shorter: str) -> bool:
+    """longer == shorter + "<sep> short tail" (loosely)."""
+    for match in _SEPARATOR.finditer(longer):
+        if len(longer[match.end() :].split()) > _MAX_SUFFIX_TAIL_WORDS:
+            continue
+        if _loose(longer[: match.start()]) == _loose(shorter):
+            return True
+    return False
+
+
+def _is_badge_extension(longer: str, shorter: str) -> bool:
+    """longer == shorter + a few words ("... Abonnés", "... Vidéo"), no separator needed."""
+    key_long, key_short = _loose_words(longer), _loose_words(shorter)
+    if not key_short or not key_long.startswith(key_short) or key_long == key_short:
+        return False
+    extra = key_long[len(key_short) :]
+    return extra.startswith(" ") and len(extra.split()) <= _MAX_BADGE_WORDS
+
+
+def _plausible_h1(h1: str, site_name: str | None) -> bool:
+    if _loose_words(h1) in _GENERIC_H1:
+        return False
+    if site_name and (_same_site(h1, site_name) or _loose(h1).startswith(_site_key(site_name))):
+        return False
+    return len(h1.split()) >= _MIN_H1_WORDS
+
+
+def choose_title(candidates: dict[str, str], site_name: str | None = None) -> str | None:
+    """The headline: an h1 confirmed by a meta title, else the cleanest meta title."""
+    cleaned = {k: _collapse(v) for k, v in candidates.items() if v and _collapse(v)}
+    h1 = cleaned.get("h1")
+    metas = [strip_site_name(cleaned[k], site_name) for k in _META_ORDER if k in cleaned]
+    metas = [m for m in _strip_shared_tail(metas) if m]
+
+    if h1:
+        for meta in metas:
+            if _loose(meta) == _loose(h1) or _starts_with_then_separator(meta, h1):
+                return h1  # confirmed; the h1 keeps the page's typography
+            if _is_badge_extension(h1, meta):
+                return meta  # "Title Abonnés": the meta is the same headline without the badge
+        if _plausible_h1(h1, site_name) and (
+            not metas or len(h1.split()) >= _MIN_LONE_H1_WORDS
+        ):
+            return h1
+
+    for meta in metas:
+        shorter = [
+            other for other in metas if other != meta and _starts_with_then_separator(meta, other)
+        ]
+        return shorter[0] if shorter else meta
+    return h1 if h1 and _loose_words(h1) not in _GENERIC_H1 else None

@@ -1,0 +1,97 @@
+"""Engine factory: the one place that turns a DATABASE_URL into a SQLAlchemy engine."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+
+DEFAULT_DATABASE_URL = "sqlite:///data/depeches.sqlite3"
+
+# Execution option read by the SQLite "begin" hook: readers pass "DEFERRED" so a long export
+# does not hold the write lock; everything else starts with BEGIN IMMEDIATE.
+SQLITE_BEGIN_OPTION = "depeches_sqlite_begin"
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def resolve_database_url(setting: str | None) -> str:
+    """Pick the database URL: env DATABASE_URL, then the Scrapy setting, then the default.
+
+    The environment wins so that cron jobs and CI can redirect every command at once.
+    """
+    from_env = os.environ.get("DATABASE_URL", "").strip()
+    if from_env:
+        return from_env
+    if setting and setting.strip():
+        return setting.strip()
+    return DEFAULT_DATABASE_URL
+
+
+def normalise_url(url: str) -> URL:
+    """Parse a plain SQLAlchemy URL and choose the project's driver for PostgreSQL."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def redact(url: str | URL) -> str:
+    """Render a URL for logs with its password hidden."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except Exception:  # an unparseable URL has no structure to redact: show nothing of it
+        return "<unparseable database URL>"
+    return parsed.render_as_string(hide_password=True)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine for `url`: the only `create_engine` call of the project.
+
+    SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE so that several writer
+    processes queue up instead of failing with "database is locked" on a lock upgrade.
+    PostgreSQL gets pre-ping so long crawls survive server restarts.
+    """
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _make_sqlite_engine(parsed)
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _make_sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    if not in_memory:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # pysqlite's own implicit BEGIN is switched off so that the "begin" hook below
+        # decides how each transaction starts (SQLAlchemy's documented pysqlite recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
+            raise ValueError(f"unknown SQLite BEGIN mode: {mode!r}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine

@@ -1,0 +1,334 @@
+"""Database tables of the archive (SQLAlchemy 2 typed models); Alembic migrations follow them.
+
+Researchers query these tables directly with SQL, so every table and column carries a comment,
+and times mean the same on SQLite and PostgreSQL: UTC instants (SQLite stores them as naive UTC
+text, PostgreSQL as timestamptz; both read back timezone-aware UTC through `UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# 64-bit identifiers on PostgreSQL; SQLite needs plain INTEGER to alias its rowid.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+PRECISIONS = ("day", "minute", "second")
+RUN_STATUSES = ("running", "ok", "failed", "degraded")
+AUTHOR_KINDS = ("person", "desk")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC instant on both databases.
+
+    SQLite drops tzinfo, so values are converted to UTC before they are written and marked UTC
+    when read; naive datetimes given by callers are taken as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        as_utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc.replace(tzinfo=None) if dialect.name == "sqlite" else as_utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime()}
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    __table_args__ = {"comment": "News sites, one per settings/sites/<key>.toml file."}
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, comment="Surrogate key.")
+    key: Mapped[str] = mapped_column(
+        String(64), unique=True, comment="Site key: the name of its settings/sites/*.toml file."
+    )
+    name: Mapped[str] = mapped_column(Text, comment="Display name of the outlet.")
+    country: Mapped[str | None] = mapped_column(
+        String(64), comment="Country of the outlet as written in the site file (ISO code)."
+    )
+    timezone: Mapped[str | None] = mapped_column(
+        String(64), comment="IANA timezone used to read dates written without an offset."
+    )
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_site_id_published_at", "site_id", "published_at"),
+        Index("ix_articles_content_hash", "content_hash"),
+        CheckConstraint(_one_of("published_precision", PRECISIONS), name="published_precision"),
+        CheckConstraint(_one_of("modified_precision", PRECISIONS), name="modified_precision"),
+        {"comment": "One row per article, identified by its canonical URL; the latest version."},
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, comment="Surrogate key.")
+    canonical_url: Mapped[str] = mapped_column(
+        Text, unique=True, comment="Canonical URL: the identity of the article."
+    )
+    site_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("sites.id"), comment="Outlet that published the article."
+    )
+    url: Mapped[str] = mapped_column(Text, comment="URL through which the article was first seen.")
+    final_url: Mapped[str] = mapped_column(
+        Text, comment="URL after redirects when the article was first seen."
+    )
+    title: Mapped[str | None] = mapped_column(Text, comment="Headline.")
+    description: Mapped[str | None] = mapped_column(Text, comment="Lead / standfirst.")
+    body: Mapped[str] = mapped_column(
+        Text, comment="Clean body text, paragraphs separated by blank lines."
+    )
+    published_at: Mapped[datetime | None] = mapped_column(
+        comment="Publication time in UTC; for day precision, midnight UTC of that day."
+    )
+    published_precision: Mapped[str | None] = mapped_column(
+        String(6), comment="Precision of published_at: day, minute or second."
+    )
+    published_raw: Mapped[str | None] = mapped_column(
+        Text, comment="Date string published_at was parsed from, as found."
+    )
+    published_source: Mapped[str | None] = mapped_column(
+        String(20), comment="Where published_raw was found: jsonld, meta, time, feed, url..."
+    )
+    modified_at: Mapped[datetime | None] = mapped_column(comment="Last modification, UTC.")
+    modified_precision: Mapped[str | None] = mapped_column(
+        String(6), comment="Precision of modified_at: day, minute or second."
+    )
+    modified_raw: Mapped[str | None] = mapped_column(
+        Text, comment="Date string modified_at was parsed from, as found."
+    )
+    section: Mapped[str | None] = mapped_column(Text, comment="Section / rubric of the outlet.")
+    language: Mapped[str | None] = mapped_column(
+        String(16), comment="Detected language code (fr, en, ar...)."
+    )
+    language_confidence: Mapped[float | None] = mapped_column(
+        Float, comment="Confidence of the language detection, 0 to 1."
+    )
+    read_count: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Latest read counter shown by the outlet; history in read_counts."
+    )
+    word_count: Mapped[int] = mapped_column(Integer, comment="Number of words of the body.")
+    content_hash: Mapped[str] = mapped_column(
+        String(64), comment="SHA-256 (hex) of the normalised title and body."
+    )
+    extractor: Mapped[str] = mapped_column(
+        String(100), comment="Extractor name and version that produced the body."
+    )
+    pipeline_version: Mapped[str] = mapped_column(
+        String(50), comment="Version of the crawler pipeline that stored this version."
+    )
+    cluster_id: Mapped[int | None] = mapped_column(
+        Id, comment="Story cluster: the same wire dispatch across outlets (null until clustered)."
+    )
+    first_seen_at: Mapped[datetime] = mapped_column(comment="First fetch of the article, UTC.")
+    last_seen_at: Mapped[datetime] = mapped_column(comment="Latest fetch of the article, UTC.")
+    first_crawl_run_id: Mapped[int | None] = mapped_column(
+        Id,
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"),
+        comment="Crawl run that first stored the article.",
+    )
+    last_crawl_run_id: Mapped[int | None] = mapped_column(
+        Id,
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"),
+        comment="Latest crawl run that saw the article.",
+    )
+    date_rejection: Mapped[str | None] = mapped_column(
+        Text, comment="Date strings found but rejected, 'raw: reason' one per line."
+    )
+
+
+class ArticleUrl(Base):
+    __tablename__ = "article_urls"
+    __table_args__ = {"comment": "Every URL that led to an article (canonical, tracking variants)."}
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True, comment="A URL of the article.")
+    article_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("articles.id", ondelete="CASCADE"), index=True, comment="The article."
+    )
+    first_seen_at: Mapped[datetime] = mapped_column(comment="When this URL was first seen, UTC.")
+
+
+class ArticleAuthor(Base):
+    __tablename__ = "article_authors"
+    __table_args__ = (
+        UniqueConstraint("article_id", "name", "kind"),
+        CheckConstraint(_one_of("kind", AUTHOR_KINDS), name="kind"),
+        {"comment": 'Bylines of an article: people and desks ("La rédaction", "Service web").'},
+    )
+
+    article_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, comment="The article."
+    )
+    position: Mapped[int] = mapped_column(
+        Integer, primary_key=True, comment="Order in the byline, from 0 (people first)."
+    )
+    name: Mapped[str] = mapped_column(Text, comment="Name as shown.")
+    kind: Mapped[str] = mapped_column(String(6), comment="person or desk.")
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    __table_args__ = {"comment": "Tags / keywords, one per accent-folded slug."}
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, comment="Surrogate key.")
+    slug: Mapped[str] = mapped_column(
+        Text, unique=True, comment="Accent-folded lowercase slug, for joins across outlets."
+    )
+    label: Mapped[str] = mapped_column(Text, comment="Label of the first article that used it.")
+
+
+class ArticleTag(Base):
+    __tablename__ = "article_tags"
+    __table_args__ = {"comment": "Tags of an article, in page order."}
+
+    article_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, comment="The article."
+    )
+    tag_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("tags.id"), primary_key=True, index=True, comment="The tag."
+    )
+    position: Mapped[int] = mapped_column(Integer, comment="Order on the page, from 0.")
+    label: Mapped[str] = mapped_column(Text, comment="Label as shown on this article's page.")
+
+
+class ArticleAgency(Base):
+    __tablename__ = "article_agencies"
+    __table_args__ = {"comment": "News agencies credited by an article (AFP, REUTERS, APS...)."}
+
+    article_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, comment="The article."
+    )
+    code: Mapped[str] = mapped_column(
+        String(20), primary_key=True, index=True, comment="Agency code (AFP, MAP...)."
+    )
+    where_found: Mapped[str] = mapped_column(
+        String(20),
+        primary_key=True,
+        comment="Where the credit was found: trailer, dateline, byline or meta.",
+    )
+    raw: Mapped[str] = mapped_column(Text, comment="Text the credit was read from.")
+
+
+class ReadCount(Base):
+    __tablename__ = "read_counts"
+    __table_args__ = {"comment": "Every observation of an article's read counter."}
+
+    article_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, comment="The article."
+    )
+    observed_at: Mapped[datetime] = mapped_column(
+        primary_key=True, comment="Fetch time of the observation, UTC."
+    )
+    value: Mapped[int] = mapped_column(BigInteger, comment="Counter value shown on the page.")
+
+
+class Revision(Base):
+    __tablename__ = "revisions"
+    __table_args__ = {
+        "comment": "Earlier versions of an article: one row each time a re-crawl found its "
+        "title or body changed, holding the version that was replaced."
+    }
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, comment="Surrogate key.")
+    article_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("articles.id", ondelete="CASCADE"), index=True, comment="The article."
+    )
+    observed_at: Mapped[datetime] = mapped_column(
+        comment="Fetch time at which the change was noticed, UTC."
+    )
+    content_hash: Mapped[str] = mapped_column(String(64), comment="content_hash of this version.")
+    changed_fields: Mapped[str] = mapped_column(
+        String(50), comment="Fields that changed, comma-separated: title, body."
+    )
+    title: Mapped[str | None] = mapped_column(Text, comment="Title of the replaced version.")
+    body: Mapped[str] = mapped_column(Text, comment="Body of the replaced version.")
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", RUN_STATUSES), name="status"),
+        {"comment": "One row per crawler process run."},
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, comment="Surrogate key.")
+    spider: Mapped[str] = mapped_column(String(64), comment="Spider name (site, urls...).")
+    site_key: Mapped[str | None] = mapped_column(
+        String(64), comment="Site key crawled, 'all', or null for URL lists."
+    )
+    started_at: Mapped[datetime] = mapped_column(comment="Start of the run, UTC.")
+    finished_at: Mapped[datetime | None] = mapped_column(comment="End of the run, UTC.")
+    status: Mapped[str] = mapped_column(
+        String(10), comment="running, ok, failed or degraded (finished with errors)."
+    )
+    stats: Mapped[dict[str, Any] | None] = mapped_column(
+        JsonDocument, comment="Scrapy stats collected at the end of the run."
+    )
+    host: Mapped[str] = mapped_column(Text, comment="Host name of the crawler machine.")
+    pid: Mapped[int] = mapped_column(Integer, comment="Process id of the crawler.")
+
+
+class Rejection(Base):
+    __tablename__ = "rejections"
+    __table_args__ = (
+        Index("ix_rejections_url", "url"),
+        {"comment": "Fetched article URLs that were not stored, and why."},
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, comment="Surrogate key.")
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        Id,
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"),
+        index=True,
+        comment="Crawl run that rejected the URL.",
+    )
+    url: Mapped[str] = mapped_column(Text, comment="Rejected URL.")
+    site_key: Mapped[str | None] = mapped_column(String(64), comment="Site key, if known.")
+    reason: Mapped[str] = mapped_column(
+        String(64), comment="Short machine-readable reason (http_404, empty_body...)."
+    )
+    detail: Mapped[str] = mapped_column(Text, comment="Human-readable detail.")
+    rejected_at: Mapped[datetime] = mapped_column(comment="Time of the rejection, UTC.")

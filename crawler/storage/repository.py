@@ -1,0 +1,467 @@
+"""Repository: every write of the crawler to the database goes through here.
+
+Several crawler processes may write at once, so identity rests on database constraints and
+`INSERT ... ON CONFLICT`, never on process memory. Overlapping batches are serialised by the
+database: SQLite's BEGIN IMMEDIATE, PostgreSQL transaction-scoped advisory locks taken in a
+fixed order on every URL and content hash of the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import socket
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+
+from crawler.storage import models
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+    from crawler.items import Article
+
+logger = logging.getLogger(__name__)
+
+SaveStatus = Literal["new", "updated", "unchanged"]
+
+# PostgreSQL SQLSTATEs worth retrying a whole batch for: deadlock, serialization failure.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+MAX_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    article_id: int
+    status: SaveStatus
+    canonical_url: str
+
+
+def compute_content_hash(title: str | None, body: str) -> str:
+    """SHA-256 of title and body after NFC and whitespace normalisation.
+
+    Whitespace-only edits and Unicode composition differences are not new versions.
+    """
+
+    def normalise(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).split())
+
+    payload = normalise(title or "") + "\n" + normalise(body)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _json_safe(stats: dict[str, Any]) -> dict[str, Any]:
+    """Scrapy stats hold datetimes and other objects: store them as ISO strings / text."""
+
+    def default(value: Any) -> str:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return str(value)
+
+    result: dict[str, Any] = json.loads(json.dumps(stats, default=default))
+    return result
+
+
+def _lock_key(text: str) -> int:
+    """A signed 64-bit key for pg_advisory_xact_lock."""
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: list[str] = []
+    for value in values:
+        if value and value not in seen:
+            seen.append(value)
+    return seen
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """An Article with its identity computed once."""
+
+    article: Article
+    canonical_url: str
+    urls: list[str]  # canonical, final, first: the order of preference when matching aliases
+    content_hash: str
+
+
+class Repository:
+    """Writes sites, crawl runs, rejections and articles."""
+
+    def __init__(self, engine: Engine, *, pipeline_version: str = "") -> None:
+        self.engine = engine
+        self.pipeline_version = pipeline_version
+        self._postgres = engine.dialect.name == "postgresql"
+
+    # -- small tables ----------------------------------------------------------------------
+
+    def ensure_site(self, key: str, name: str, country: str | None, timezone: str | None) -> int:
+        """Create or refresh the site row from its site file and return its id."""
+        values = {"key": key, "name": name, "country": country, "timezone": timezone}
+        statement = self._insert(models.Site).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"name": name, "country": country, "timezone": timezone},
+        ).returning(models.Site.id)
+        with self.engine.begin() as connection:
+            return int(connection.execute(statement).scalar_one())
+
+    def start_run(self, spider: str, site_key: str | None) -> int:
+        statement = (
+            self._insert(models.CrawlRun)
+            .values(
+                spider=spider,
+                site_key=site_key,
+                started_at=datetime.now(UTC),
+                status="running",
+                host=socket.gethostname(),
+                pid=os.getpid(),
+            )
+            .returning(models.CrawlRun.id)
+        )
+        with self.engine.begin() as connection:
+            return int(connection.execute(statement).scalar_one())
+
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+        if status not in models.RUN_STATUSES:
+            raise ValueError(f"unknown crawl run status {status!r}")
+        statement = (
+            update(models.CrawlRun)
+            .where(models.CrawlRun.id == run_id)
+            .values(finished_at=datetime.now(UTC), status=status, stats=_json_safe(stats))
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement)
+
+    def record_rejection(
+        self,
+        run_id: int | None,
+        url: str,
+        site_key: str | None,
+        reason: str,
+        detail: str = "",
+    ) -> None:
+        statement = self._insert(models.Rejection).values(
+            crawl_run_id=run_id,
+            url=url,
+            site_key=site_key,
+            reason=reason,
+            detail=detail,
+            rejected_at=datetime.now(UTC),
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement)
+
+    # -- articles --------------------------------------------------------------------------
+
+    def save_articles(self, run_id: int | None, articles: list[Article]) -> list[SaveResult]:
+        """Store a batch of articles in one transaction; results follow the input order.
+
+        A PostgreSQL deadlock or serialization failure between concurrent writers rolls the
+        whole batch back, so it is simply run again.
+        """
+        if not articles:
+            return []
+        prepared = [self._prepare(article) for article in articles]
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with self.engine.begin() as connection:
+                    return self._save_batch(connection, run_id, prepared)
+            except DBAPIError as error:
+                sqlstate = getattr(error.orig, "sqlstate", None)
+                if sqlstate not in RETRYABLE_SQLSTATES or attempt == MAX_ATTEMPTS:
+                    raise
+                logger.warning("batch write conflict (%s), retry %d", sqlstate, attempt)
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
+
+    def _prepare(self, article: Article) -> _Prepared:
+        canonical = article.canonical_url or article.final_url or article.url
+        return _Prepared(
+            article=article,
+            canonical_url=canonical,
+            urls=_unique([canonical, article.final_url, article.url]),
+            content_hash=article.content_hash or compute_content_hash(article.title, article.body),
+        )
+
+    def _save_batch(
+        self, connection: Connection, run_id: int | None, batch: list[_Prepared]
+    ) -> list[SaveResult]:
+        site_ids = self._site_ids(connection, {item.article.site for item in batch})
+        tag_ids = self._tag_ids(connection, batch)
+        if self._postgres:
+            self._lock(connection, batch, site_ids)
+        results: dict[int, SaveResult] = {}
+        # A fixed order keeps two writers from taking row locks in opposite orders.
+        for index in sorted(range(len(batch)), key=lambda i: batch[i].canonical_url):
+            item = batch[index]
+            results[index] = self._save_one(
+                connection, run_id, item, site_ids[item.article.site], tag_ids
+            )
+        return [results[index] for index in range(len(batch))]
+
+    def _save_one(
+        self,
+        connection: Connection,
+        run_id: int | None,
+        item: _Prepared,
+        site_id: int,
+        tag_ids: dict[str, int],
+    ) -> SaveResult:
+        article = item.article
+        existing_id = self._find_existing(connection, item, site_id)
+        if existing_id is None:
+            existing_id = self._insert_article(connection, run_id, item, site_id)
+            if existing_id is not None:
+                self._add_urls(connection, existing_id, item)
+                self._replace_children(connection, existing_id, article, tag_ids)
+                self._add_read_count(connection, existing_id, article)
+                return SaveResult(existing_id, "new", item.canonical_url)
+            # Another writer committed this canonical URL after our lookup.
+            existing_id = connection.execute(
+                select(models.Article.id).where(models.Article.canonical_url == item.canonical_url)
+            ).scalar_one()
+        status = self._update_article(connection, run_id, existing_id, item, tag_ids)
+        return SaveResult(existing_id, status, item.canonical_url)
+
+    def _find_existing(self, connection: Connection, item: _Prepared, site_id: int) -> int | None:
+        """The article these URLs already lead to, else the same content on the same site."""
+        rows = connection.execute(
+            select(models.ArticleUrl.url, models.ArticleUrl.article_id).where(
+                models.ArticleUrl.url.in_(item.urls)
+            )
+        ).all()
+        by_url = {url: article_id for url, article_id in rows}
+        for url in item.urls:
+            if url in by_url:
+                return int(by_url[url])
+        same_content = connection.execute(
+            select(models.Article.id)
+            .where(
+                models.Article.site_id == site_id,
+                models.Article.content_hash == item.content_hash,
+            )
+            .order_by(models.Article.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        return None if same_content is None else int(same_content)
+
+    def _insert_article(
+        self, connection: Connection, run_id: int | None, item: _Prepared, site_id: int
+    ) -> int | None:
+        article = item.article
+        statement = (
+            self._insert(models.Article)
+            .values(
+                canonical_url=item.canonical_url,
+                site_id=site_id,
+                url=article.url,
+                final_url=article.final_url or article.url,
+                first_seen_at=article.fetched_at,
+                last_seen_at=article.fetched_at,
+                read_count=article.read_count,
+                first_crawl_run_id=run_id,
+                last_crawl_run_id=run_id,
+                **self._content_values(item),
+            )
+            .on_conflict_do_nothing(index_elements=["canonical_url"])
+            .returning(models.Article.id)
+        )
+        new_id = connection.execute(statement).scalar_one_or_none()
+        return None if new_id is None else int(new_id)
+
+    def _update_article(
+        self,
+        connection: Connection,
+        run_id: int | None,
+        article_id: int,
+        item: _Prepared,
+        tag_ids: dict[str, int],
+    ) -> SaveStatus:
+        article = item.article
+        stored = connection.execute(
+            select(
+                models.Article.title,
+                models.Article.body,
+                models.Article.content_hash,
+                models.Article.last_seen_at,
+            ).where(models.Article.id == article_id)
+        ).one()
+        self._add_urls(connection, article_id, item)
+        self._add_read_count(connection, article_id, article)
+        is_latest = article.fetched_at >= stored.last_seen_at
+        values: dict[str, Any] = {"last_crawl_run_id": run_id} if run_id is not None else {}
+        if is_latest:
+            values["last_seen_at"] = article.fetched_at
+            if article.read_count is not None:
+                values["read_count"] = article.read_count
+        status: SaveStatus = "unchanged"
+        if item.content_hash != stored.content_hash:
+            status = "updated"
+            changed = [
+                name
+                for name, old, new in (
+                    ("title", stored.title, article.title),
+                    ("body", stored.body, article.body),
+                )
+                if " ".join((old or "").split()) != " ".join((new or "").split())
+            ]
+            connection.execute(
+                self._insert(models.Revision).values(
+                    article_id=article_id,
+                    observed_at=article.fetched_at,
+                    content_hash=stored.content_hash,
+                    changed_fields=",".join(changed) or "title,body",
+                    title=stored.title,
+                    body=stored.body,
+                )
+            )
+            values.update(self._content_values(item))
+            self._replace_children(connection, article_id, article, tag_ids)
+        if values:
+            connection.execute(
+                update(models.Article).where(models.Article.id == article_id).values(**values)
+            )
+        return status
+
+    def _content_values(self, item: _Prepared) -> dict[str, Any]:
+        """Columns that a new version of the article replaces."""
+        article = item.article
+        published, modified = article.published, article.modified
+        rejections = "\n".join(f"{raw}: {reason}" for raw, reason in article.date_rejections)
+        return {
+            "title": article.title,
+            "description": article.description,
+            "body": article.body,
+            "published_at": published.value if published else None,
+            "published_precision": published.precision if published else None,
+            "published_raw": published.raw if published else None,
+            "published_source": published.source if published else None,
+            "modified_at": modified.value if modified else None,
+            "modified_precision": modified.precision if modified else None,
+            "modified_raw": modified.raw if modified else None,
+            "section": article.section,
+            "language": article.language,
+            "language_confidence": article.language_confidence,
+            "word_count": article.word_count,
+            "content_hash": item.content_hash,
+            "extractor": article.extractor,
+            "pipeline_version": self.pipeline_version,
+            "date_rejection": rejections or None,
+        }
+
+    # -- children --------------------------------------------------------------------------
+
+    def _add_urls(self, connection: Connection, article_id: int, item: _Prepared) -> None:
+        """Record every URL as an alias; a URL already owned by another article stays there."""
+        rows = [
+            {"url": url, "article_id": article_id, "first_seen_at": item.article.fetched_at}
+            for url in item.urls
+        ]
+        connection.execute(self._insert(models.ArticleUrl).on_conflict_do_nothing(), rows)
+
+    def _add_read_count(self, connection: Connection, article_id: int, article: Article) -> None:
+        if article.read_count is None:
+            return
+        connection.execute(
+            self._insert(models.ReadCount)
+            .values(article_id=article_id, observed_at=article.fetched_at, value=article.read_count)
+            .on_conflict_do_nothing()
+        )
+
+    def _replace_children(
+        self, connection: Connection, article_id: int, article: Article, tag_ids: dict[str, int]
+    ) -> None:
+        for table in (models.ArticleAuthor, models.ArticleTag, models.ArticleAgency):
+            connection.execute(delete(table).where(table.article_id == article_id))
+        bylines = [(name, "person") for name in _unique(article.authors)]
+        bylines += [(name, "desk") for name in _unique(article.desks)]
+        if bylines:
+            connection.execute(
+                self._insert(models.ArticleAuthor),
+                [
+                    {"article_id": article_id, "position": position, "name": name, "kind": kind}
+                    for position, (name, kind) in enumerate(bylines)
+                ],
+            )
+        tag_rows: list[dict[str, Any]] = []
+        for tag in article.tags:
+            if tag.slug and all(row["tag_id"] != tag_ids[tag.slug] for row in tag_rows):
+                tag_rows.append(
+                    {
+                        "article_id": article_id,
+                        "tag_id": tag_ids[tag.slug],
+                        "position": len(tag_rows),
+                        "label": tag.label,
+                    }
+                )
+        if tag_rows:
+            connection.execute(self._insert(models.ArticleTag), tag_rows)
+        agency_rows = {
+            (mention.code, mention.where): {
+                "article_id": article_id,
+                "code": mention.code,
+                "where_found": mention.where,
+                "raw": mention.raw,
+            }
+            for mention in reversed(article.agencies)  # the first mention wins
+        }
+        if agency_rows:
+            connection.execute(self._insert(models.ArticleAgency), list(agency_rows.values()))
+
+    # -- batch-wide lookups ----------------------------------------------------------------
+
+    def _site_ids(self, connection: Connection, keys: set[str]) -> dict[str, int]:
+        """Ids of the batch's sites, creating a minimal row for a key never seen."""
+        rows = [{"key": key, "name": key} for key in sorted(keys)]
+        connection.execute(
+            self._insert(models.Site).on_conflict_do_nothing(index_elements=["key"]), rows
+        )
+        found = connection.execute(
+            select(models.Site.key, models.Site.id).where(models.Site.key.in_(keys))
+        ).all()
+        return {key: int(site_id) for key, site_id in found}
+
+    def _tag_ids(self, connection: Connection, batch: list[_Prepared]) -> dict[str, int]:
+        labels: dict[str, str] = {}
+        for item in batch:
+            for tag in item.article.tags:
+                if tag.slug:
+                    labels.setdefault(tag.slug, tag.label)
+        if not labels:
+            return {}
+        rows = [{"slug": slug, "label": labels[slug]} for slug in sorted(labels)]
+        connection.execute(
+            self._insert(models.Tag).on_conflict_do_nothing(index_elements=["slug"]), rows
+        )
+        found = connection.execute(
+            select(models.Tag.slug, models.Tag.id).where(models.Tag.slug.in_(list(labels)))
+        ).all()
+        return {slug: int(tag_id) for slug, tag_id in found}
+
+    def _lock(
+        self, connection: Connection, batch: list[_Prepared], site_ids: dict[str, int]
+    ) -> None:
+        """Serialise PostgreSQL writers that touch the same URL or the same content.
+
+        The unique constraint guards canonical URLs; the same content under two new canonical
+        URLs has no constraint, so the lock makes the second writer see the first one's row.
+        """
+        names = {url for item in batch for url in item.urls}
+        names |= {f"{site_ids[item.article.site]}:{item.content_hash}" for item in batch}
+        for key in sorted({_lock_key(name) for name in names}):
+            connection.execute(select(func.pg_advisory_xact_lock(key)))
+
+    def _insert(self, entity: type[models.Base]) -> Any:
+        """`INSERT` with the dialect's ON CONFLICT clauses."""
+        dialect = postgresql if self._postgres else sqlite
+        return dialect.insert(entity)
