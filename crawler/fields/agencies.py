@@ -220,7 +220,10 @@ def _split_glued(paragraph: str) -> tuple[str, str, list[str]] | None:
         credit = match.group(0).strip()
         if pattern is _GLUED_DASH and _has_ambiguous(credit):
             continue  # "... - AP" could be anything: only "(AP)" counts
-        return text[: match.start()].rstrip(), credit, _codes_in(match.group("agencies"))
+        kept = text[: match.start()].rstrip()
+        if credit.endswith(".") and not kept.endswith((".", "!", "?", "…", "»", '"')):
+            kept += "."  # "... mardi (avec AFP)." keeps its full stop
+        return kept, credit.rstrip(" ."), _codes_in(match.group("agencies"))
     return None
 
 

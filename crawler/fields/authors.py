@@ -21,6 +21,8 @@ from crawler.fields.html import json_ld_articles, json_ld_objects, text_of
 
 @dataclass(frozen=True)
 class Authors:
+    """People who signed the article; desks (newsroom, outlet, agency) kept apart."""
+
     people: list[str]
     desks: list[str]
 
@@ -28,7 +30,9 @@ class Authors:
 _WS = re.compile(r"[\s\u00a0\u202f\u200b]+")
 _URL = re.compile(r"(?i)^(?:https?://|www\.)|^\S+\.(?:html?|php|aspx?)$|/\S*/")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
-_DOMAIN = re.compile(r"(?i)^[\w-]+(?:\.[\w-]+)*\.(?:fr|com|net|org|info|be|ch|ca|sn|ma|dz|tn|ci|cm|io)$")
+_DOMAIN = re.compile(
+    r"(?i)^[\w-]+(?:\.[\w-]+)*\.(?:fr|com|net|org|info|be|ch|ca|sn|ma|dz|tn|ci|cm|io)$"
+)
 _MONTHS = (
     r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|"
     r"d[ée]cembre|janv|f[ée]vr?|avr|juil|sept?|oct|nov|d[ée]c"
@@ -80,7 +84,7 @@ _ROLE_START = re.compile(
 )
 _DESK = re.compile(
     r"(?i)^(?:la\s+|le\s+)?r[ée]daction\b|^service\s|\bdesk\b|\bteam\b|\b[ée]quipe\b|"
-    r"^(?:le|la|les|l['’])\s*\S|\bagences?\b|\bbureau\b|\bmagazine\b|\bjournal\b|\bnews\b|"
+    r"^(?:(?:le|la|les)\s+|l['’])\S|\bagences?\b|\bbureau\b|\bmagazine\b|\bjournal\b|\bnews\b|"
     r"\bpresse\b|\bservices?\b|\bm[ée]dias?\b|\bradio\b|\bt[ée]l[ée]\b|\bonline\b|\bdigital\b"
 )
 _PARTICLES = {
@@ -117,7 +121,19 @@ _ELIDED_PARTICLE = re.compile(r"^[dl]['’]\w", re.IGNORECASE)
 _MAX_NAME_WORDS = 6
 _MAX_CANDIDATE = 200
 
-_NOISE_TAGS = {"nav", "aside", "footer", "form", "noscript", "script", "style", "template"}
+# quotes carry the quoted person's name, never the byline
+_NOISE_TAGS = {
+    "nav",
+    "aside",
+    "footer",
+    "form",
+    "noscript",
+    "script",
+    "style",
+    "template",
+    "blockquote",
+    "q",
+}
 _NOISE_MARK = re.compile(
     r"(?i)related|comment|sidebar|widget|teaser|snippet|recommend|popular|outbrain|taboola|"
     r"newsletter|breadcrumb|carousel|slider|posts|most-?read|plus-?lus|"
@@ -128,7 +144,7 @@ _AUTHOR_MARK_NOT = re.compile(
     r"(?i)desc|bio|photo|pic|avatar|image|img|thumb|job|role|func|follow|social|date|time|"
     r"count|link-?more|about"
 )
-_BY_PREFIX = re.compile(r"(?i)^\s*(?:par|by)\s+\S")
+_BY_PREFIX = re.compile(r"(?i)^\s*(?:par|by)(?:\s+\S|\s*$)")
 _META_NAMES = {
     "author",
     "article:author",
@@ -140,6 +156,11 @@ _META_NAMES = {
     "byl",
 }
 _MAX_CLASS_CANDIDATES = 6
+_EXSLT = {"re": "http://exslt.org/regular-expressions"}
+_MARKED_XPATH = (
+    "//body//*[re:test(concat(@class, ' ', @id), "
+    "'author|byline|signature|auteur|writer|journaliste', 'i')]"
+)
 _HEADLINE_WINDOW = 40
 
 
@@ -151,7 +172,7 @@ def _clean(text: str) -> str:
 
 
 def _title_case_word(word: str) -> str:
-    """"DUPONT" → "Dupont", "N'DIAYE" → "N'Diaye", "SAINT-MARC" → "Saint-Marc"."""
+    """ "DUPONT" → "Dupont", "N'DIAYE" → "N'Diaye", "SAINT-MARC" → "Saint-Marc"."""
     letters = [c for c in word if c.isalpha()]
     if len(letters) < 2 or not all(c.isupper() for c in letters):
         return word
@@ -170,7 +191,12 @@ def _is_person_name(name: str) -> bool:
             continue
         else:
             return False
-    return capitalised >= 2 and words[0][0].isupper() and words[-1][0].isupper()
+    last = words[-1]
+    return (
+        capitalised >= 2
+        and words[0][0].isupper()
+        and (last[0].isupper() or bool(_ELIDED_PARTICLE.match(last)))
+    )
 
 
 def _strip_piece(piece: str) -> str:
@@ -257,7 +283,7 @@ _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 
 
 def _lenient_json_ld(tree: HtmlElement) -> list[dict[str, Any]]:
-    """JSON-LD objects, also from blocks wrapped in <![CDATA[ ... ]]> (json_ld_objects skips them)."""
+    """JSON-LD objects, also from <![CDATA[ ... ]]>-wrapped blocks (json_ld_objects skips those)."""
     objects: list[dict[str, Any]] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         raw = _CDATA.sub("", (script.text or "").strip())
@@ -325,6 +351,8 @@ def _meta_authors(tree: HtmlElement) -> list[str]:
 def _is_noise(element: HtmlElement) -> bool:
     """Inside navigation, sidebars, teaser lists or comments (or one of them itself)?"""
     for node in (element, *element.iterancestors()):
+        if node.tag in ("body", "html"):
+            break  # <body class="... sidebar ..."> describes the page layout, not this spot
         if node.tag in _NOISE_TAGS:
             return True
         marks = f"{node.get('class') or ''} {node.get('id') or ''}"
@@ -342,7 +370,9 @@ def _element_name(element: HtmlElement) -> str:
 
 def _marked_authors(tree: HtmlElement) -> list[str]:
     found = []
-    for element in tree.xpath('//*[contains(concat(" ", @rel, " "), " author ")]|//*[@itemprop="author"]'):
+    for element in tree.xpath(
+        '//*[contains(concat(" ", @rel, " "), " author ")]|//*[@itemprop="author"]'
+    ):
         if not _is_noise(element):
             found.append(_clean(_element_name(element)))
     return found
@@ -356,13 +386,7 @@ def _author_mark(element: HtmlElement) -> bool:
 
 def _classed_authors(tree: HtmlElement) -> list[str]:
     """Innermost elements whose class or id says author/byline/signature, outside noise."""
-    marked = [
-        e
-        for e in tree.xpath(
-            "//body//*[@class or @id][not(self::script or self::style or self::meta)]"
-        )
-        if _author_mark(e)
-    ]
+    marked = [e for e in tree.xpath(_MARKED_XPATH, namespaces=_EXSLT) if _author_mark(e)]
     marked_set = set(marked)
     found = []
     for element in marked:

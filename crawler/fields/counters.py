@@ -31,13 +31,12 @@ _LABEL_BEFORE = (
 )
 _LABEL_AFTER = r"(?:vues?|lectures?|affichages?|consultations?|views|reads|fois\s+lue?s?)"
 _END = r"(?=\s*(?:$|[|•·,;)\]/]))"
+_LABEL_START = r"(?:^|(?<=[|•·,;(\[/])\s*)"  # a label opens the text or follows a separator
 _COUNTER_PATTERNS = [
-    # "Lu : 97", "Lu 1 234 fois", "Vu 12 345 fois", "Affichages : 97", "Lectures: 1,2K"
-    re.compile(
-        rf"(?i)(?<![\w-]){_LABEL_BEFORE}\s*(?::\s*)?{_COUNT}(?:\s*fois\b|{_END})", re.UNICODE
-    ),
-    # "Cet article a été lu 97 fois", "consulté 1 234 fois"
-    re.compile(rf"(?i)(?<![\w-])(?:lue?s?|vue?s?|consult[ée]e?s?)\s+{_COUNT}\s*fois\b"),
+    # "Lu : 97", "Lu 1 234 fois", "Vu 12 345 fois", "Affichages : 97", "… | Lectures: 1,2K"
+    re.compile(rf"(?i){_LABEL_START}{_LABEL_BEFORE}\s*(?::\s*)?{_COUNT}(?:\s*fois\b|{_END})"),
+    # "Cet article a été lu 97 fois", "a été consulté 1 234 fois" (not "il l'a vu 2 fois")
+    re.compile(rf"(?i)\b[ée]t[ée]\s+(?:lue?s?|vue?s?|consult[ée]e?s?)\s+{_COUNT}\s*fois\b"),
     # "97 vues", "1,2K vues", "2M vues", "97 lectures"
     re.compile(rf"(?i)(?<![\w.,-]){_COUNT}\s*{_LABEL_AFTER}(?![\w])"),
 ]
@@ -105,6 +104,8 @@ def parse_read_count(text: str) -> int | None:
 
 def _in_noise_container(element: HtmlElement) -> bool:
     for node in element.iterancestors():
+        if node.tag in ("body", "html"):
+            return False  # page-layout classes ("has-sidebar") say nothing about this spot
         marks = f"{node.get('class') or ''} {node.get('id') or ''}"
         if marks.strip() and _NOISE_CONTAINER.search(marks):
             return True

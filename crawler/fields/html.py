@@ -11,6 +11,7 @@ import lxml.html
 from lxml.html import HtmlElement
 
 _WS = re.compile(r"\s+")
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 
 
 def parse_html(html: str | bytes) -> HtmlElement:
@@ -61,7 +62,7 @@ def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
     """Every JSON-LD object on the page, @graph flattened; malformed blocks are skipped."""
     objects: list[dict[str, Any]] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
-        raw = (script.text or "").strip()
+        raw = _CDATA.sub("", script.text or "").strip()
         if not raw:
             continue
         try:

@@ -1,0 +1,203 @@
+"""Authors: candidates from a page in order of trust, then people kept apart from desks."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.fields.authors import Authors, find_author_candidates, parse_authors
+from crawler.fields.html import parse_html
+
+
+@pytest.mark.parametrize(
+    ("candidate", "people"),
+    [
+        ("Par Jean Dupont", ["Jean Dupont"]),
+        ("par Jean Dupont et Marie Curie", ["Jean Dupont", "Marie Curie"]),
+        ("Jean Dupont, Marie Curie", ["Jean Dupont", "Marie Curie"]),
+        ("Jean Dupont, envoyé spécial à Kiev", ["Jean Dupont"]),
+        ("Jean DUPONT", ["Jean Dupont"]),
+        ("JEAN-PIERRE N'DIAYE", ["Jean-Pierre N'Diaye"]),
+        ("Par Jean Dupont | Publié le 3 mars 2024 à 10h00", ["Jean Dupont"]),
+        ("Par Awa Ndiaye Le 2 novembre 2023 à 16h17", ["Awa Ndiaye"]),
+        ("Aline Morel | lundi 9 décembre 2019 à 09h08", ["Aline Morel"]),
+        ("par Paul Girard , le 15 septembre 2009", ["Paul Girard"]),
+        ("Jean Dupont (à Dakar)", ["Jean Dupont"]),
+        ("Claire Petit (Bruxelles, bureau européen)", ["Claire Petit"]),
+        ("Propos recueillis par Marie Curie", ["Marie Curie"]),
+        ("Jean-Baptiste N'Diaye", ["Jean-Baptiste N'Diaye"]),
+        ("Charles de Gaulle", ["Charles de Gaulle"]),
+        ("Valéry Giscard d'Estaing", ["Valéry Giscard d'Estaing"]),
+        ("Laurent Fabius", ["Laurent Fabius"]),
+        ("Par Jean Dupont, correspondant", ["Jean Dupont"]),
+        ("Jean Dupont - jean.dupont@example.fr", ["Jean Dupont"]),
+    ],
+)
+def test_people(candidate: str, people: list[str]) -> None:
+    assert parse_authors([candidate]) == Authors(people=people, desks=[])
+
+
+@pytest.mark.parametrize(
+    ("candidate", "expected"),
+    [
+        (
+            "Mamadou Diallo et Awa Traoré, avec AFP",
+            Authors(["Mamadou Diallo", "Awa Traoré"], ["AFP"]),
+        ),
+        ("Par Jean Dupont avec Reuters", Authors(["Jean Dupont"], ["Reuters"])),
+        ("La Rédaction", Authors([], ["La Rédaction"])),
+        ("Rédaction", Authors([], ["Rédaction"])),
+        ("Le Monde", Authors([], ["Le Monde"])),
+        ("Le Monde avec AFP", Authors([], ["Le Monde avec AFP"])),
+        ("AFP", Authors([], ["AFP"])),
+        ("Reuters", Authors([], ["Reuters"])),
+        ("APS", Authors([], ["APS"])),
+        ("La rédaction de Jeune Afrique", Authors([], ["La rédaction de Jeune Afrique"])),
+        ("Service Politique", Authors([], ["Service Politique"])),
+        ("Par La Rédaction avec AFP", Authors([], ["La Rédaction avec AFP"])),
+        ("L'Équipe Web", Authors([], ["L'Équipe Web"])),
+        ("Par exemple.sn", Authors([], ["exemple.sn"])),
+    ],
+)
+def test_desks_kept_apart(candidate: str, expected: Authors) -> None:
+    assert parse_authors([candidate]) == expected
+
+
+@pytest.mark.parametrize(
+    "candidate",
+    [
+        "Staff",
+        "Admin",
+        "Webmaster",
+        "https://www.example.fr/auteur/jean-dupont",
+        "jean.dupont@example.fr",
+        "Il était une fois un journaliste qui écrivait beaucoup",
+        "envoyé spécial",
+        "",
+        "   ",
+    ],
+)
+def test_not_names(candidate: str) -> None:
+    assert parse_authors([candidate]) == Authors(people=[], desks=[])
+
+
+def test_dedupe_case_insensitively_keeping_first_spelling() -> None:
+    result = parse_authors(
+        ["Jean Dupont", "JEAN DUPONT", "jean dupont", "Marie Curie", "AFP", "afp"]
+    )
+    assert result == Authors(people=["Jean Dupont", "Marie Curie"], desks=["AFP"])
+
+
+def page(head: str = "", body: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+JSON_LD_PEOPLE = """<script type="application/ld+json">
+{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "T",
+ "author": [{"@type": "Person", "name": "Aline Morel"},
+            {"@type": "Organization", "name": "Le Quotidien"},
+            {"@type": "Person", "name": "Paul Girard"}]}
+</script>"""
+
+JSON_LD_ORGANISATION_ONLY = """<script type="application/ld+json">
+{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "La Rédaction"}}
+</script>"""
+
+JSON_LD_GRAPH_REFERENCE = """<script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [
+  {"@type": "Article", "@id": "https://ex.fr/a#article",
+   "author": {"@id": "https://ex.fr/#/schema/person/42"}},
+  {"@type": "Person", "@id": "https://ex.fr/#/schema/person/42", "name": "Sofia Benali"}]}
+</script>"""
+
+JSON_LD_IN_CDATA = """<script type="application/ld+json">
+<![CDATA[
+{"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Hugo Lenoir"}]}
+]]>
+</script>"""
+
+SIDEBAR = """<aside><div class="author">Intrus Sidebar</div></aside>
+<div class="related-articles"><span class="author">Autre Personne</span></div>
+<div class="comments"><span class="comment-author">Lecteur Anonyme</span></div>
+<nav><a rel="author" href="/a/x">Menu Personne</a></nav>"""
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # JSON-LD persons; the organisation is skipped when people are named
+        (page(JSON_LD_PEOPLE, SIDEBAR), ["Aline Morel", "Paul Girard"]),
+        # an organisation only is kept, and the search goes on since no person was named
+        (
+            page(JSON_LD_ORGANISATION_ONLY, '<h1>T</h1><p class="byline">Par Inès Moreau</p>'),
+            ["La Rédaction", "Par Inès Moreau"],
+        ),
+        (page(JSON_LD_GRAPH_REFERENCE), ["Sofia Benali"]),
+        (page(JSON_LD_IN_CDATA), ["Hugo Lenoir"]),
+        # meta author, a URL value is not a name
+        (
+            page(
+                '<meta property="article:author" content="https://www.facebook.com/x">'
+                '<meta name="author" content="Nadia Haddad">'
+            ),
+            ["Nadia Haddad"],
+        ),
+        # rel=author and itemprop=author (with a nested itemprop=name)
+        (
+            page(body=SIDEBAR + '<p>Par <a rel="author" href="/a/1">Marc Olivier</a></p>'),
+            ["Marc Olivier"],
+        ),
+        (
+            page(
+                body='<div itemprop="author" itemscope><span itemprop="name">Léa Fontaine</span>'
+                "<span>Journaliste</span></div>"
+            ),
+            ["Léa Fontaine"],
+        ),
+        # class-based: the innermost element, not the sidebars around
+        (
+            page(
+                body=SIDEBAR + '<header><h1>T</h1><div class="article__authors">'
+                '<span class="article__author-name">Omar Sy Diop</span>'
+                '<span class="article__author-desc">Correspondant à Dakar</span></div></header>'
+            ),
+            ["Omar Sy Diop"],
+        ),
+        # a visible "Par ..." right under the headline
+        (
+            page(
+                body=SIDEBAR
+                + "<article><h1>Le titre</h1><p>Par <b>Rémi Caron</b></p><p>Texte.</p></article>"
+            ),
+            ["Par Rémi Caron"],
+        ),
+        # a byline quoted inside a blockquote is not the article's
+        (page(body='<blockquote><cite class="auteur">Victor Hugo</cite></blockquote>'), []),
+        (page(body=SIDEBAR), []),
+        (page(), []),
+    ],
+)
+def test_find_author_candidates(html: str, expected: list[str]) -> None:
+    assert find_author_candidates(parse_html(html)) == expected
+
+
+def test_trusted_source_stops_the_search() -> None:
+    html = page(
+        '<meta name="author" content="Aline Morel">',
+        '<h1>T</h1><p class="byline">Par Quelqu Autre</p>',
+    )
+    assert find_author_candidates(parse_html(html)) == ["Aline Morel"]
+
+
+def test_candidates_are_deduplicated() -> None:
+    html = page(
+        '<meta name="author" content="AFP"><meta name="dc.creator" content="afp">',
+        '<h1>T</h1><span class="author">Paul Girard</span><span class="author">Paul Girard</span>',
+    )
+    assert find_author_candidates(parse_html(html)) == ["AFP", "Paul Girard"]
+
+
+def test_page_layout_classes_on_body_do_not_hide_the_byline() -> None:
+    html = (
+        '<html><body class="single has-sidebar"><p class="byline">Par Inès Moreau</p></body></html>'
+    )
+    assert find_author_candidates(parse_html(html)) == ["Par Inès Moreau"]
