@@ -207,10 +207,10 @@ def _main_article(tree: HtmlElement) -> HtmlElement | None:
         return None
     for article in articles:
         if article.find(".//h1") is not None:
-            return article  # type: ignore[no-any-return]
+            return article
     if len(articles) == 1:
-        return articles[0]  # type: ignore[no-any-return]
-    return max(articles, key=lambda el: len(text_of(el)))  # type: ignore[no-any-return]
+        return articles[0]
+    return max(articles, key=lambda el: len(text_of(el)))
 
 
 def _visible_tag_labels(tree: HtmlElement) -> list[str]:

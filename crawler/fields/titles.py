@@ -181,7 +181,7 @@ def strip_site_name(title: str, site_name: str | None) -> str:
 
 
 def _strip_section_tail(head: str, separator: str) -> str:
-    """ "Title | Section" left after removing "| Site": drop a short tail with the same separator."""
+    """ "Title | Section" left once "| Site" is gone: drop a short tail with the same separator."""
     last = None
     for match in _SEPARATOR.finditer(head):
         last = match
@@ -256,9 +256,7 @@ def choose_title(candidates: dict[str, str], site_name: str | None = None) -> st
                 return h1  # confirmed; the h1 keeps the page's typography
             if _is_badge_extension(h1, meta):
                 return meta  # "Title Abonnés": the meta is the same headline without the badge
-        if _plausible_h1(h1, site_name) and (
-            not metas or len(h1.split()) >= _MIN_LONE_H1_WORDS
-        ):
+        if _plausible_h1(h1, site_name) and (not metas or len(h1.split()) >= _MIN_LONE_H1_WORDS):
             return h1
 
     for meta in metas:

@@ -77,10 +77,8 @@ def _fold_amp_path(path: str) -> str:
     if path.lower().startswith("/amp/"):
         path = path[4:]
     lowered = path.lower()
-    if lowered.endswith("/amp/"):
+    if lowered.endswith(("/amp/", "/amp")):
         path = path[:-4]
-    elif lowered.endswith("/amp"):
-        path = path[:-3]
     return _AMP_HTML_SUFFIX.sub(".html", path) or "/"
 
 

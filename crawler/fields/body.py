@@ -1,0 +1,284 @@
+"""Body boilerplate removal: keep the article's paragraphs, drop what pages leak around them.
+
+Extractors such as trafilatura return the article text plus stray page furniture: drop caps,
+read counters, date and byline lines, tag lines, share prompts, "Lire aussi" links, photo
+credits, paywall notices and the sidebar lists that follow the article. Every rule matches a
+*whole short line*, so a real paragraph that merely mentions "partager" or "photo" is kept.
+Agency credit lines ("(AFP)", "Avec AFP", "Source : APS") are deliberately left alone: the
+agency finder reads them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from crawler.fields.text import clean_text, word_count
+
+_HAS_ALNUM = re.compile(r"[^\W_]")
+_EDGE_LEFT = re.compile(r"^[\s•·>»›*\-–—|]+")
+_EDGE_RIGHT = re.compile(r"[\s.:!…»›>|\-–—]+$")
+_NON_ALNUM = re.compile(r"[\W_]+")
+_SEPARATOR = re.compile(r"\s+[-|–—•·»:]{1,2}\s+|\s*\|\s*")
+
+_MAX_SHORT_WORDS = 15
+_MAX_METADATA_WORDS = 20
+_MAX_PROMPT_WORDS = 25
+_MAX_RELATED_WORDS = 40
+_HEAD_LINES = 3
+_LISTING_LINE_WORDS = 20
+_REAL_PARAGRAPH_WORDS = 15
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_DROP_CAP = re.compile(r"[^\W\d_]")
+
+_READ_COUNTER = _rx(
+    r"(?:(?:lu|vu|vues?|lectures?|consultations?)\s*:?\s*\d[\d\s.,]*(?:\s*fois)?"
+    r"|\d[\d\s.,]*\s*(?:vues|lectures|lecteurs|fois|consultations))"
+)
+
+# Pieces a date/counter-only line is made of; once they are gone no letter may remain.
+_METADATA_PIECES = _rx(
+    r"\b(?:publi[ée]e?s?|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi[ée]e?|actualis[ée]e?"
+    r"|m[àa]j|posted|updated|published|derni[èe]re\s+mise\s+[àa]\s+jour|cr[ée]{1,2}e?"
+    r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    r"|janv(?:ier)?|f[ée]vr?(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[ûu]t"
+    r"|sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|d[ée]c(?:embre)?"
+    r"|il\s+y\s+a|minutes?|min|heures?|h|mn|gmt|utc|cet|cest|le|à|a|et|à\s+jour"
+    r"|lu|vu|vues|fois|lectures?|temps\s+de\s+lecture|er)\b"
+    r"|\d{1,2}\s*[h:]\s*\d{0,2}(?:\s*min)?"
+)
+_METADATA_ANCHOR = _rx(
+    r"\b(?:publi[ée]|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi[ée]|actualis[ée]|m[àa]j"
+    r"|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre"
+    r"|d[ée]cembre|lu\s*:|vues)\b|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}"
+)
+_LETTER = re.compile(r"[^\W\d_]")
+
+_BYLINE_NAME = r"(?:[A-ZÀ-ÝŒ][\w'’.-]*|d[eu']|des|de\s+la|la|le|van|von|ben|el|al|ibn)"
+_BYLINE = re.compile(
+    r"(?:[Pp]ar|PAR)\s+(?:la\s+)?r[ée]daction(?:\s+[\w'’-]+){0,3}|"
+    rf"(?:[Pp]ar|By|PAR)\s+{_BYLINE_NAME}(?:\s+{_BYLINE_NAME}){{0,5}}"
+    rf"(?:\s*(?:,|\bet\b|&|\band\b)\s*{_BYLINE_NAME}(?:\s+{_BYLINE_NAME}){{0,5}})*"
+    r"(?:\s*,\s*[\w'’ -]{1,60})?"
+)
+_AGENCY = re.compile(
+    r"\b(?:AFP|Reuters|REUTERS|AP|APS|MAP|TAP|APA|AIP|ANP|Belga|BELGA|ATS|Xinhua|PANA|ACP|AGP"
+    r"|ABP|ANGOP|APANEWS)\b"
+)
+
+_TAG_LINE = _rx(
+    r"(?:tags?|mots?[- ]?cl[ée]s?|th[èe]mes?|sujets?(?:\s+associ[ée]s)?|[ée]tiquettes?"
+    r"|keywords?)(?:\s*:.*)?"
+)
+
+_SOCIAL = (
+    r"(?:facebook|twitter|x|linkedin|whatsapp|messenger|telegram|e-?mail|mail|courriel"
+    r"|imprimer|print|pinterest|reddit|flipboard|bluesky|threads|sms|copier\s+le\s+lien"
+    r"|lien\s+copi[ée])"
+)
+_PROMPTS = [
+    _rx(
+        r"partager(?:\s+(?:cet\s+article|l['’]article|sur\s+\S+(?:\s+\S+)?"
+        r"|par\s+(?:e-?mail|courriel|sms)|via\s+\S+))?"
+    ),
+    _rx(rf"{_SOCIAL}(?:[\s,|/·•-]+{_SOCIAL})*"),
+    _rx(r"imprimer(?:\s+(?:l['’]|cet\s+)article)?"),
+    _rx(r"envoyer(?:\s+(?:par|à)\s+(?:e-?mail|courriel|un\s+ami)|\s+l['’]article)?"),
+    _rx(
+        r"r[ée]agir|r[ée]agissez|commenter|\d*\s*commentaires?|voir\s+les\s+(?:commentaires|contributions)"
+    ),
+    _rx(r"(?:ajouter\s+(?:à|aux)\s+(?:mes\s+)?favoris|sauvegarder(?:\s+l['’]article)?)"),
+    _rx(r"offrir\s+(?:cet\s+|l['’])article|[ée]couter\s+(?:cet\s+|l['’])article"),
+    _rx(r"(?:temps\s+de\s+)?lecture\s*:?\s*\d+\s*min(?:utes?)?|\d+\s*min(?:utes?)?\s+de\s+lecture"),
+    _rx(r"(?:article\s+)?r[ée]serv[ée]\s+aux\s+abonn[ée]s|abonn[ée]s|premium"),
+    _rx(r"s['’]abonner|je\s+m['’]abonne|se\s+connecter|connectez-vous(?:\s+ici)?"),
+    _rx(
+        r"cr[ée]ez\s+votre\s+compte|d[ée]j[àa]\s+abonn[ée]\s*\??(?:\s*(?:se\s+connecter|connectez-vous))?"
+    ),
+    _rx(r"publicit[ée]|contenu\s+sponsoris[ée]|contenus?\s+partenaires?"),
+    # footer links that extractors sometimes keep
+    _rx(
+        r"mentions\s+l[ée]gales|conditions\s+g[ée]n[ée]rales(?:\s+d['’]\w+)?(?:\s+de\s+vente)?"
+        r"|politique\s+de\s+confidentialit[ée]|g[ée]rer\s+(?:mes\s+)?(?:les\s+)?cookies"
+        r"|charte\s+(?:des\s+commentaires|de\s+mod[ée]ration)|plan\s+du\s+site|cgu|cgv"
+        r"|nous\s+contacter|contactez-nous|qui\s+sommes-nous\s*\??"
+    ),
+]
+# Prompts recognised by a phrase anywhere in a short line.
+_PROMPT_PHRASES = _rx(
+    r"suivez-nous\b|abonnez-vous\b.*\bnewsletter|inscrivez-vous\b.*\bnewsletter"
+    r"|newsletter\b.*\b(?:inscri|abonn)|recevez\b.*\bnewsletter"
+    r"|abonnez-vous\s+pour\s+(?:acc[ée]der|lire|continuer|ne\s+rien\s+manquer)"
+    r"|t[ée]l[ée]charge[zr]\s+(?:notre|l['’])\s*app"
+)
+
+# "Lire aussi ..." always introduces a link; the other markers only when alone or before ":",
+# since "Sur le même sujet, le ministre a..." is a sentence.
+_RELATED = _rx(
+    r"[\W_]*(?:(?:[àa]\s+)?(?:lire|voir|[ée]couter|regarder|relire)\s+(?:aussi|[ée]galement|encore)"
+    r"\b.*"
+    r"|(?:[àa]\s+(?:lire|voir|[ée]couter|d[ée]couvrir)|lire\s+la\s+suite"
+    r"|sur\s+le\s+m[êe]me\s+(?:sujet|th[èe]me)|(?:pour\s+)?aller\s+plus\s+loin"
+    r"|pour\s+approfondir|dans\s+la\s+m[êe]me\s+rubrique"
+    r"|articles?\s+(?:similaires|li[ée]s|associ[ée]s|recommand[ée]s))\s*(?::.*)?)"
+)
+
+# Headers of blocks that follow the article (sidebars, listings, comments): the header and,
+# when what follows looks like a listing, everything after it.
+_TRAILING_HEADERS = _rx(
+    r"fil\s+d['’]\s*(?:info|actu)s?|(?:articles\s+)?les\s+plus\s+(?:lus|partag[ée]s|comment[ée]s|vus)"
+    r"|[àa]\s+la\s+une|derni[èe]res\s+(?:infos?|actualit[ée]s|news|minutes?)|en\s+continu"
+    r"|dans\s+la\s+m[êe]me\s+rubrique|sur\s+le\s+m[êe]me\s+(?:sujet|th[èe]me)"
+    r"|(?:[àa]\s+)?lire\s+(?:aussi|[ée]galement)|[àa]\s+d[ée]couvrir|[àa]\s+voir\s+aussi"
+    r"|voir\s+aussi|pour\s+approfondir|(?:pour\s+)?aller\s+plus\s+loin"
+    r"|articles?\s+(?:similaires|li[ée]s|associ[ée]s|recommand[ée]s)"
+    r"|nos\s+derniers\s+articles|vous\s+(?:aimerez|pourriez)\s+aussi(?:\s+aimer)?"
+    r"|recommand[ée]s?\s+pour\s+vous|commentaires?|ajouter\s+un\s+commentaire"
+    r"|laisser\s+un\s+commentaire|les\s+commentaires\s+sont\s+ferm[ée]s"
+)
+_PAYWALL = _rx(
+    r"(?:il\s+vous\s+reste\s+\d+(?:[.,]\d+)?\s*%\s+(?:de\s+cet\s+article\s+)?[àa]\s+lire"
+    r"|la\s+suite\s+(?:de\s+cet\s+article\s+)?est\s+r[ée]serv[ée]e\s+aux\s+abonn[ée]s"
+    r"|cet\s+article\s+est\s+r[ée]serv[ée]\s+aux\s+abonn[ée]s"
+    r"|pour\s+lire\s+la\s+suite|pour\s+acc[ée]der\s+(?:en\s+illimit[ée]|[àa]\s+la\s+suite)"
+    r"|vous\s+souhaitez\s+lire\s+la\s+suite|lisez\s+la\s+suite\s+(?:de\s+cet\s+article\s+)?"
+    r"(?:pour|en)\b).*"
+)
+
+_PHOTO_CREDIT = _rx(
+    r"(?:photos?|cr[ée]dits?(?:\s+photos?)?|illustrations?|images?|vid[ée]os?|infographie"
+    r"|montage|capture\s+d['’][ée]cran|source\s+photo)\s*(?:\(cc\))?\s*:.*"
+    r"|©.*|\(c\)\s*\d{4}.*|copyright\b.*"
+    r"|\(\s*(?:photos?|illustration|images?|archives?|cr[ée]dits?)\b[^)]*\)"
+    r"|photos?\s+(?:d['’]illustration|d['’]archives?|dr|afp|reuters|ap|getty(?:\s+images)?)"
+    r"(?:\s*/\s*[\w .'-]+)?"
+)
+_COPYRIGHT_PHRASE = _rx(
+    r"tous\s+droits\s+r[ée]serv[ée]s|all\s+rights\s+reserved|reproduction\s+interdite"
+)
+
+
+def _loose(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub("", bare)
+
+
+def _core(line: str) -> str:
+    """The line without bullets, arrows and trailing punctuation, for whole-line matching."""
+    return _EDGE_RIGHT.sub("", _EDGE_LEFT.sub("", line))
+
+
+def _is_title_repeat(line: str, title: str) -> bool:
+    key = _loose(title)
+    if not key:
+        return False
+    if _loose(line) == key:
+        return True
+    return any(
+        _loose(line[: m.start()]) == key and len(line[m.end() :].split()) <= 8
+        for m in _SEPARATOR.finditer(line)
+    )
+
+
+def _is_metadata_only(line: str) -> bool:
+    """Dates, times, counters and "Publié le" labels only ("28 Octobre 2024 Lu: 97")."""
+    if not _METADATA_ANCHOR.search(line) or len(line.split()) > _MAX_METADATA_WORDS:
+        return False
+    return not _LETTER.search(_METADATA_PIECES.sub(" ", line))
+
+
+def _is_byline(line: str) -> bool:
+    """ "Par Jean Dupont" (maybe with a date or a role), never an agency credit."""
+    if _AGENCY.search(line) or len(line.split()) > _MAX_SHORT_WORDS:
+        return False
+    without_dates = _METADATA_PIECES.sub(" ", line) if _METADATA_ANCHOR.search(line) else line
+    without_dates = re.sub(r"[\d/:.,|\-–—]+\s*$", "", " ".join(without_dates.split())).strip()
+    return bool(_BYLINE.fullmatch(without_dates))
+
+
+def _is_boilerplate_line(line: str) -> bool:
+    core = _core(line)
+    words = word_count(core)
+    if not core:
+        return True
+    if words <= 1 and _DROP_CAP.fullmatch(core):
+        return True
+    if _is_metadata_only(core):
+        return True
+    if words <= _MAX_SHORT_WORDS and (
+        _READ_COUNTER.fullmatch(core) or _PHOTO_CREDIT.fullmatch(core)
+    ):
+        return True
+    if words <= _MAX_PROMPT_WORDS:
+        if _TAG_LINE.fullmatch(core) or any(p.fullmatch(core) for p in _PROMPTS):
+            return True
+        if _PROMPT_PHRASES.search(core) or _COPYRIGHT_PHRASE.search(core):
+            return True
+        if _PAYWALL.fullmatch(core) or _TRAILING_HEADERS.fullmatch(core):
+            return True
+    return words <= _MAX_RELATED_WORDS and bool(_RELATED.fullmatch(core))
+
+
+def _is_cut_marker(line: str) -> bool:
+    core = _core(line)
+    if word_count(core) > _MAX_PROMPT_WORDS:
+        return False
+    return bool(_TRAILING_HEADERS.fullmatch(core) or _PAYWALL.fullmatch(core))
+
+
+def _cut_trailing_blocks(lines: list[str]) -> list[str]:
+    """Cut at a sidebar/paywall header when what follows is a listing or the article's tail."""
+    for index, line in enumerate(lines):
+        if index == 0 or not _is_cut_marker(line):
+            continue
+        rest = lines[index + 1 :]
+        listing = all(word_count(r) <= _LISTING_LINE_WORDS for r in rest)
+        if listing or index >= len(lines) / 2:
+            return lines[:index]
+    return lines
+
+
+def _compile_site_patterns(patterns: list[str] | None) -> list[re.Pattern[str]]:
+    compiled = []
+    for pattern in patterns or []:
+        try:
+            compiled.append(re.compile(pattern, re.IGNORECASE))
+        except re.error:
+            continue  # a bad site-file regex must not break extraction
+    return compiled
+
+
+def clean_body(
+    paragraphs: list[str], *, title: str | None = None, drop_patterns: list[str] | None = None
+) -> list[str]:
+    """The article's own paragraphs, in order, without page boilerplate.
+
+    `drop_patterns` (from the site file) are searched case-insensitively in each paragraph;
+    a match drops that paragraph.
+    """
+    site_patterns = _compile_site_patterns(drop_patterns)
+    lines = [clean_text(p.replace("\n", " ")) for p in paragraphs]
+    lines = [line for line in lines if line and _HAS_ALNUM.search(line)]
+    lines = [line for line in lines if not any(p.search(line) for p in site_patterns)]
+    lines = _cut_trailing_blocks(lines)
+
+    kept: list[str] = []
+    in_head = True
+    for index, line in enumerate(lines):
+        near_edge = in_head or index < _HEAD_LINES or index >= len(lines) - 2
+        if in_head and title and index < 3 and _is_title_repeat(line, title):
+            continue
+        if _is_boilerplate_line(line):
+            continue
+        if near_edge and _is_byline(line):
+            continue
+        if word_count(line) >= _REAL_PARAGRAPH_WORDS:
+            in_head = False
+        kept.append(line)
+    return kept

@@ -1,0 +1,234 @@
+"""Tags and section: labels as displayed, chrome ignored, accent-folded slugs."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.fields.html import parse_html
+from crawler.fields.tags import (
+    MAX_TAGS,
+    choose_section,
+    find_section_candidates,
+    find_tag_candidates,
+    normalise_tags,
+    slugify_tag,
+)
+from crawler.items import Tag
+
+
+def _page(head: str = "", body: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+TAG_LINE_PAGE = _page(
+    body="""<article><h1>L'Otan confirme</h1><p>Texte de l'article.</p>
+    <div class="tags"><span>Tags:</span>
+    <a href="/index.php/fr/itemlist/tag/CoréeduNord">CoréeduNord</a>
+    <a href="/index.php/fr/itemlist/tag/Russie">Russie</a></div></article>
+    <aside><h3>Fil d'info</h3><a href="/tag/Ukraine">Ukraine</a></aside>"""
+)
+
+MOTS_CLES_PAGE = _page(
+    body="""<div id="contenu"><h1>Titre</h1><p>Texte.</p>
+    <p><strong>Mots-clés :</strong> <a href="/recherche?q=climat">Climat</a>,
+    <a href="/recherche?q=cop">COP 29</a></p></div>"""
+)
+
+CHROME_PAGE = _page(
+    body="""<header><nav><ul>
+    <li><a href="/tag/guerre-en-ukraine">Guerre en Ukraine</a></li></ul></nav></header>
+    <div class="c-trending-tags"><a href="/tag/danemark">Danemark</a></div>
+    <main><article><h1>Le survêtement devient viral</h1><p>Texte.</p>
+    <ul class="c-tags-list"><li><a href="/tag/venezuela">Venezuela</a></li>
+    <li><a href="/tag/nike">Nike</a></li></ul></article>
+    <div class="related-content"><h2><a href="/autre">Autre article</a></h2>
+    <a href="/tags/sport">Sport</a></div>
+    </main>
+    <footer><a href="/tag/groenland">Groenland</a></footer>"""
+)
+
+REL_TAG_PAGE = _page(
+    body="""<div class="post"><h1>Titre</h1>
+    <a rel="tag" href="spip.php?mot32">égalité</a>
+    <a rel="tag" href="spip.php?mot12">féminisme</a></div>"""
+)
+
+META_PAGE = _page(
+    head="""<meta property="article:tag" content="grève">
+    <meta property="article:tag" content="Saint-Denis">
+    <meta name="news_keywords" content="université, grève">
+    <meta name="keywords" content="seo, mots, inutiles">"""
+)
+
+JSON_LD_PAGE = _page(
+    head="""<script type="application/ld+json">{"@context": "https://schema.org",
+    "@type": "NewsArticle", "headline": "H", "keywords": ["Économie", "Politique", "CGT"],
+    "articleSection": ["Politique", "CGT"]}</script>"""
+)
+
+JSON_LD_STRING_KEYWORDS = _page(
+    head="""<script type="application/ld+json">{"@type": "Article",
+    "keywords": "Mode, Nike ,  Venezuela"}</script>"""
+)
+
+KEYWORDS_ONLY_PAGE = _page(head='<meta name="keywords" content="Togo, CAN, football,">')
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (TAG_LINE_PAGE, ["CoréeduNord", "Russie"]),
+        (MOTS_CLES_PAGE, ["Climat", "COP 29"]),
+        (CHROME_PAGE, ["Venezuela", "Nike"]),
+        (REL_TAG_PAGE, ["égalité", "féminisme"]),
+        (META_PAGE, ["grève", "Saint-Denis", "université", "grève"]),
+        (JSON_LD_PAGE, ["Économie", "Politique", "CGT"]),
+        (JSON_LD_STRING_KEYWORDS, ["Mode", "Nike", "Venezuela"]),
+        (KEYWORDS_ONLY_PAGE, ["Togo", "CAN", "football"]),
+        (_page(body="<p>Rien.</p>"), []),
+        ("", []),
+    ],
+)
+def test_find_tag_candidates(html: str, expected: list[str]) -> None:
+    assert find_tag_candidates(parse_html(html)) == expected
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("div.etiquettes a", ["Alpha", "Bêta"]),
+        ("//div[@class='etiquettes']", ["Alpha", "Bêta"]),
+        ("(//div[@class='etiquettes']//a)[1]", ["Alpha"]),
+        ("p.motscles", ["Un", "Deux"]),
+        ("meta[name='sujets']", ["Trois", "Quatre"]),
+    ],
+)
+def test_find_tag_candidates_with_site_selector(selector: str, expected: list[str]) -> None:
+    tree = parse_html(
+        _page(
+            head='<meta name="sujets" content="Trois, Quatre">',
+            body="""<div class="etiquettes"><a href="/x">Alpha</a><a href="/y">Bêta</a></div>
+            <p class="motscles">Un, Deux</p>
+            <ul class="c-tags-list"><li><a href="/tag/generic">Générique</a></li></ul>""",
+        )
+    )
+    assert find_tag_candidates(tree, selector) == expected
+
+
+def test_a_selector_matching_nothing_falls_back_to_generic_rules() -> None:
+    tree = parse_html(_page(body='<a rel="tag" href="/t/a">Alpha</a>'))
+    assert find_tag_candidates(tree, "div.absent") == ["Alpha"]
+    assert find_tag_candidates(tree, "//*[") == ["Alpha"]  # broken XPath
+
+
+@pytest.mark.parametrize(
+    ("label", "slug"),
+    [
+        ("Côte d'Ivoire", "cote-d-ivoire"),
+        ("Corée du Nord", "coree-du-nord"),
+        ("CoréeduNord", "coreedunord"),
+        ("#Russie", "russie"),
+        ("Économie française", "economie-francaise"),
+        ("  Œuvres d’art  ", "oeuvres-d-art"),
+        ("COP 29", "cop-29"),
+        ("Saint-Denis", "saint-denis"),
+        ("Nicolás Maduro", "nicolas-maduro"),
+        ("#", ""),
+        ("", ""),
+    ],
+)
+def test_slugify_tag(label: str, slug: str) -> None:
+    assert slugify_tag(label) == slug
+
+
+def test_normalise_tags_trims_dedupes_and_keeps_order() -> None:
+    labels = [
+        "  Corée du Nord ",
+        "Russie",
+        "corée du nord",
+        "#",
+        "",
+        "Coree-du-Nord",
+        "#Russie",
+        "Otan",
+    ]
+    assert normalise_tags(labels) == [
+        Tag("Corée du Nord", "coree-du-nord"),
+        Tag("Russie", "russie"),
+        Tag("Otan", "otan"),
+    ]
+
+
+def test_normalise_tags_caps_the_count() -> None:
+    tags = normalise_tags([f"Tag {n}" for n in range(120)])
+    assert len(tags) == MAX_TAGS
+    assert tags[0] == Tag("Tag 0", "tag-0")
+    assert tags[-1] == Tag(f"Tag {MAX_TAGS - 1}", f"tag-{MAX_TAGS - 1}")
+
+
+def test_normalise_tags_drops_sentence_long_labels() -> None:
+    long_label = "un libellé beaucoup trop long " * 5
+    assert normalise_tags([long_label, "Court"]) == [Tag("Court", "court")]
+
+
+SECTION_META_PAGE = _page(head='<meta property="article:section" content="Société">')
+
+BREADCRUMB_HTML_PAGE = _page(
+    head='<meta property="og:title" content="Glyphosate: radiographie d’une intoxication">',
+    body="""<ol class="breadcrumb"><li><a href="/">Accueil</a></li><li>›</li>
+    <li><a href="/economie">Economie</a></li>
+    <li>Glyphosate: radiographie d’une intoxication</li></ol><h1>Glyphosate</h1>""",
+)
+
+BREADCRUMB_ENDING_WITH_SECTION = _page(
+    body="""<nav aria-label="Breadcrumb"><a href="/">Home</a> &gt;
+    <a href="/monde">Monde</a> &gt; <a href="/monde/afrique">Afrique</a></nav>
+    <h1>Un titre d'article</h1>"""
+)
+
+BREADCRUMB_JSON_LD_PAGE = _page(
+    head="""<meta property="og:title" content="Tempête Ciaran : des records">
+    <script type="application/ld+json">{"@type": "BreadcrumbList", "itemListElement": [
+    {"@type": "ListItem", "position": 3, "name": "Tempête Ciaran : des records",
+     "item": "https://www.exemple.fr/meteo/tempete.php"},
+    {"@type": "ListItem", "position": 1, "name": "Accueil", "item": "https://www.exemple.fr/"},
+    {"@type": "ListItem", "position": 2, "name": "Météo", "item": "https://www.exemple.fr/meteo/"}
+    ]}</script>"""
+)
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (SECTION_META_PAGE, ["Société"]),
+        (JSON_LD_PAGE, ["Politique", "CGT"]),
+        (BREADCRUMB_HTML_PAGE, ["Economie"]),
+        (BREADCRUMB_ENDING_WITH_SECTION, ["Afrique"]),
+        (BREADCRUMB_JSON_LD_PAGE, ["Météo"]),
+        (_page(body="<p>x</p>"), []),
+    ],
+)
+def test_find_section_candidates(html: str, expected: list[str]) -> None:
+    assert find_section_candidates(parse_html(html)) == expected
+
+
+def test_find_section_candidates_with_site_selector() -> None:
+    tree = parse_html(_page(body='<span class="rubrique">Faits divers</span>'))
+    assert find_section_candidates(tree, "span.rubrique") == ["Faits divers"]
+
+
+@pytest.mark.parametrize(
+    ("candidates", "expected"),
+    [
+        (["Société"], "Société"),
+        (["culture_culture-lifestyle", "Culture"], "Culture"),
+        (["/meteo/", "meteo", "Météo"], "Météo"),
+        (["meteo"], "meteo"),
+        (["Accueil", "Actualités", "Sport"], "Sport"),
+        (["  Faits   divers "], "Faits divers"),
+        (["Un titre d'article bien trop long pour une rubrique de journal"], None),
+        ([], None),
+    ],
+)
+def test_choose_section(candidates: list[str], expected: str | None) -> None:
+    assert choose_section(candidates) == expected

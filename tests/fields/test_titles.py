@@ -1,0 +1,224 @@
+"""Titles: the displayed headline, without the site name, confirmed across sources."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.fields.html import parse_html
+from crawler.fields.titles import (
+    choose_title,
+    find_site_name,
+    find_title_candidates,
+    strip_site_name,
+)
+
+
+def test_find_title_candidates_reads_every_source() -> None:
+    tree = parse_html(
+        """<html><head><title>Le   titre - Le Journal</title>
+        <meta property="og:title" content="Le titre">
+        <meta name="twitter:title" content="Le titre (Twitter)">
+        <script type="application/ld+json">
+        {"@type": "NewsArticle", "headline": "Le titre JSON"}</script>
+        </head><body><h1> Le
+        titre </h1></body></html>"""
+    )
+    assert find_title_candidates(tree) == {
+        "og": "Le titre",
+        "twitter": "Le titre (Twitter)",
+        "jsonld": "Le titre JSON",
+        "html_title": "Le titre - Le Journal",
+        "h1": "Le titre",
+    }
+
+
+def test_find_title_candidates_picks_the_h1_that_echoes_a_meta_title() -> None:
+    tree = parse_html(
+        """<html><head>
+        <meta property="og:title" content="Les privatisations au profit d’intérêts privés - Attac">
+        </head>
+        <body><header><h1><a href="/">Attac France L’action citoyenne</a></h1></header>
+        <h1>Les privatisations au profit d’intérêts privés</h1></body></html>"""
+    )
+    assert find_title_candidates(tree)["h1"] == "Les privatisations au profit d’intérêts privés"
+
+
+def test_find_title_candidates_prefers_the_h1_of_the_article() -> None:
+    tree = parse_html(
+        """<html><body><h1>Révolution Permanente</h1>
+        <article><h1>Un titre sans méta</h1></article></body></html>"""
+    )
+    assert find_title_candidates(tree) == {"h1": "Un titre sans méta"}
+
+
+def test_find_title_candidates_empty_page() -> None:
+    assert find_title_candidates(parse_html("")) == {}
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ('<meta property="og:site_name" content="Le Monde.fr">', "Le Monde.fr"),
+        (
+            """<script type="application/ld+json">{"@type": "NewsArticle",
+            "publisher": {"@type": "Organization", "name": "Jeune Afrique"}}</script>""",
+            "Jeune Afrique",
+        ),
+        (
+            """<script type="application/ld+json">{"@graph": [{"@type": "WebSite",
+            "name": "RFI"}]}</script>""",
+            "RFI",
+        ),
+        ("", None),
+    ],
+)
+def test_find_site_name(head: str, expected: str | None) -> None:
+    assert find_site_name(parse_html(f"<html><head>{head}</head><body></body></html>")) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "site_name", "expected"),
+    [
+        (
+            "Mali : la junte prolonge la transition - Le Monde",
+            "Le Monde.fr",
+            "Mali : la junte prolonge la transition",
+        ),
+        ("Le Sénégal vote | Jeune Afrique", "Jeune Afrique", "Le Sénégal vote"),
+        ("Séisme au Maroc – RFI", "RFI", "Séisme au Maroc"),
+        (
+            "Le Figaro : Les députés adoptent le budget",
+            "Le Figaro",
+            "Les députés adoptent le budget",
+        ),
+        (
+            "Alger inaugure un tramway | Actualités en Algérie",
+            "Actualités en Algérie",
+            "Alger inaugure un tramway",
+        ),
+        (
+            "Tempête Ciaran : des records - Le Parisien",
+            "leparisien.fr",
+            "Tempête Ciaran : des records",
+        ),
+        (
+            "La retraite est un archaïsme | AOC media - Analyse Opinion Critique",
+            "AOC media - Analyse Opinion Critique",
+            "La retraite est un archaïsme",
+        ),
+        # "Title | Section | Site": the section goes with the site
+        (
+            "Didier Porte souhaite la Santé à Balkany | Chroniques | Là-bas si j'y suis",
+            "Là-bas si j'y suis",
+            "Didier Porte souhaite la Santé à Balkany",
+        ),
+        # a " : " inside the headline is never a site separator
+        ("Tempête Ciaran : des records", "Ciaran", "Tempête Ciaran : des records"),
+        ("Sans nom de site - vraiment", None, "Sans nom de site - vraiment"),
+    ],
+)
+def test_strip_site_name(title: str, site_name: str | None, expected: str) -> None:
+    assert strip_site_name(title, site_name) == expected
+
+
+@pytest.mark.parametrize(
+    ("candidates", "site_name", "expected"),
+    [
+        # h1 confirmed by og: the h1 keeps the page's typography (’ rather than ')
+        (
+            {
+                "og": "A Paris-8, un peu de tension, beaucoup d'actions - Bondy Blog",
+                "h1": "A Paris-8, un peu de tension, beaucoup d’actions",
+            },
+            "Bondy Blog",
+            "A Paris-8, un peu de tension, beaucoup d’actions",
+        ),
+        # unknown site name: the meta is the h1 plus a separator and a short tail
+        (
+            {
+                "html_title": "Le championnat n'aura pas lieu - République Togolaise",
+                "h1": "Le championnat n'aura pas lieu",
+            },
+            None,
+            "Le championnat n'aura pas lieu",
+        ),
+        # no h1: the og title without its suffix
+        (
+            {
+                "og": "Le Sénégal vote | Jeune Afrique",
+                "html_title": "Le Sénégal vote | Jeune Afrique",
+            },
+            "Jeune Afrique",
+            "Le Sénégal vote",
+        ),
+        # no h1, unknown site: one meta is the other plus a suffix
+        ({"og": "Le Sénégal vote", "html_title": "Le Sénégal vote | JA"}, None, "Le Sénégal vote"),
+        # no h1, unknown site: the same tail after different heads is the site name
+        (
+            {
+                "og": "Le Sénégal vote | Le Quotidien",
+                "html_title": "Le Sénégal vote dimanche | Le Quotidien",
+            },
+            None,
+            "Le Sénégal vote",
+        ),
+        # the h1 is the site logo: dropped
+        (
+            {"og": "Antonin Bernanos en prison", "h1": "Révolution Permanente"},
+            "Révolution Permanente",
+            "Antonin Bernanos en prison",
+        ),
+        # generic or section h1s: dropped
+        ({"og": "Un vrai titre d'article", "h1": "Fil d'info"}, None, "Un vrai titre d'article"),
+        ({"og": "Un vrai titre d'article", "h1": "Actualités"}, None, "Un vrai titre d'article"),
+        ({"og": "Un vrai titre | AOC", "h1": "O Opinion"}, "AOC", "Un vrai titre"),
+        # h1 with a badge word: the meta without it
+        (
+            {
+                "og": "Didier Porte souhaite la Santé à Balkany",
+                "h1": "Didier Porte souhaite la Santé à Balkany Abonnés",
+            },
+            None,
+            "Didier Porte souhaite la Santé à Balkany",
+        ),
+        # h1 rewritten for search engines in og: the displayed h1 wins
+        (
+            {
+                "og": "France - Italie : résultat match amical",
+                "jsonld": "VIDEO. France-Italie: les Bleus régalent",
+                "h1": "VIDEO. France-Italie: les Bleus régalent",
+            },
+            None,
+            "VIDEO. France-Italie: les Bleus régalent",
+        ),
+        (
+            {"html_title": "Le top 10 des trackers !", "h1": "Les 10 plus gros trackers en 2017"},
+            None,
+            "Les 10 plus gros trackers en 2017",
+        ),
+        # truncated JSON-LD headline: the h1 equal to og wins
+        (
+            {
+                "og": "Il brise le couvre-feu: «Je me fiche des mesures!»",
+                "jsonld": "Il brise le couvre-feu: «Je me",
+                "h1": "Il brise le couvre-feu: «Je me fiche des mesures!»",
+            },
+            None,
+            "Il brise le couvre-feu: «Je me fiche des mesures!»",
+        ),
+        # only an h1
+        ({"h1": "Un titre seul"}, None, "Un titre seul"),
+        # whitespace collapsed, typography kept
+        (
+            {"og": "Screenshot\u00a0: «Vape Wave»,   «6\u00a0Days»…"},
+            None,
+            "Screenshot : «Vape Wave», «6 Days»…",
+        ),
+        ({}, None, None),
+        ({"h1": "Accueil"}, None, None),
+    ],
+)
+def test_choose_title(
+    candidates: dict[str, str], site_name: str | None, expected: str | None
+) -> None:
+    assert choose_title(candidates, site_name) == expected
