@@ -24,6 +24,7 @@ def main() -> int:
     env = {**os.environ, "DATABASE_URL": database_url}
     scrapy = [sys.executable, "-m", "scrapy"]
     with FixtureServer(SITE) as server:
+        print(f"demo site served at {server.base_url}; database {database_url}", flush=True)
         steps = [
             [*scrapy, "migrate"],
             [
@@ -43,22 +44,35 @@ def main() -> int:
             ],
         ]
         for step in steps:
+            print("$", " ".join(step[2:]), flush=True)
             result = subprocess.run(step, cwd=ROOT, env=env)
             if result.returncode != 0:
+                print(f"demo: step failed with exit code {result.returncode}", file=sys.stderr)
                 return result.returncode
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "demo.jsonl"
         subprocess.run([*scrapy, "export", "-o", str(out)], cwd=ROOT, env=env, check=True)
         rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line]
-    for _row in rows:
-        pass
+    print(f"\n{len(rows)} articles stored")
+    for row in rows:
+        print(f"- {row['title']}")
+        print(f"    url: {row['url']}")
+        print(
+            f"    published: {row['published_at']}  read count: {row['read_count']}"
+            f"  language: {row['language']}"
+        )
+        print(f"    tags: {', '.join(row['tags']) or '-'}  section: {row['section'] or '-'}")
+        agencies, authors = ", ".join(row["agencies"]) or "-", ", ".join(row["authors"]) or "-"
+        print(f"    agencies: {agencies}  authors: {authors}")
+        print(f"    body: {len(row['body'].split())} words, starts {row['body'][:70]!r}")
     engine = make_engine(database_url)
     with engine.connect() as connection:
         rejections = connection.execute(
             select(Rejection.url, Rejection.reason, Rejection.detail).order_by(Rejection.id)
         ).all()
-    for _url, _reason, _detail in rejections:
-        pass
+    print(f"\n{len(rejections)} rejections")
+    for url, reason, detail in rejections:
+        print(f"- {reason:<18} {url}  {detail or ''}")
     return 0
 
 

@@ -7,6 +7,7 @@ for the other fields from one parsed tree. Everything returned is plain data (pi
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -32,6 +33,7 @@ class ExtractOptions:
     """Per-site extraction settings (from the site file's [selectors])."""
 
     prune_xpath: tuple[str, ...] = ()
+    body: str | None = None
     title: str | None = None
     date: str | None = None
     authors: str | None = None
@@ -48,6 +50,12 @@ def _trafilatura_config():  # type: ignore[no-untyped-def]
     return config
 
 
+def _select(tree: HtmlElement, selector: str) -> list[HtmlElement]:
+    if selector.startswith(("/", "(")):
+        return [n for n in tree.xpath(selector) if isinstance(n, HtmlElement)]
+    return list(tree.cssselect(selector))
+
+
 def _select_texts(tree: HtmlElement, selector: str) -> list[str]:
     nodes = tree.xpath(selector) if selector.startswith(("/", "(")) else tree.cssselect(selector)
     texts = []
@@ -59,6 +67,19 @@ def _select_texts(tree: HtmlElement, selector: str) -> list[str]:
 
 
 _LINE_SPLIT = re.compile(r"\n+")
+_BLOCKS = {"p", "h2", "h3", "h4", "h5", "li", "blockquote", "pre", "dd"}
+
+
+def paragraphs_of(container: HtmlElement) -> list[str]:
+    """Paragraphs of a site-selected body container: its block elements, else its <br> lines."""
+    blocks = [el for el in container.iter() if el.tag in _BLOCKS]
+    blocks = [el for el in blocks if not any(a in blocks for a in el.iterancestors())]
+    if blocks:
+        return [t for t in (text_of(el) for el in blocks) if t]
+    for br in container.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    text = "".join(container.itertext())
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
 def extract_body_lines(html: str, url: str, prune_xpath: tuple[str, ...] = ()) -> list[str]:
@@ -86,7 +107,11 @@ def extract_page(html: str, url: str, options: ExtractOptions | None = None) -> 
     options = options or ExtractOptions()
     tree = parse_html(html)
     raw = RawExtraction(extractor=EXTRACTOR)
-    raw.body_lines = extract_body_lines(html, url, options.prune_xpath)
+    containers = _select(tree, options.body) if options.body else []
+    if containers:
+        raw.body_lines = [line for c in containers for line in paragraphs_of(deepcopy(c))]
+    else:
+        raw.body_lines = extract_body_lines(html, url, options.prune_xpath)
 
     raw.title_candidates = find_title_candidates(tree)
     if options.title:

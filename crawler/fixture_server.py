@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument("--log", type=Path)
     args = parser.parse_args()
     server = FixtureServer(args.root, args.port, args.log)
+    print(f"serving {args.root} at {server.base_url}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.httpd.serve_forever()
 

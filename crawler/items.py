@@ -14,7 +14,7 @@ class FetchedPage:
     url: str
     final_url: str
     status: int
-    html: str
+    html: str = field(repr=False)
     fetched_at: datetime
     site: str
     headers: dict[str, str] = field(default_factory=dict)

@@ -40,7 +40,17 @@ DISCOVERY_KEYS = {
     "exclude_url",
     "max_listing_pages",
 }
-SELECTOR_KEYS = {"title", "date", "authors", "read_count", "tags", "section", "drop", "drop_text"}
+SELECTOR_KEYS = {
+    "body",
+    "title",
+    "date",
+    "authors",
+    "read_count",
+    "tags",
+    "section",
+    "drop",
+    "drop_text",
+}
 
 
 class SiteConfigError(ValueError):
@@ -56,6 +66,7 @@ class SiteConfigError(ValueError):
 class Selectors:
     """Per-site overrides of the generic field rules (CSS, or XPath when starting with / or ()."""
 
+    body: str | None = None  # the article text's container, where trafilatura misreads the layout
     title: str | None = None
     date: str | None = None
     authors: str | None = None
@@ -234,7 +245,7 @@ def parse_site(key: str, data: dict[str, Any], path: Path) -> SiteConfig:
         raise SiteConfigError(path, "selectors", "must be a table")
     _check_unknown(path, "selectors", raw_selectors, SELECTOR_KEYS)
     single: dict[str, str | None] = {}
-    for name in ("title", "date", "authors", "read_count", "tags", "section"):
+    for name in ("body", "title", "date", "authors", "read_count", "tags", "section"):
         value = raw_selectors.get(name)
         if value is not None:
             if not isinstance(value, str) or not value.strip():

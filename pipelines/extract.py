@@ -43,6 +43,7 @@ class ExtractPipeline:
         selectors = site.selectors
         options = ExtractOptions(
             prune_xpath=selectors.drop,
+            body=selectors.body,
             title=selectors.title,
             date=selectors.date,
             authors=selectors.authors,

@@ -75,3 +75,4 @@ FEED_EXPORT_ENCODING = "utf-8"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = os.environ.get("DEPECHES_LOG_LEVEL", "INFO")
+LOG_FORMATTER = "crawler.logformatter.DepechesLogFormatter"

@@ -220,8 +220,13 @@ def _visible_tag_labels(tree: HtmlElement) -> list[str]:
         rel_tokens = (link.get("rel") or "").lower().split()
         if link in line_links:
             chosen.append(link)
-        elif "tag" in rel_tokens:
-            if not any(a.tag in ("nav", "footer", "aside") for a in link.iterancestors()):
+        elif "tag" in rel_tokens and "category" not in rel_tokens:
+            # WordPress writes rel="category tag" for the category: that is the section.
+            ancestors = [a.tag for a in link.iterancestors()]
+            in_article = "article" in ancestors
+            if not any(
+                t in ("nav", "aside") or (t == "footer" and not in_article) for t in ancestors
+            ):
                 chosen.append(link)
         elif _has_tag_href(link) and not _in_chrome(link) and not _is_teaser_label(link):
             chosen.append(link)
@@ -257,6 +262,21 @@ def _as_labels(value: Any) -> list[str]:
 # ---------------------------------------------------------------------------- tags
 
 
+_SITE_WIDE_KEYWORDS = {
+    "news",
+    "actualite",
+    "actualites",
+    "actu",
+    "information",
+    "informations",
+    "info",
+    "infos",
+    "journal",
+    "presse",
+    "accueil",
+}
+
+
 def find_tag_candidates(tree: HtmlElement, selector: str | None = None) -> list[str]:
     """Tag labels in page order, from the best source that has any (see module docstring)."""
     if selector:
@@ -272,7 +292,10 @@ def find_tag_candidates(tree: HtmlElement, selector: str | None = None) -> list[
     structured += _json_ld_keywords(tree)
     if structured:
         return [_collapse(label) for label in structured]
-    return [_collapse(p) for v in meta_contents(tree, "keywords") for p in _split_list(v)]
+    keywords = [_collapse(p) for v in meta_contents(tree, "keywords") for p in _split_list(v)]
+    if any(slugify_tag(k) in _SITE_WIDE_KEYWORDS for k in keywords):
+        return []  # the site's own keyword list, repeated on every page, says nothing of this one
+    return keywords
 
 
 def slugify_tag(label: str) -> str:

@@ -232,3 +232,25 @@ def test_find_section_candidates_with_site_selector() -> None:
 )
 def test_choose_section(candidates: list[str], expected: str | None) -> None:
     assert choose_section(candidates) == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        # WordPress marks its category rel="category tag": a section, not a tag
+        (
+            "",
+            '<article><h1>Titre de l’article</h1><p>Texte.</p><footer class="entry-footer">'
+            '<a href="/category/economie/" rel="category tag">Économie</a> '
+            'Étiquettes : <a href="/tag/tunisie/" rel="tag">Tunisie</a>, '
+            '<a href="/tag/olive/" rel="tag">Olive</a></footer></article>',
+            ["Tunisie", "Olive"],
+        ),
+        # a site-wide keyword list (it names "actualités") says nothing of this article
+        ('<meta name="keywords" content="actualités, Sénégal, Dakar, information">', "<p>x</p>", []),
+        ('<meta name="keywords" content="Cop29, Bakou, climat">', "<p>x</p>", ["Cop29", "Bakou", "climat"]),
+    ],
+)
+def test_category_links_and_site_wide_keywords(head, body, expected):
+    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    assert find_tag_candidates(parse_html(html)) == expected
