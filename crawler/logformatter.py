@@ -8,6 +8,7 @@ from typing import Any
 from scrapy import Spider
 from scrapy.http import Response
 from scrapy.logformatter import LogFormatter, LogFormatterResult
+from twisted.python.failure import Failure
 
 
 class DepechesLogFormatter(LogFormatter):
@@ -15,7 +16,7 @@ class DepechesLogFormatter(LogFormatter):
         self,
         item: Any,
         exception: BaseException,
-        response: Response | None,
+        response: Response | Failure | None,
         spider: Spider,
     ) -> LogFormatterResult:
         url = getattr(exception, "url", "") or getattr(item, "url", "")

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from typing import Self
 
 from scrapy.crawler import Crawler
 
+from crawler.fields.text import content_hash
 from crawler.items import Article
-
-_NON_WORD = re.compile(r"\W+")
-
-
-def content_hash(title: str | None, body: str) -> str:
-    """sha256 of title and body, casefolded, with punctuation and spacing ignored.
-
-    Two URLs of one site serving the same text (print view, tracking variants that escaped the
-    URL rules) get one hash, so storage folds them into one article.
-    """
-    text = unicodedata.normalize("NFC", f"{title or ''}\n{body}").casefold()
-    return hashlib.sha256(_NON_WORD.sub(" ", text).strip().encode("utf-8")).hexdigest()
 
 
 class DedupPipeline:

@@ -6,6 +6,7 @@ French typography (« », ’, …, –, non-breaking spaces) is meaningful to r
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -103,3 +104,16 @@ def clean_paragraphs(paragraphs: list[str]) -> list[str]:
 def word_count(text: str) -> int:
     """Whitespace-separated tokens holding at least one letter or digit ("«" alone is no word)."""
     return sum(1 for token in text.split() if _WORD.search(token))
+
+
+_NON_WORD = re.compile(r"\W+")
+
+
+def content_hash(title: str | None, body: str) -> str:
+    """sha256 of title and body, casefolded, with punctuation and spacing ignored.
+
+    Two URLs of one site serving the same text (print view, tracking variants that escaped the
+    URL rules) get one hash, so storage folds them into one article.
+    """
+    text = unicodedata.normalize("NFC", f"{title or ''}\n{body}").casefold()
+    return hashlib.sha256(_NON_WORD.sub(" ", text).strip().encode("utf-8")).hexdigest()

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import socket
 import time
 import unicodedata
@@ -28,9 +29,12 @@ from crawler.storage import models
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
-    from crawler.items import Article
+    from crawler.fields.text import content_hash as compute_content_hash
+from crawler.items import Article
 
 logger = logging.getLogger(__name__)
+
+_NON_WORD = re.compile(r"\W+")
 
 SaveStatus = Literal["new", "updated", "unchanged"]
 
@@ -46,17 +50,9 @@ class SaveResult:
     canonical_url: str
 
 
-def compute_content_hash(title: str | None, body: str) -> str:
-    """SHA-256 of title and body after NFC and whitespace normalisation.
-
-    Whitespace-only edits and Unicode composition differences are not new versions.
-    """
-
-    def normalise(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", text).split())
-
-    payload = normalise(title or "") + "\n" + normalise(body)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def normalise_text(text: str | None) -> str:
+    """NFC with whitespace runs collapsed: what counts as "the same text" for versions."""
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
 
 
 def _json_safe(stats: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +65,11 @@ def _json_safe(stats: dict[str, Any]) -> dict[str, Any]:
 
     result: dict[str, Any] = json.loads(json.dumps(stats, default=default))
     return result
+
+
+def as_utc(value: datetime) -> datetime:
+    """Timezone-aware UTC; a naive datetime is taken as UTC already."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _lock_key(text: str) -> int:
@@ -92,6 +93,7 @@ class _Prepared:
     canonical_url: str
     urls: list[str]  # canonical, final, first: the order of preference when matching aliases
     content_hash: str
+    fetched_at: datetime  # timezone-aware UTC
 
 
 class Repository:
@@ -164,7 +166,7 @@ class Repository:
     # -- articles --------------------------------------------------------------------------
 
     def save_articles(self, run_id: int | None, articles: list[Article]) -> list[SaveResult]:
-        """Store a batch of articles in one transaction; results follow the input order.
+        """Store a batch of articles in one transaction, in order; one result per article.
 
         A PostgreSQL deadlock or serialization failure between concurrent writers rolls the
         whole batch back, so it is simply run again.
@@ -191,6 +193,7 @@ class Repository:
             canonical_url=canonical,
             urls=_unique([canonical, article.final_url, article.url]),
             content_hash=article.content_hash or compute_content_hash(article.title, article.body),
+            fetched_at=as_utc(article.fetched_at),
         )
 
     def _save_batch(
@@ -200,14 +203,12 @@ class Repository:
         tag_ids = self._tag_ids(connection, batch)
         if self._postgres:
             self._lock(connection, batch, site_ids)
-        results: dict[int, SaveResult] = {}
-        # A fixed order keeps two writers from taking row locks in opposite orders.
-        for index in sorted(range(len(batch)), key=lambda i: batch[i].canonical_url):
-            item = batch[index]
-            results[index] = self._save_one(
-                connection, run_id, item, site_ids[item.article.site], tag_ids
-            )
-        return [results[index] for index in range(len(batch))]
+        # Crawl order, so ids follow it: the advisory locks above already serialise any two
+        # writers that share a URL or a text, whatever order each processes its batch in.
+        return [
+            self._save_one(connection, run_id, item, site_ids[item.article.site], tag_ids)
+            for item in batch
+        ]
 
     def _save_one(
         self,
@@ -224,7 +225,7 @@ class Repository:
             if existing_id is not None:
                 self._add_urls(connection, existing_id, item)
                 self._replace_children(connection, existing_id, article, tag_ids)
-                self._add_read_count(connection, existing_id, article)
+                self._add_read_count(connection, existing_id, item)
                 return SaveResult(existing_id, "new", item.canonical_url)
             # Another writer committed this canonical URL after our lookup.
             existing_id = connection.execute(
@@ -244,6 +245,8 @@ class Repository:
         for url in item.urls:
             if url in by_url:
                 return int(by_url[url])
+        if not normalise_text(item.article.body):
+            return None  # empty bodies all hash alike: no evidence of the same article
         same_content = connection.execute(
             select(models.Article.id)
             .where(
@@ -266,8 +269,8 @@ class Repository:
                 site_id=site_id,
                 url=article.url,
                 final_url=article.final_url or article.url,
-                first_seen_at=article.fetched_at,
-                last_seen_at=article.fetched_at,
+                first_seen_at=item.fetched_at,
+                last_seen_at=item.fetched_at,
                 read_count=article.read_count,
                 first_crawl_run_id=run_id,
                 last_crawl_run_id=run_id,
@@ -297,36 +300,49 @@ class Repository:
             ).where(models.Article.id == article_id)
         ).one()
         self._add_urls(connection, article_id, item)
-        self._add_read_count(connection, article_id, article)
-        is_latest = article.fetched_at >= stored.last_seen_at
+        self._add_read_count(connection, article_id, item)
+        is_latest = item.fetched_at >= stored.last_seen_at
         values: dict[str, Any] = {"last_crawl_run_id": run_id} if run_id is not None else {}
         if is_latest:
-            values["last_seen_at"] = article.fetched_at
+            values["last_seen_at"] = item.fetched_at
             if article.read_count is not None:
                 values["read_count"] = article.read_count
+        # A new version needs both: another hash (the pipeline's notion of "same text") and a
+        # text that differs beyond spacing, which also names the fields that changed.
+        changed = [
+            name
+            for name, old, new in (
+                ("title", stored.title, article.title),
+                ("body", stored.body, article.body),
+            )
+            if normalise_text(old) != normalise_text(new)
+        ]
         status: SaveStatus = "unchanged"
-        if item.content_hash != stored.content_hash:
+        if changed and item.content_hash != stored.content_hash:
             status = "updated"
-            changed = [
-                name
-                for name, old, new in (
-                    ("title", stored.title, article.title),
-                    ("body", stored.body, article.body),
-                )
-                if " ".join((old or "").split()) != " ".join((new or "").split())
-            ]
             connection.execute(
                 self._insert(models.Revision).values(
                     article_id=article_id,
-                    observed_at=article.fetched_at,
+                    observed_at=item.fetched_at,
                     content_hash=stored.content_hash,
-                    changed_fields=",".join(changed) or "title,body",
+                    changed_fields=",".join(changed),
                     title=stored.title,
                     body=stored.body,
                 )
             )
-            values.update(self._content_values(item))
+            new_values = self._content_values(item)
+            # A page that no longer shows its dates does not erase the ones already known.
+            for prefix, parsed in (
+                ("published_", article.published),
+                ("modified_", article.modified),
+            ):
+                if parsed is None:
+                    new_values = {k: v for k, v in new_values.items() if not k.startswith(prefix)}
+            values.update(new_values)
             self._replace_children(connection, article_id, article, tag_ids)
+        elif item.content_hash != stored.content_hash and not changed:
+            # Same text under another hashing rule (a pipeline upgrade): keep dedup working.
+            values["content_hash"] = item.content_hash
         if values:
             connection.execute(
                 update(models.Article).where(models.Article.id == article_id).values(**values)
@@ -364,17 +380,19 @@ class Repository:
     def _add_urls(self, connection: Connection, article_id: int, item: _Prepared) -> None:
         """Record every URL as an alias; a URL already owned by another article stays there."""
         rows = [
-            {"url": url, "article_id": article_id, "first_seen_at": item.article.fetched_at}
+            {"url": url, "article_id": article_id, "first_seen_at": item.fetched_at}
             for url in item.urls
         ]
         connection.execute(self._insert(models.ArticleUrl).on_conflict_do_nothing(), rows)
 
-    def _add_read_count(self, connection: Connection, article_id: int, article: Article) -> None:
-        if article.read_count is None:
+    def _add_read_count(self, connection: Connection, article_id: int, item: _Prepared) -> None:
+        if item.article.read_count is None:
             return
         connection.execute(
             self._insert(models.ReadCount)
-            .values(article_id=article_id, observed_at=article.fetched_at, value=article.read_count)
+            .values(
+                article_id=article_id, observed_at=item.fetched_at, value=item.article.read_count
+            )
             .on_conflict_do_nothing()
         )
 

@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import func, inspect, select
 
 import migrations
 from crawler.storage.engine import SQLITE_BEGIN_OPTION, is_sqlite
@@ -23,6 +24,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SchemaState = Literal["empty", "current", "behind", "ahead"]
+
+# The `migrations` package, wherever the project is installed or run from.
+MIGRATIONS_DIR = Path(migrations.__file__).parent
+
+VERSION_TABLE = "alembic_version"
+
+MIGRATION_LOCK_KEY = 0x6465_7065_6368_6573  # "depeches"
 
 
 class SchemaError(RuntimeError):
@@ -44,7 +52,7 @@ class SchemaMissingError(SchemaError):
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic configuration built in code, so migrations run from any working directory."""
     config = Config()
-    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
         config.attributes["connection"] = connection
     return config
@@ -62,10 +70,16 @@ def current_revisions(engine: Engine) -> tuple[str, ...]:
 
 
 def schema_state(engine: Engine) -> SchemaState:
-    """Compare the database revision with the migrations shipped with this code."""
-    current = set(current_revisions(engine))
-    if not current:
-        return "empty"
+    """Compare the database revision with the migrations shipped with this code.
+
+    "empty" means Alembic never ran here (no version table). A version table without a
+    revision (stamped or downgraded to base) is "behind": that database was managed by
+    Alembic before, so it is migrated on purpose, never implicitly.
+    """
+    with _read_connection(engine) as connection:
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return "empty"
+        current = set(MigrationContext.configure(connection).get_current_heads())
     heads = set(head_revisions())
     if current == heads:
         return "current"
@@ -81,13 +95,21 @@ def upgrade_to_head(engine: Engine) -> str:
 
     On SQLite, foreign keys are switched off meanwhile: batch migrations recreate tables, and
     dropping a referenced table with foreign keys on would cascade-delete its children.
+    Refuses a database migrated by newer code (SchemaAheadError): Alembic cannot go forward
+    from a revision it does not know.
     """
+    if schema_state(engine) == "ahead":
+        raise _mismatch_error(engine, "ahead")
     with engine.connect() as connection:
         sqlite = is_sqlite(engine)
         if sqlite:
             _set_sqlite_foreign_keys(connection, enabled=False)
         try:
             with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    # Two crawlers starting on an empty database: the second waits, then
+                    # finds the schema at head and has nothing to do.
+                    connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
                 command.upgrade(alembic_config(connection), "head")
                 if sqlite:
                     violations = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
@@ -108,21 +130,29 @@ def ensure_schema(engine: Engine, *, create_if_empty: bool) -> SchemaState:
     state = schema_state(engine)
     if state == "current":
         return state
-    heads = ",".join(head_revisions())
-    current = ",".join(current_revisions(engine)) or "none"
-    if state == "empty":
-        if not create_if_empty:
-            raise SchemaMissingError(
-                f"database has no schema (latest is {heads}): run `scrapy migrate`"
-            )
-        logger.info("empty database: creating the schema at revision %s", heads)
+    if state == "empty" and create_if_empty:
+        logger.info("empty database: creating the schema at revision %s", _heads_text())
         upgrade_to_head(engine)
         return state
+    raise _mismatch_error(engine, state)
+
+
+def _heads_text() -> str:
+    return ",".join(head_revisions())
+
+
+def _mismatch_error(engine: Engine, state: SchemaState) -> SchemaError:
+    heads = _heads_text()
+    current = ",".join(current_revisions(engine)) or "none (base)"
+    if state == "empty":
+        return SchemaMissingError(
+            f"database has no schema (latest is {heads}): run `scrapy migrate`"
+        )
     if state == "behind":
-        raise SchemaBehindError(
+        return SchemaBehindError(
             f"database at revision {current}, latest is {heads}: run `scrapy migrate`"
         )
-    raise SchemaAheadError(
+    return SchemaAheadError(
         f"database at revision {current}, newer than this code (latest {heads}): update the code"
     )
 

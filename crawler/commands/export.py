@@ -1,0 +1,79 @@
+"""`scrapy export`: write the stored articles to a JSONL or CSV file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from sqlalchemy.exc import SQLAlchemyError
+
+from crawler.commands import describe_error
+from crawler.storage.engine import make_engine, redact, resolve_database_url
+from crawler.storage.export import FORMATS, export_articles, parse_since
+from crawler.storage.schema import SchemaError, ensure_schema
+
+if TYPE_CHECKING:
+    import argparse
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "-o FILE [--format jsonl|csv] [--site KEY] [--since YYYY-MM-DD]"
+
+    def short_desc(self) -> str:
+        return "Export stored articles to a JSONL or CSV file, one record per article"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "-o", "--output", metavar="FILE", required=True, help="file to write, - for stdout"
+        )
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            default=None,
+            help="output format (default: csv for a .csv file, else jsonl)",
+        )
+        parser.add_argument("--site", metavar="KEY", help="only articles of this site")
+        parser.add_argument(
+            "--since", metavar="YYYY-MM-DD", help="only articles published on or after this day"
+        )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if opts.since is not None:
+            try:
+                opts.since = parse_since(opts.since)
+            except ValueError as error:
+                raise UsageError(str(error), print_help=False) from None
+        if opts.format is None:
+            opts.format = "csv" if Path(opts.output).suffix.lower() == ".csv" else "jsonl"
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        url = resolve_database_url(self.settings.get("DATABASE_URL"))
+        try:
+            engine = make_engine(url)
+        except (SQLAlchemyError, ValueError, OSError) as error:
+            self._fail(url, error)
+            return
+        try:
+            ensure_schema(engine, create_if_empty=False)
+            count = export_articles(engine, opts.output, opts.format, opts.site, opts.since)
+        except (SQLAlchemyError, SchemaError, OSError) as error:
+            self._fail(url, error)
+        else:
+            print(f"exported {count} articles to {opts.output}", file=sys.stderr)
+        finally:
+            engine.dispose()
+
+    def _fail(self, url: str, error: BaseException) -> None:
+        print(f"scrapy export: {redact(url)}: {describe_error(error)}", file=sys.stderr)
+        self.exitcode = 1
