@@ -24,13 +24,15 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
+from crawler.fields.text import content_hash as compute_content_hash
 from crawler.storage import models
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
-    from crawler.fields.text import content_hash as compute_content_hash
-from crawler.items import Article
+    from crawler.items import Article
+
+__all__ = ["Repository", "SaveResult", "compute_content_hash"]
 
 logger = logging.getLogger(__name__)
 
