@@ -45,7 +45,8 @@ class UrlsSpider(ArticleSpider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        configured = load_sites(crawler.settings.get("SITES_DIR"), "all")
+        sites_dir = Path(crawler.settings.get("SITES_DIR"))
+        configured = load_sites(sites_dir, "all") if any(sites_dir.glob("*.toml")) else []
         spider.sites = [site_for_url(u, configured) for u in spider.start_list]
         return spider
 

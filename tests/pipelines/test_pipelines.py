@@ -1,0 +1,270 @@
+"""Each pipeline alone, on real parts: Scrapy's crawler, trafilatura, langdetect, SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+from sqlalchemy import text
+
+from crawler.archive import ArchiveWriter
+from crawler.extraction import ExtractOptions, extract_page
+from crawler.items import Article, FetchedPage, ParsedDate
+from crawler.sites import SiteConfig, load_sites
+from crawler.storage.engine import make_engine
+from pipelines.dedup import DedupPipeline
+from pipelines.errors import REASONS, Rejected
+from pipelines.extract import ExtractPipeline
+from pipelines.language import detect_language
+from pipelines.normalise import normalise_article
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_SITE = ROOT / "tests" / "fixtures" / "demo" / "site"
+SEED_PATH = "actualite/2024/10/28/otan-soldats-nord-coreens-russie.html"
+ARCHIVE_PATH = "archives/article-1234.html"
+FETCHED = datetime(2024, 11, 6, 9, 0, tzinfo=UTC)
+BASE = "http://127.0.0.1:8765"
+
+
+def demo_page(path: str, encoding: str = "utf-8") -> str:
+    return (DEMO_SITE / path).read_bytes().decode(encoding).replace("{{BASE}}", BASE)
+
+
+def demo_site() -> SiteConfig:
+    return load_sites(ROOT / "settings" / "sites", "demo")[0]
+
+
+def page(**overrides) -> FetchedPage:
+    values = {
+        "url": f"{BASE}/{SEED_PATH}",
+        "final_url": f"{BASE}/{SEED_PATH}",
+        "status": 200,
+        "html": demo_page(SEED_PATH),
+        "fetched_at": FETCHED,
+        "site": "demo",
+    }
+    values.update(overrides)
+    return FetchedPage(**values)
+
+
+# -- extract --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def extract_pipeline():
+    crawler = get_crawler(settings_dict={"EXTRACTION_WORKERS": 1, "EXTRACTION_TIMEOUT": 60})
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    yield pipeline
+    pipeline.close_spider()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"status": 404, "error": "http_status", "error_detail": "404"}, "http_status"),
+        ({"status": 0, "error": "robots_disallowed"}, "robots_disallowed"),
+        ({"error": "not_html", "error_detail": "application/pdf"}, "not_html"),
+        ({"html": "   \n "}, "empty_page"),
+    ],
+)
+def test_extract_turns_failed_fetches_into_rejections(extract_pipeline, overrides, reason):
+    with pytest.raises(Rejected) as caught:
+        asyncio.run(extract_pipeline.process_item(page(**overrides)))
+    assert caught.value.reason == reason
+    assert caught.value.url == page().url
+
+
+def test_extract_runs_in_the_pool_and_returns_candidates(extract_pipeline):
+    article = asyncio.run(extract_pipeline.process_item(page()))
+    assert isinstance(article, Article)
+    assert article.raw is not None
+    assert article.raw.extractor.startswith("trafilatura ")
+    assert "Lu: 97" in article.raw.read_count_texts
+    assert article.raw.tag_candidates == ["CoréeduNord", "Russie"]
+    assert any(
+        line.startswith("Le secrétaire général de l'Otan") for line in article.raw.body_lines
+    )
+
+
+def test_extract_timeout_is_a_rejection():
+    crawler = get_crawler(settings_dict={"EXTRACTION_WORKERS": 1, "EXTRACTION_TIMEOUT": 1e-9})
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    try:
+        with pytest.raises(Rejected) as caught:
+            asyncio.run(pipeline.process_item(page()))
+    finally:
+        pipeline.close_spider()
+    assert caught.value.reason == "extraction_timeout"
+
+
+def test_rejection_reasons_are_a_closed_list():
+    with pytest.raises(ValueError, match="unknown rejection reason"):
+        Rejected("because")
+    assert "no_article_text" in REASONS
+
+
+# -- normalise ------------------------------------------------------------------------------
+
+
+def test_normalise_seed_layout():
+    url = f"{BASE}/{SEED_PATH}"
+    article = Article(url=url, final_url=url, site="demo", fetched_at=FETCHED)
+    article.raw = extract_page(demo_page(SEED_PATH), url)
+    normalise_article(article, demo_site(), min_words=40)
+    paragraphs = article.body.split("\n\n")
+    assert article.title == (
+        "L'Otan dit pouvoir confirmer la présence de soldats nord-coréens en Russie"
+    )
+    assert len(paragraphs) == 9
+    assert paragraphs[0].startswith("Le secrétaire général de l'Otan, Mark Rutte")
+    assert paragraphs[-1].endswith("a-t-il écrit sur X.")
+    assert article.published == ParsedDate(
+        datetime(2024, 10, 28, tzinfo=UTC), "day", "28 Octobre 2024", "text"
+    )
+    assert article.read_count == 97
+    assert [t.label for t in article.tags] == ["CoréeduNord", "Russie"]
+    assert [t.slug for t in article.tags] == ["coreedunord", "russie"]
+    assert article.agency_codes == ["REUTERS"]
+    assert article.agencies[0].where == "trailer"
+    assert article.canonical_url == url
+
+
+def test_archive_layout_needs_the_site_body_selector():
+    """Why demo.toml sets selectors.body: the 2019 table layout fools the generic extractor."""
+    url = f"{BASE}/{ARCHIVE_PATH}"
+    html = demo_page(ARCHIVE_PATH, "iso-8859-1")
+    generic = extract_page(html, url)
+    assert any("ACCUEIL" in line for line in generic.body_lines)  # the menu leaks without it
+    selected = extract_page(html, url, ExtractOptions(body=demo_site().selectors.body))
+    assert selected.body_lines[0].startswith("DAKAR (APS) - ")
+    assert not any("ACCUEIL" in line for line in selected.body_lines)
+    article = Article(url=url, final_url=url, site="demo", fetched_at=FETCHED, raw=selected)
+    normalise_article(article, demo_site(), min_words=40)
+    assert article.agency_codes == ["APS"]
+    assert article.read_count == 1234
+    assert article.authors == ["Moussa Ndiaye"]
+    # "Publié le 12/03/2019 à 09h15" in Africa/Dakar (UTC+0 all year)
+    assert article.published is not None
+    assert article.published.value == datetime(2019, 3, 12, 9, 15, tzinfo=UTC)
+    assert article.published.precision == "minute"
+
+
+def test_too_short_is_no_article_text():
+    url = f"{BASE}/actualite/2024/10/30/video-du-jour.html"
+    article = Article(url=url, final_url=url, site="demo", fetched_at=FETCHED)
+    article.raw = extract_page(demo_page("actualite/2024/10/30/video-du-jour.html"), url)
+    with pytest.raises(Rejected) as caught:
+        normalise_article(article, demo_site(), min_words=40)
+    assert caught.value.reason == "no_article_text"
+
+
+# -- language -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text_in", "html_lang", "expected"),
+    [
+        (
+            "Le secrétaire général de l'Otan a confirmé lundi que des troupes avaient été "
+            "envoyées en Russie, une escalade selon les diplomates réunis à Bruxelles.",
+            None,
+            "fr",
+        ),
+        (
+            "The NATO secretary general confirmed on Monday that troops had been sent to "
+            "Russia, an escalation according to diplomats gathered in Brussels.",
+            "fr-FR",
+            "en",
+        ),
+        ("Bref.", "fr-FR", "fr"),  # too short to detect: the page's lang attribute
+        ("", None, None),
+    ],
+)
+def test_detect_language(text_in, html_lang, expected):
+    language, confidence = detect_language(text_in, html_lang)
+    assert language == expected
+    if len(text_in) > 50:
+        assert confidence is not None and confidence > 0.9
+
+
+# -- dedup + store --------------------------------------------------------------------------
+
+
+def test_dedup_hash_ignores_spacing_and_punctuation_but_not_words():
+    crawler = get_crawler()
+    dedup = DedupPipeline.from_crawler(crawler)
+    a = Article(
+        url="u1",
+        final_url="u1",
+        site="demo",
+        fetched_at=FETCHED,
+        title="Titre",
+        body="Un  texte, ici.",
+    )
+    b = Article(
+        url="u2",
+        final_url="u2",
+        site="demo",
+        fetched_at=FETCHED,
+        title="titre",
+        body="Un texte ici",
+    )
+    c = Article(
+        url="u3",
+        final_url="u3",
+        site="demo",
+        fetched_at=FETCHED,
+        title="Titre",
+        body="Un autre texte",
+    )
+    hashes = [dedup.process_item(x).content_hash for x in (a, b, c)]
+    assert hashes[0] == hashes[1] != hashes[2]
+
+
+def test_archive_writer_batches_and_records_rejections(tmp_path):
+    url = f"sqlite:///{tmp_path / 'writer.sqlite3'}"
+    writer = ArchiveWriter(url, batch_size=2)
+    site = SiteConfig.for_unknown_domain("https://exemple.sn/")
+
+    async def scenario():
+        await writer.open("urls", None, [site])
+        first = await writer.add_article(
+            Article(
+                url="https://exemple.sn/a",
+                final_url="https://exemple.sn/a",
+                site="exemple.sn",
+                fetched_at=FETCHED,
+                canonical_url="https://exemple.sn/a",
+                title="A",
+                body="Texte A",
+            )
+        )
+        writer.add_rejection("https://exemple.sn/b", "exemple.sn", "http_status", "404")
+        second = await writer.add_article(
+            Article(
+                url="https://exemple.sn/c",
+                final_url="https://exemple.sn/c",
+                site="exemple.sn",
+                fetched_at=FETCHED,
+                canonical_url="https://exemple.sn/c",
+                title="C",
+                body="Texte C",
+            )
+        )
+        await writer.finish("ok", {"item_scraped_count": 2})
+        return first, second
+
+    first, second = asyncio.run(scenario())
+    assert first == []  # batched: nothing written until the batch is full
+    assert [r.status for r in second] == ["new", "new"]
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM articles")).scalar() == 2
+        rejection = connection.execute(text("SELECT url, reason, detail FROM rejections")).one()
+        assert tuple(rejection) == ("https://exemple.sn/b", "http_status", "404")
+        run = connection.execute(text("SELECT spider, status FROM crawl_runs")).one()
+        assert tuple(run) == ("urls", "ok")
+    engine.dispose()
