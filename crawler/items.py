@@ -104,6 +104,9 @@ class Article:
     word_count: int = 0
     content_hash: str = ""
     extractor: str = ""
+    # The fetched page, gzip-compressed, kept so `scrapy reextract` can rerun the pipelines.
+    raw_html_gz: bytes = field(default=b"", repr=False)
+    status: int = 200
 
     @property
     def agency_codes(self) -> list[str]:

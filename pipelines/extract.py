@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 from concurrent.futures.process import BrokenProcessPool
 from typing import Self
@@ -75,4 +76,6 @@ class ExtractPipeline:
             raw=raw,
             hints=item.hints,
             extractor=raw.extractor,
+            raw_html_gz=gzip.compress(item.html.encode("utf-8"), compresslevel=6),
+            status=item.status,
         )
