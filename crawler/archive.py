@@ -15,6 +15,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from crawler import PIPELINE_VERSION
 from crawler.items import Article
 from crawler.storage.engine import make_engine, redact, resolve_database_url
 from crawler.storage.repository import Repository, SaveResult
@@ -60,7 +61,7 @@ class ArchiveWriter:
     def _open(self, spider_name: str, site_key: str | None, sites: list[Any]) -> int:
         engine = make_engine(self.database_url)
         ensure_schema(engine, create_if_empty=True)
-        self.repository = Repository(engine)
+        self.repository = Repository(engine, pipeline_version=PIPELINE_VERSION)
         for site in sites:
             if not site.generic:
                 self.repository.ensure_site(site.key, site.name, site.country, site.timezone)
