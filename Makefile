@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest clean eval
+.PHONY: install demo test lint typecheck pytest clean eval bench
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# Speed figures (docs/performance.md): BENCH_ARGS="--pages 20000" or "--db postgres".
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 eval: install
 	$(BIN)/python ../shared/eval/run_project.py ../shared/corpus/dev --verbose
