@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import mimetypes
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -19,10 +20,25 @@ from urllib.parse import unquote, urlsplit
 TEMPLATED = {".html", ".htm", ".xml", ".txt", ".rss", ".atom"}
 
 
+Reply = tuple[int, dict[str, str], bytes]
+
+
 class FixtureServer:
-    def __init__(self, root: Path | str, port: int = 0, log_path: Path | str | None = None) -> None:
+    """Static files plus scripted replies: `overrides[path]` is a list of (status, headers,
+    body) answered in turn (then the file, if any), for robots.txt outages, 429s and the like.
+    """
+
+    def __init__(
+        self,
+        root: Path | str,
+        port: int = 0,
+        log_path: Path | str | None = None,
+        overrides: dict[str, list[Reply]] | None = None,
+    ) -> None:
         self.root = Path(root).resolve()
+        self.overrides = {path: list(replies) for path, replies in (overrides or {}).items()}
         self.requests: list[str] = []
+        self.request_times: list[tuple[float, str]] = []
         self.log_path = Path(log_path) if log_path else None
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
@@ -36,9 +52,16 @@ class FixtureServer:
     def _record(self, path: str) -> None:
         with self._lock:
             self.requests.append(path)
+            self.request_times.append((time.monotonic(), path))
             if self.log_path:
                 with self.log_path.open("a", encoding="utf-8") as log:
                     log.write(path + "\n")
+
+    def _scripted(self, raw_path: str) -> Reply | None:
+        path = urlsplit(raw_path).path
+        with self._lock:
+            replies = self.overrides.get(path)
+            return replies.pop(0) if replies else None
 
     def _resolve(self, raw_path: str) -> Path | None:
         path = unquote(urlsplit(raw_path).path)
@@ -55,6 +78,16 @@ class FixtureServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server._record(self.path)
+                scripted = server._scripted(self.path)
+                if scripted is not None:
+                    status, headers, body = scripted
+                    self.send_response(status)
+                    for name, value in {"Content-Type": "text/html", **headers}.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 target = server._resolve(self.path)
                 if target is None:
                     body = b"<html><body><h1>404 Page introuvable</h1></body></html>"

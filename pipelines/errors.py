@@ -7,6 +7,7 @@ from scrapy.exceptions import DropItem
 REASONS = {
     "http_status": "the server answered with a non-200 status",
     "robots_disallowed": "robots.txt forbids this URL; it was not fetched",
+    "robots_unavailable": "robots.txt answered 5xx/429 or was unreachable: host skipped this run",
     "fetch_failed": "network error, timeout or refused connection",
     "not_html": "the response is not an HTML page",
     "too_large": "the response exceeds the size limit",

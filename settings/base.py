@@ -25,6 +25,14 @@ CONTACT_URL = os.environ.get("DEPECHES_CONTACT_URL", "https://github.com/depeche
 USER_AGENT = f"depeches/0.1 (+{CONTACT_URL}; francophone news research crawler)"
 
 ROBOTSTXT_OBEY = True
+DOWNLOADER_MIDDLEWARES = {
+    # RFC 9309: a robots.txt answering 5xx / 429 or unreachable disallows the host for the run
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
+    # robots.txt Crawl-delay and Retry-After (429/503) as floors on the wait between requests
+    "crawler.middlewares.PolitenessMiddleware": 560,
+}
+POLITENESS_MAX_WAIT = 600
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
@@ -45,6 +53,15 @@ DEPTH_LIMIT = 8
 # Only the schemes a news crawler needs.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+# Check certificates like a browser does (Scrapy's default context accepts any certificate).
+DOWNLOADER_CLIENTCONTEXTFACTORY = "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory"
+DOWNLOAD_FAIL_ON_DATALOSS = True
+URLLENGTH_LIMIT = 2083
+MEMUSAGE_ENABLED = True
+MEMUSAGE_WARNING_MB = 1024
+MEMUSAGE_LIMIT_MB = 1536
+REFERRER_POLICY = "same-origin"
 COOKIES_ENABLED = False
 
 # Articles that answer with an error status still reach the spider, so each ends as a rejection.

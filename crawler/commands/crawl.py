@@ -9,6 +9,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler import exitcodes
+from crawler.safety import settings_problems
 from crawler.sites import SiteConfigError, load_sites
 from crawler.storage.engine import make_engine, redact, resolve_database_url
 from crawler.storage.schema import SchemaBehindError, ensure_schema
@@ -29,6 +30,11 @@ class Command(ScrapyCrawlCommand):
             raise UsageError("give exactly one spider: site or urls")
         assert self.settings is not None
         spargs = dict(opts.spargs)
+        problems = settings_problems(self.settings)
+        if problems:
+            _fail("unsafe settings, refusing to crawl: " + "; ".join(problems))
+            self.exitcode = exitcodes.CONFIG_ERROR
+            return
         if args[0] == "site":
             try:
                 load_sites(self.settings.get("SITES_DIR"), spargs.get("site") or "")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.items import FetchedPage
+from crawler.middlewares import ROBOTS_UNAVAILABLE
+from crawler.safety import check_settings
 from crawler.sites import SiteConfig
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
@@ -21,6 +24,11 @@ class ArticleSpider(scrapy.Spider):
     """Base class: turns article responses (and failed fetches) into `FetchedPage` items."""
 
     sites: list[SiteConfig]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        check_settings(crawler.settings)  # before any request, whatever started the crawl
+        return super().from_crawler(crawler, *args, **kwargs)
 
     def article_request(
         self, url: str, site: SiteConfig, hints: dict[str, Any] | None = None
@@ -61,7 +69,11 @@ class ArticleSpider(scrapy.Spider):
         """A fetch that never produced a response still ends as a recorded rejection."""
         request = failure.request  # type: ignore[attr-defined]
         detail = f"{type(failure.value).__name__}: {failure.value}"[:500]
-        if isinstance(failure.value, IgnoreRequest) and "robots.txt" in str(failure.value):
+        if isinstance(failure.value, IgnoreRequest) and str(failure.value).startswith(
+            ROBOTS_UNAVAILABLE
+        ):
+            reason = "robots_unavailable"
+        elif isinstance(failure.value, IgnoreRequest) and "robots.txt" in str(failure.value):
             reason = "robots_disallowed"
         elif "maxsize" in detail.lower() or "larger than download max size" in detail.lower():
             reason = "too_large"

@@ -1,0 +1,69 @@
+"""The crawl refuses unsafe settings; Retry-After parsing."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy.settings import Settings
+from scrapy.utils.project import get_project_settings
+
+from crawler.middlewares import parse_retry_after
+from crawler.safety import UnsafeSettingsError, check_settings, settings_problems
+
+FILE_HANDLER = "scrapy.core.downloader.handlers.file.FileDownloadHandler"
+
+
+def project_settings(**overrides) -> Settings:
+    settings = get_project_settings().copy()
+    settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def test_project_settings_are_safe():
+    assert settings_problems(project_settings()) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"DOWNLOAD_MAXSIZE": 0}, "DOWNLOAD_MAXSIZE=0"),
+        ({"DOWNLOAD_MAXSIZE": 512 * 1024 * 1024}, "DOWNLOAD_MAXSIZE=536870912"),
+        ({"DOWNLOAD_TIMEOUT": 3600}, "DOWNLOAD_TIMEOUT=3600"),
+        ({"DOWNLOAD_HANDLERS": {"file": FILE_HANDLER, "data": None, "s3": None, "ftp": None}},
+         "file:// download handler"),
+        ({"TELNETCONSOLE_ENABLED": True}, "TELNETCONSOLE_ENABLED"),
+        ({"DOWNLOADER_CLIENTCONTEXTFACTORY":
+          "scrapy.core.downloader.contextfactory.ScrapyClientContextFactory"},
+         "DOWNLOADER_CLIENTCONTEXTFACTORY"),
+        ({"REDIRECT_MAX_TIMES": 50}, "REDIRECT_MAX_TIMES"),
+    ],
+)  # fmt: skip
+def test_each_unsafe_override_is_named(overrides, problem):
+    problems = settings_problems(project_settings(**overrides))
+    assert len(problems) == 1
+    assert problem in problems[0]
+
+
+def test_scrapy_defaults_without_the_project_are_refused():
+    with pytest.raises(UnsafeSettingsError) as caught:
+        check_settings(Settings())
+    message = str(caught.value)
+    assert "project settings are not loaded" in message
+    assert "file:// download handler" in message
+    assert "TELNETCONSOLE_ENABLED" in message
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (b"120", 120.0),
+        (b" 5 ", 5.0),
+        ("Wed, 25 Nov 2026 10:00:30 GMT", 30.0),  # 30 s after `now` below
+        ("Wed, 25 Nov 2026 09:59:00 GMT", 0.0),  # in the past: no wait
+        (b"soon", None),
+        (None, None),
+        (b"", None),
+    ],
+)
+def test_parse_retry_after(header, expected):
+    now = 1795600800.0  # 2026-11-25 10:00:00 UTC
+    assert parse_retry_after(header, now=now) == expected
