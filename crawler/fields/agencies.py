@@ -123,7 +123,7 @@ _CREDIT_SUFFIX = re.compile(
 )
 # words that may surround agency names in a pure credit line
 _CREDIT_FILLER = re.compile(
-    r"(?i)(?<!\w)(?:avec|with|sources?|par|by|selon|d['’]apr[èe]s|(?:la\s+)?r[ée]daction|"
+    r"(?i)(?<!\w)(?:avec|with|sources?|par|by|selon|d['’]apr[èe]s|(?:la\s+)?r[ée]daction|l|la|"
     r"et|and|copyright|tous\s+droits\s+r[ée]serv[ée]s|all\s+rights\s+reserved|"
     r"agences?|d[ée]p[êe]ches?|(?:19|20)\d\d)(?!\w)"
 )
@@ -134,9 +134,12 @@ _DESK_WITH_AGENCY = re.compile(
     rf"(?P<agencies>{_AGENCY_LIST})\s*\.?$"
 )
 _GLUED_PARENS = re.compile(
-    rf"\s*[(\[]\s*(?:(?i:avec|source\s*:?)\s+)?(?P<agencies>{_AGENCY_LIST})\s*[)\]]\s*\.?\s*$"
+    rf"\s*[(\[]\s*(?:(?i:avec|source\s*:?)\s+)?(?i:l['’]\s*|la\s+)?"
+    rf"(?P<agencies>{_AGENCY_LIST})\s*[)\]]\s*\.?\s*$"
 )
 _GLUED_DASH = re.compile(rf"\s+[-–—]\s*(?P<agencies>{_AGENCY_LIST})\s*\.?\s*$")
+# "... a-t-il ajouté. AFP": a bare credit after the last sentence's closing punctuation
+_GLUED_BARE = re.compile(rf"(?<=[.!?…»\"”])\s+(?P<agencies>{_AGENCY_LIST})\s*\.?\s*$")
 # trailing lines that are neither body nor agency credit: a credit line may sit above them
 _STEP_OVER = re.compile(
     r"(?i)^(?:©|\(c\)|copyright\b)|tous\s+droits\s+r[ée]serv[ée]s|all\s+rights\s+reserved|"
@@ -148,7 +151,7 @@ _DATELINE = re.compile(
     (?:\s*,\s*[^(),\n]{{1,30}}?)?                            # , 3 mars / , le 12 nov. 2024
     \s*(?P<dash_before>[-–—]\s*)?
     [(\[]\s*(?P<agencies>{_AGENCY_LIST})\s*[)\]]
-    (?P<after>\s*[-–—:]|\s*$)?
+    (?P<after>\s*\.?\s*[-–—:]|\s*$)?                      # " -", " :", ".-" (ACP)
     """,
     re.VERBOSE,
 )
@@ -213,13 +216,13 @@ def _mentions(codes: list[str], where: str, raw: str) -> list[AgencyMention]:
 def _split_glued(paragraph: str) -> tuple[str, str, list[str]] | None:
     """(text kept, credit removed, codes) for "... a-t-il dit. (AFP)" / "... - Reuters"."""
     text = paragraph.rstrip()
-    for pattern in (_GLUED_PARENS, _GLUED_DASH):
+    for pattern in (_GLUED_PARENS, _GLUED_DASH, _GLUED_BARE):
         match = pattern.search(text)
         if not match or not text[: match.start()].strip():
             continue
         credit = match.group(0).strip()
-        if pattern is _GLUED_DASH and _has_ambiguous(credit):
-            continue  # "... - AP" could be anything: only "(AP)" counts
+        if pattern is not _GLUED_PARENS and _has_ambiguous(credit):
+            continue  # "... - AP" or ". AP" could be anything: only "(AP)" counts
         kept = text[: match.start()].rstrip()
         if credit.endswith(".") and not kept.endswith((".", "!", "?", "…", "»", '"')):
             kept += "."  # "... mardi (avec AFP)." keeps its full stop

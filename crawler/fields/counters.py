@@ -26,15 +26,20 @@ _WHOLE_NUMBER = re.compile(rf"\d{{1,3}}(?:(?:{_SPACES}|\.|,)\d{{3}})+|\d+")
 _MULTIPLIER = r"(?:\s*(?P<multiplier>[kKmM])(?![\w]))?"
 _COUNT = _NUMBER + _MULTIPLIER
 _LABEL_BEFORE = (
-    r"(?:lu|vu|lue?s|vues?|affichages?|lectures?|consultations?|views?|"
+    r"(?:(?:d[ée]j[àa]\s+|article\s+)?(?:lue?s?|vue?s?|affich[ée]e?s?|consult[ée]e?s?)|"
+    r"vues?|affichages?|lectures?|consultations?|views?|hits|clics|"
     r"nombre\s+de\s+(?:vues|lectures|consultations))"
 )
 _LABEL_AFTER = r"(?:vues?|lectures?|affichages?|consultations?|views|reads|fois\s+lue?s?)"
 _END = r"(?=\s*(?:$|[|•·,;)\]/]))"
-_LABEL_START = r"(?:^|(?<=[|•·,;(\[/])\s*)"  # a label opens the text or follows a separator
+# A label opens the text, follows a separator ("|", "•", " - "), or follows a date or a time
+# on the same line ("28 Octobre 2024 Lu: 97"); after a word it is prose ("il l'a vu 2 fois").
+_LABEL_START = r"(?:^|(?<=[|•·,;(\[/])\s*|(?<=[\d–—-]\s))"
 _COUNTER_PATTERNS = [
     # "Lu : 97", "Lu 1 234 fois", "Vu 12 345 fois", "Affichages : 97", "… | Lectures: 1,2K"
     re.compile(rf"(?i){_LABEL_START}{_LABEL_BEFORE}\s*(?::\s*)?{_COUNT}(?:\s*fois\b|{_END})"),
+    # a label with its colon is one wherever it stands: "Par Awa Diop Lu : 97"
+    re.compile(rf"(?i)(?<![\w'’]){_LABEL_BEFORE}\s*:\s*{_COUNT}(?:\s*fois\b|{_END})"),
     # "Cet article a été lu 97 fois", "a été consulté 1 234 fois" (not "il l'a vu 2 fois")
     re.compile(rf"(?i)\b[ée]t[ée]\s+(?:lue?s?|vue?s?|consult[ée]e?s?)\s+{_COUNT}\s*fois\b"),
     # "97 vues", "1,2K vues", "2M vues", "97 lectures"
@@ -48,6 +53,8 @@ _WS = re.compile(r"\s+")
 _MAX_TEXT = 80
 _MAX_LABEL = 25  # "Nombre de lectures :" is about as long as a bare label gets
 _CONTAINER_TAGS = {"body", "html", "main", "article", "section"}
+_TEASER_DEPTH = 4  # how far up a counter's list item may be
+_TEASER_LINK_WORDS = 4  # a link this long in the same list item is another article's headline
 _EXSLT = {"re": "http://exslt.org/regular-expressions"}
 _NOISE_TAGS = "ancestor::script or ancestor::style or ancestor::aside or ancestor::nav or " + (
     "ancestor::footer or ancestor::noscript"
@@ -55,7 +62,7 @@ _NOISE_TAGS = "ancestor::script or ancestor::style or ancestor::aside or ancesto
 _KEYWORD_NODES = (
     f"//body//text()[not({_NOISE_TAGS})]"
     r"[re:test(., '(^|[^\w])(lu|vu|lue?s|vues?|affichages?|lectures?|consultations?|views?|"
-    r"reads|consult[ée]e?s?)([^\w]|$)', 'i')]"
+    r"reads|consult[ée]e?s?|affich[ée]e?s?|hits|clics)([^\w]|$)', 'i')]"
     f"[string-length(normalize-space(.)) <= {_MAX_TEXT}]"
 )
 _COUNTER_CLASS = (
@@ -112,6 +119,23 @@ def _in_noise_container(element: HtmlElement) -> bool:
     return False
 
 
+def _in_teaser_item(element: HtmlElement) -> bool:
+    """In a list item that links to another article ("<li><a>Headline…</a> Lu: 5412</li>")."""
+    for depth, node in enumerate(element.iterancestors()):
+        if depth >= _TEASER_DEPTH or node.tag in _CONTAINER_TAGS:
+            return False
+        if node.tag == "li":
+            return any(_is_headline_link(link) for link in node.iter("a"))
+    return element.tag == "li" and any(_is_headline_link(link) for link in element.iter("a"))
+
+
+def _is_headline_link(link: HtmlElement) -> bool:
+    href = (link.get("href") or "").strip().lower()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return False
+    return len(text_of(link).split()) >= _TEASER_LINK_WORDS
+
+
 def _select(tree: HtmlElement, selector: str) -> list[str]:
     """Texts a site-file selector (XPath when it starts with "/" or "(", else CSS) points at."""
     nodes = tree.xpath(selector) if selector.startswith(("/", "(")) else tree.cssselect(selector)
@@ -148,8 +172,8 @@ def _counter_text_near(node: str, parent: HtmlElement) -> str | None:
         if element is None or element.tag in _CONTAINER_TAGS:
             break
         text = text_of(element)
-        if len(text) > _MAX_TEXT:
-            break
+        if len(text) > _MAX_TEXT or any(_is_headline_link(a) for a in element.iter("a")):
+            break  # a block around a teaser's headline is not a counter line
         if parse_read_count(text) is not None and not _BARE_COUNT.match(text):
             return text
         element = element.getparent()
@@ -177,11 +201,13 @@ def find_read_count_texts(tree: HtmlElement, selector: str | None = None) -> lis
                 and len(text) <= _MAX_TEXT
                 and parse_read_count(text) is not None
                 and not _in_noise_container(node)
+                and not _in_teaser_item(node)
+                and not any(_is_headline_link(a) for a in node.iter("a"))
             ):
                 found.append(text)
             continue
         parent = node.getparent()
-        if parent is None or _in_noise_container(parent):
+        if parent is None or _in_noise_container(parent) or _in_teaser_item(parent):
             continue
         counter = _counter_text_near(node, parent)
         if counter:

@@ -79,6 +79,9 @@ def test_agency_code(text: str, expected: str | None) -> None:
         ("AP", ["AP"]),
         ("(ats)", ["ATS"]),
         ("© 2024 AFP. Tous droits réservés.", ["AFP"]),
+        ("Avec l'AFP", ["AFP"]),
+        ("Avec l’AFP", ["AFP"]),
+        ("La MAP", ["MAP"]),
     ],
 )
 def test_trailer_credit_line_is_removed(credit: str, expected: list[str]) -> None:
@@ -118,6 +121,15 @@ def test_not_an_attribution_stays_in_place(line: str) -> None:
         ),
         ("Le vote aura lieu mardi (avec AFP).", "Le vote aura lieu mardi.", "AFP", "(avec AFP)"),
         ("Le sommet est reporté. (AP)", "Le sommet est reporté.", "AP", "(AP)"),
+        (
+            "Le vote aura lieu mardi (avec l'AFP).",
+            "Le vote aura lieu mardi.",
+            "AFP",
+            "(avec l'AFP)",
+        ),
+        # a bare credit after the last sentence's closing punctuation
+        ("La séance est levée, a-t-il dit. AFP", "La séance est levée, a-t-il dit.", "AFP", "AFP"),
+        ("« Nous ne céderons pas. » Reuters", "« Nous ne céderons pas. »", "REUTERS", "Reuters"),
     ],
 )
 def test_credit_glued_to_last_paragraph(last: str, kept_text: str, code: str, raw: str) -> None:
@@ -129,6 +141,18 @@ def test_credit_glued_to_last_paragraph(last: str, kept_text: str, code: str, ra
 def test_dash_glued_ambiguous_code_is_not_a_credit() -> None:
     paragraphs = ["Le score final était de 2 - AP"]
     assert split_agency_trailer(paragraphs) == (paragraphs, [])
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "Le vainqueur a été désigné. AP",  # ambiguous code: only "(AP)" counts
+        "Il travaille depuis dix ans pour Reuters",  # no sentence end before the name
+        "Il a été interrogé par l'AFP.",
+    ],
+)
+def test_bare_name_at_the_end_is_not_always_a_credit(last: str) -> None:
+    assert split_agency_trailer([last]) == ([last], [])
 
 
 def test_trailing_empty_strings_and_stacked_lines() -> None:
@@ -179,6 +203,7 @@ def test_empty_input() -> None:
             "Saint-Denis de la Réunion (AFP) -",
         ),
         ("WASHINGTON (AP) — Le Congrès", ["AP"], "WASHINGTON (AP) —"),
+        ("KINSHASA, 3 mars (ACP).- Le président", ["ACP"], "KINSHASA, 3 mars (ACP).-"),
     ],
 )
 def test_dateline(first: str, expected: list[str], raw: str) -> None:

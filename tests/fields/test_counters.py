@@ -30,6 +30,18 @@ from crawler.fields.html import parse_html
         ("Publié le 3 mars 2024 | Lu 52 fois", 52),
         ("12 vues depuis 2024", 12),
         ("👁 97", 97),
+        # the counter shares its line with the date (the seed's "28 Octobre 2024    Lu: 97")
+        ("28 Octobre 2024 Lu: 97", 97),
+        ("lundi 4 novembre 2024 à 14h32 Lu 12 fois", 12),
+        ("mercredi 10 juillet 2024, Mis à jour le 11 juillet 2024 - Lu 845 fois", 845),
+        ("- Lu 845 fois", 845),
+        ("Par Awa Diop Lu : 97", 97),
+        ("Affiché 97 fois", 97),
+        ("Consulté 1 234 fois", 1234),
+        ("Déjà lu 97 fois", 97),
+        ("Article lu 97 fois", 97),
+        ("Hits : 97", 97),
+        ("Clics : 97", 97),
     ],
 )
 def test_parse_read_count_forms(text: str, expected: int) -> None:
@@ -49,6 +61,8 @@ def test_parse_read_count_forms(text: str, expected: int) -> None:
         "Une vue 3D du stade",
         "Il a vu 3 ministres hier",
         "Il l'a vu 2 fois",
+        "Il a consulté 12 experts",
+        "Le ministre a lu 3 fois le texte",
     ],
 )
 def test_parse_read_count_rejects(text: str) -> None:
@@ -99,3 +113,17 @@ def test_find_read_count_texts_none_on_plain_article() -> None:
 def test_page_layout_classes_do_not_hide_the_counter() -> None:
     html = '<html><body class="has-sidebar"><div><span>Lectures : 15</span></div></body></html>'
     assert find_read_count_texts(parse_html(html)) == ["Lectures : 15"]
+
+
+def test_counters_of_teasers_in_list_items_are_not_the_article_s() -> None:
+    # a classless "most read" column before the article, and the date and counter of the
+    # article sharing one classless line, as in the seed
+    html = """<html><body><div id="colonne">
+    <h3>Les plus lus</h3>
+    <ul><li><a href="/tabaski-prix-moutons.html">Tabaski : les prix des moutons s'envolent</a>
+    Lu: 5412</li></ul></div>
+    <div id="texte"><h1>Titre de l'article</h1>
+    <div>&nbsp; 28 Octobre 2024 &nbsp;&nbsp; Lu: 97</div>
+    <ul class="meta"><li><a href="#commentaires">Réagir</a> Vu 98 fois</li></ul>
+    <p>Texte.</p></div></body></html>"""
+    assert find_read_count_texts(parse_html(html)) == ["28 Octobre 2024 Lu: 97", "Vu 98 fois"]

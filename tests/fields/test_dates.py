@@ -547,6 +547,51 @@ def test_pages_without_headline(html: str, expected: list[DateCandidate]) -> Non
     assert find_date_candidates(parse_html(html), "not a url") == expected
 
 
+TEASER_LIST_FIRST_PAGE = """<html><body><div class="row">
+<div class="col-md-3"><div class="box">
+  <div class="box-title">Toute l'actu</div>
+  <ul><li><span class="time">12/03/2024 08:40</span>
+  <a href="/joal-pont.html">Joal-Fadiouth : les travaux du nouveau pont ont débuté</a></li></ul>
+</div>
+<div class="bloc"><h4>Fil d'info</h4>
+  <div class="item"><span class="date">11/03/2024 19:05</span> <a href="/saly.html">Saly</a></div>
+</div></div>
+<div class="col-md-9">
+  <h1>Mbour : les pêcheurs artisanaux dénoncent la raréfaction de la sardinelle</h1>
+  <div class="meta"><span class="date">Publié le 12/03/2024 à 09h15</span></div>
+  <p>Les pêcheurs artisanaux de Mbour ont manifesté lundi.</p>
+</div></div></body></html>"""
+
+
+def test_teaser_lists_before_the_article_are_not_its_date() -> None:
+    # a list item linking to another headline, and a block headed "Fil d'info", hold the
+    # dates of other articles whatever their classes say
+    tree = parse_html(TEASER_LIST_FIRST_PAGE)
+    candidates = find_date_candidates(tree, "https://journal.example/mbour-sardinelle")
+    assert candidates == [DateCandidate("text", "Publié le 12/03/2024 à 09h15", "published")]
+
+
+NO_H1_PAGE = """<html><head>
+<title>Maroc : les réserves des barrages remontent après les pluies - Le Matin du Souss</title>
+</head><body><div class="corps"><div class="colonne">
+<div class="encadre-titre">Fil d'info</div>
+<div class="titre">Maroc : les réserves des barrages remontent après les pluies</div>
+<div class="infos"><span>28/03/2024</span> | <span>Lu: 230</span></div>
+<div class="texte"><p>Le taux de remplissage des barrages a atteint 32,5 % jeudi.</p></div>
+</div></div></body></html>"""
+
+
+def test_page_without_h1_finds_the_headline_by_the_page_title() -> None:
+    tree = parse_html(NO_H1_PAGE)
+    candidates = find_date_candidates(tree, "https://matin.example/maroc-barrages")
+    assert candidates == [DateCandidate("text", "28/03/2024", "published")]
+
+
+def test_page_without_h1_and_without_matching_title_element() -> None:
+    html = NO_H1_PAGE.replace('class="titre"', 'class="chapo"')
+    assert find_date_candidates(parse_html(html), "https://matin.example/maroc-barrages") == []
+
+
 # --------------------------------------------------------------------------------------------
 # choose_dates on candidate lists
 # --------------------------------------------------------------------------------------------
