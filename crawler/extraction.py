@@ -15,8 +15,15 @@ from functools import lru_cache
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import use_config
+from trafilatura.utils import load_html
 
 from crawler.fields.authors import find_author_candidates
+from crawler.fields.body import (
+    find_visible_lead,
+    merge_lead,
+    promote_text_divs,
+    prune_boilerplate,
+)
 from crawler.fields.counters import find_read_count_texts
 from crawler.fields.dates import find_date_candidates
 from crawler.fields.html import parse_html, text_of
@@ -83,9 +90,22 @@ def paragraphs_of(container: HtmlElement) -> list[str]:
 
 
 def extract_body_lines(html: str, url: str, prune_xpath: tuple[str, ...] = ()) -> list[str]:
-    """Article text as trafilatura sees it, one paragraph (or list item, heading) a line."""
+    """Article text as trafilatura sees it, one paragraph (or list item, heading) a line.
+
+    The page is parsed once with trafilatura's own parser; generic boilerplate blocks are
+    pruned and paragraph-like bare divs promoted to <p> (crawler.fields.body) before the
+    extraction itself.
+    """
+    try:
+        tree = load_html(html)
+    except (TypeError, ValueError):
+        tree = None
+    if tree is None:
+        return []
+    prune_boilerplate(tree)
+    promote_text_divs(tree)
     document = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         include_comments=False,
         include_tables=True,
@@ -125,6 +145,9 @@ def extract_page(html: str, url: str, options: ExtractOptions | None = None) -> 
         if (m.get("property") or m.get("name") or "").lower() in ("og:description", "description")
     ]
     raw.description = next((d for d in descriptions if d), None)
+    if not containers:
+        # the standfirst shown under the headline belongs to the article text
+        raw.body_lines = merge_lead(raw.body_lines, find_visible_lead(tree, raw.description))
 
     selected_dates = _select_texts(tree, options.date) if options.date else []
     raw.date_candidates = [DateCandidate(source="site", raw=t) for t in selected_dates]

@@ -1,7 +1,8 @@
 """Authors: gather byline candidates from a page, then split them into people and desks.
 
-Sources are tried in order of trust (JSON-LD, meta tags, rel/itemprop=author, byline-like
-classes, a visible "Par ..." under the headline) and the gathering stops at the first source
+Sources are tried in order of trust (JSON-LD articles, meta tags, rel/itemprop=author,
+byline-like classes, a visible "Par ..." under the headline, a labelled "Auteur" field, and
+last the author of a bare JSON-LD WebPage) and the gathering stops at the first source
 that names a person, so teaser lists and menus further down the page cannot add strangers.
 Desks ("La Rédaction", "Le Monde avec AFP", "AFP") are kept apart from people.
 """
@@ -308,7 +309,12 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {str(t).lower() for t in (types if isinstance(types, list) else [types]) if t}
 
 
-def _json_ld_authors(tree: HtmlElement) -> list[str]:
+def _json_ld_authors(tree: HtmlElement, *, web_pages: bool = False) -> list[str]:
+    """Authors of the JSON-LD article objects (or, with web_pages, of bare WebPage objects).
+
+    A WebPage's author is usually the account that published the page (Yoast writes the
+    WordPress user there), so it only counts after the visible bylines.
+    """
     objects = json_ld_objects(tree)
     articles = json_ld_articles(tree)
     if not objects:
@@ -316,6 +322,8 @@ def _json_ld_authors(tree: HtmlElement) -> list[str]:
         articles = [o for o in objects if _types(o) & {"newsarticle", "article", "blogposting"}]
     by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str)}
     for article in articles:
+        if (_types(article) <= {"webpage"}) != web_pages:
+            continue
         authors = article.get("author")
         entries = authors if isinstance(authors, list) else [authors]
         people: list[str] = []
@@ -335,6 +343,10 @@ def _json_ld_authors(tree: HtmlElement) -> list[str]:
         if people or organisations:
             return [_clean(n) for n in people or organisations]
     return []
+
+
+def _json_ld_page_authors(tree: HtmlElement) -> list[str]:
+    return _json_ld_authors(tree, web_pages=True)
 
 
 def _meta_authors(tree: HtmlElement) -> list[str]:
@@ -423,6 +435,31 @@ def _headline_byline(tree: HtmlElement) -> list[str]:
     return []
 
 
+_BYLINE_LABEL = re.compile(
+    r"(?i)^(?:auteur(?:e|s|es)?|autrices?|par|texte|textes|journalistes?|sign[ée]\s+par|"
+    r"[ée]crit\s+par|r[ée]dig[ée]\s+par|author|authors|by)\s*:?$"
+)
+_LABEL_TAGS = ("dt", "th", "span", "strong", "b", "em", "label", "div", "p")
+
+
+def _labelled_authors(tree: HtmlElement) -> list[str]:
+    """A visible "Auteur" label and the name beside it (<dt>Auteur</dt><dd>Jean Dupont</dd>)."""
+    found = []
+    for label in tree.iter(*_LABEL_TAGS):
+        text = _clean(text_of(label))
+        if not text or len(text) > 20 or not _BYLINE_LABEL.match(text):
+            continue
+        value = label.getnext()
+        if value is None or _is_noise(label):
+            continue
+        name = _clean(text_of(value))
+        if name and len(name) <= _MAX_CANDIDATE:
+            found.append(name)
+        if len(found) >= _MAX_CLASS_CANDIDATES:
+            break
+    return found
+
+
 def find_author_candidates(tree: HtmlElement) -> list[str]:
     """Raw author strings, most trusted source first, deduplicated.
 
@@ -436,6 +473,8 @@ def find_author_candidates(tree: HtmlElement) -> list[str]:
         _marked_authors,
         _classed_authors,
         _headline_byline,
+        _labelled_authors,
+        _json_ld_page_authors,
     ):
         found = [c for c in source(tree) if c]
         candidates.extend(found)

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
+
+from lxml import etree
 
 from crawler.fields.text import clean_text, word_count
 
@@ -158,6 +161,23 @@ _PHOTO_CREDIT = _rx(
     r"|photos?\s+(?:d['’]illustration|d['’]archives?|dr|afp|reuters|ap|getty(?:\s+images)?)"
     r"(?:\s*/\s*[\w .'-]+)?"
 )
+# A caption ending with its photo credit: "Tapie en 2008. REUTERS/Benoit Tessier",
+# "Le président à Dakar. LUDOVIC MARIN/AFP".
+_PHOTO_SERVICES = (
+    r"(?:AFP|REUTERS|Reuters|AP|SIPA|Sipa|MAXPPP|Maxppp|ABACA|Abaca|EPA|Getty\s+Images"
+    r"|Hans\s+Lucas|BELGA|Belga|Xinhua|Anadolu|Shutterstock|iStock|DR)"
+)
+_CAPTION_NAME = r"[A-ZÀ-Ý][\w'’.-]+(?:\s+[A-ZÀ-Ý][\w'’.-]+){0,3}"
+_CAPTION_CREDIT = re.compile(
+    rf"(?:^|\s|\.)(?:{_PHOTO_SERVICES}\s*/\s*{_CAPTION_NAME}|{_CAPTION_NAME}\s*/\s*{_PHOTO_SERVICES})$"
+)
+_MAX_CAPTION_WORDS = 25
+# The outlet's promotion of its newsletter, printed at the foot of an article.
+_NEWSLETTER_FOOTER = _rx(
+    r"(?:cet\s+article|cette\s+chronique|ce\s+texte)\s+(?:est\s+paru|a\s+[ée]t[ée]\s+publi[ée]e?"
+    r"|est\s+extrait)\s+(?:dans|de)\s+(?:notre|la)\s+newsletter\b.*"
+)
+_MAX_FOOTER_WORDS = 80
 _COPYRIGHT_PHRASE = _rx(
     r"tous\s+droits\s+r[ée]serv[ée]s|all\s+rights\s+reserved|reproduction\s+interdite"
 )
@@ -214,6 +234,10 @@ def _is_boilerplate_line(line: str) -> bool:
     if words <= _MAX_SHORT_WORDS and (
         _READ_COUNTER.fullmatch(core) or _PHOTO_CREDIT.fullmatch(core)
     ):
+        return True
+    if words <= _MAX_CAPTION_WORDS and _CAPTION_CREDIT.search(core):
+        return True
+    if words <= _MAX_FOOTER_WORDS and _NEWSLETTER_FOOTER.fullmatch(core):
         return True
     if words <= _MAX_PROMPT_WORDS:
         if _TAG_LINE.fullmatch(core) or any(p.fullmatch(core) for p in _PROMPTS):
@@ -272,7 +296,7 @@ def clean_body(
     in_head = True
     for index, line in enumerate(lines):
         near_edge = in_head or index < _HEAD_LINES or index >= len(lines) - 2
-        if in_head and title and index < 3 and _is_title_repeat(line, title):
+        if title and index < 3 and _is_title_repeat(line, title):
             continue
         if _is_boilerplate_line(line):
             continue
@@ -282,3 +306,194 @@ def clean_body(
             in_head = False
         kept.append(line)
     return kept
+
+
+# ---------------------------------------------------------------------------- page level
+#
+# Rules on the parsed page, applied before trafilatura sees it (prune, promote) or after it
+# (the visible lead). They work on any lxml tree and never raise on odd markup.
+
+# class/id pieces of blocks that surround an article without being part of it: paywall and
+# subscription calls, newsletter boxes, "lire aussi" asides, latest/most-read lists, sidebars,
+# forms. Matched as whole hyphen/underscore/space-separated pieces.
+_BOILERPLATE_PIECES = (
+    r"paywall|abonnements?|subscribe|subscription|newsletters?|cta|lire-?aussi|read-?also"
+    r"|a-lire|voir-?aussi|sur-le-meme-sujet|same-topic|related|aside|latest|most-?read"
+    r"|plus-?lus|outbrain|taboola|formulaire"
+)
+_BOILERPLATE_MARKS = re.compile(rf"(?:^|[\s_-])(?:{_BOILERPLATE_PIECES})(?:$|[\s_-])", re.I)
+_MARKED_CONTAINERS = (
+    "//body//*[self::div or self::section or self::aside or self::ul or self::ol or self::p]"
+    "[re:test(@class, $pat, 'i') or re:test(@id, $pat, 'i')]"
+)
+_EXSLT = {"re": "http://exslt.org/regular-expressions"}
+# forms with text inputs (newsletter, login, comment forms)
+_INPUT_FORMS = "//body//form[.//input[not(@type) or @type='text' or @type='email' or @type='tel']]"
+# lists whose every item is another article's teaser (a heading link per item)
+_TEASER_LISTS = (
+    "//body//ul[count(li) >= 2][not(li[not(.//*[self::h2 or self::h3 or self::h4]//a)])]"
+)
+# teaser cards nested inside the article
+_NESTED_TEASERS = "//article//article[not(.//h1)][.//*[self::h2 or self::h3 or self::h4]//a]"
+_ARTICLE_TEXT_WORDS = 30
+_ARTICLE_TEXT_PARAGRAPHS = 3
+_TEASER_ANCESTORS = frozenset({"article", "li"})
+_INLINE_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "br",
+        "cite",
+        "code",
+        "em",
+        "font",
+        "i",
+        "mark",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+    }
+)
+_MIN_PROMOTED_WORDS = 15
+_SENTENCE_END = re.compile(r"[.!?…»\")]\s*$")
+_MIN_LEAD_WORDS = 8
+_LEAD_CLIMB = 3
+_LEAD_NOISE = frozenset({"nav", "footer", "aside", "form", "script", "style", "head"})
+
+
+def _holds_article_text(element: Any) -> bool:
+    """Several long paragraphs of its own (not inside teaser cards or list items)."""
+    count = 0
+    for paragraph in element.iter("p"):
+        if any(a.tag in _TEASER_ANCESTORS for a in _ancestors_until(paragraph, element)):
+            continue
+        if word_count(paragraph.text_content()) >= _ARTICLE_TEXT_WORDS:
+            count += 1
+            if count >= _ARTICLE_TEXT_PARAGRAPHS:
+                return True
+    return False
+
+
+def _ancestors_until(element: Any, stop: Any) -> list[Any]:
+    found = []
+    for ancestor in element.iterancestors():
+        if ancestor is stop:
+            break
+        found.append(ancestor)
+    return found
+
+
+def prune_boilerplate(tree: Any) -> int:
+    """Drop paywall/newsletter/"lire aussi"/sidebar blocks, input forms and teaser lists.
+
+    A block is kept when it holds the page's h1 or article text of its own (several long
+    paragraphs outside teaser cards), so a misleading class never costs the article.
+    Returns how many blocks were dropped.
+    """
+    try:
+        candidates = list(
+            tree.xpath(_MARKED_CONTAINERS, namespaces=_EXSLT, pat=_BOILERPLATE_MARKS.pattern)
+        )
+        candidates += tree.xpath(_INPUT_FORMS)
+        candidates += tree.xpath(_TEASER_LISTS)
+        candidates += tree.xpath(_NESTED_TEASERS)
+    except etree.XPathError:
+        return 0
+    dropped = 0
+    removed: set[Any] = set()
+    for element in candidates:
+        if element in removed or any(a in removed for a in element.iterancestors()):
+            continue
+        if element.getparent() is None or element.tag == "body":
+            continue
+        marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if element.tag not in ("form", "ul", "article") and not _BOILERPLATE_MARKS.search(marks):
+            continue
+        if element.xpath(".//h1") or _holds_article_text(element):
+            continue
+        removed.add(element)
+        element.drop_tree()
+        dropped += 1
+    return dropped
+
+
+def promote_text_divs(tree: Any) -> int:
+    """Retag as <p> the divs that read as a paragraph next to <p> siblings.
+
+    Some outlets write a paragraph (often the opening "faits" box) as a bare <div> holding
+    only inline text; extractors that look for <p> then skip it. Only a div with inline
+    content, a sentence of at least 15 words and a <p> under its parent qualifies.
+    """
+    promoted = 0
+    for div in list(tree.iter("div")):
+        parent = div.getparent()
+        if parent is None or parent.find(".//p") is None:
+            continue
+        if any(
+            isinstance(child.tag, str) and child.tag not in _INLINE_TAGS
+            for child in div.iterdescendants()
+        ):
+            continue
+        text = " ".join(div.text_content().split())
+        if word_count(text) >= _MIN_PROMOTED_WORDS and _SENTENCE_END.search(text):
+            div.tag = "p"
+            promoted += 1
+    return promoted
+
+
+def find_visible_lead(tree: Any, description: str | None) -> str | None:
+    """The page's standfirst: a block shown on the page whose text is the meta description.
+
+    Outlets print the lead ("chapô") between the headline and the body and repeat it in
+    <meta name=description>; extractors often leave it out of the body. A truncated
+    description ("...") matches no block and gives None.
+    """
+    if not description or word_count(description) < _MIN_LEAD_WORDS:
+        return None
+    key = _loose(description)
+    words = sorted(description.split()[:8], key=len, reverse=True)
+    probe = words[0] if words else ""
+    if not key or len(probe) < 4 or "'" in probe or '"' in probe:
+        return None
+    try:
+        nodes = tree.xpath("//body//text()[contains(., $probe)]", probe=probe)
+    except etree.XPathError:
+        return None
+    for node in nodes:
+        element = node.getparent()
+        if element is not None and getattr(node, "is_tail", False):
+            element = element.getparent()  # a tail belongs to the element around its owner
+        for _ in range(_LEAD_CLIMB + 1):
+            if element is None or not isinstance(element.tag, str) or element.tag == "body":
+                break
+            if any(a.tag in _LEAD_NOISE for a in (element, *element.iterancestors())):
+                break
+            text = " ".join(element.text_content().split())
+            if _loose(text) == key:
+                return clean_text(text)
+            if len(text) > 2 * len(description):
+                break
+            element = element.getparent()
+    return None
+
+
+def merge_lead(lines: list[str], lead: str | None) -> list[str]:
+    """Lines with the lead first, unless the extractor already kept it (or part of it)."""
+    if not lead:
+        return lines
+    key = _loose(lead)
+    if not key or key in _loose(" ".join(lines)):
+        return lines
+    rest = list(lines)
+    while rest and _loose(rest[0]) and _loose(rest[0]) in key:
+        rest.pop(0)  # a piece of the lead kept on its own
+    return [lead, *rest]

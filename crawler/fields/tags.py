@@ -39,6 +39,16 @@ _TAG_PATH_SEGMENTS = frozenset(
     }
 )
 _HREF_PATH = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?(?://[^/?#]*)?([^?#]*)", re.IGNORECASE)
+# SPIP, common on francophone sites, writes keyword pages as "+-mot-+.html" (URL propres),
+# "mot12.html" or "spip.php?mot12" / "?page=mot&id_mot=12"; "-rubrique-.html" is a section.
+_SPIP_KEYWORD_SEGMENT = re.compile(r"^(?:\+-.+-\+(?:\.html?)?|mot\d+(?:\.html?)?)$", re.IGNORECASE)
+_SPIP_KEYWORD_QUERY = re.compile(r"[?&](?:mot\d+(?:&|$)|id_mot=\d|page=mot(?:&|$))", re.IGNORECASE)
+# class/id pieces of a block that holds the article's tags: inside it, a tag link counts even
+# when an outer block looks like a menu (a "Mots-clés" dropdown is a menu of tags).
+_TAG_BOX_TOKENS = frozenset(
+    {"tags", "tag", "mots", "motscles", "keywords", "etiquettes", "sujets", "topics"}
+)
+_TAG_BOX_DEPTH = 4
 # Class/id tokens of page chrome: menus, sidebars, teaser lists of *other* articles.
 _CHROME_TOKENS = frozenset(
     {
@@ -50,6 +60,8 @@ _CHROME_TOKENS = frozenset(
         "submenu",
         "sidebar",
         "footer",
+        "pied",  # French "pied de page"
+        "piedpage",
         "widget",
         "trending",
         "related",
@@ -97,6 +109,35 @@ _SECTION_REJECTS = frozenset(
     }
 )
 _SLUG_NON_WORD = re.compile(r"[\W_]+")
+# A lower-case machine slug with two or more of these words is a CMS flag leaking into
+# article:tag ("article-payant-classique", "type-article-premium"), not a topic.
+_FLAG_SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
+_FLAG_WORDS = frozenset(
+    {
+        "article",
+        "articles",
+        "payant",
+        "payants",
+        "premium",
+        "abonne",
+        "abonnes",
+        "paywall",
+        "free",
+        "gratuit",
+        "sponsored",
+        "sponsorise",
+        "template",
+        "type",
+        "format",
+        "layout",
+        "classique",
+        "standard",
+        "longform",
+        "amp",
+        "noindex",
+        "nofollow",
+    }
+)
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o"})
 
 
@@ -168,9 +209,23 @@ def _is_teaser_label(link: HtmlElement) -> bool:
 
 
 def _has_tag_href(link: HtmlElement) -> bool:
-    match = _HREF_PATH.match((link.get("href") or "").strip())
+    href = (link.get("href") or "").strip()
+    match = _HREF_PATH.match(href)
     path = match.group(1).lower() if match else ""
-    return any(segment in _TAG_PATH_SEGMENTS for segment in path.split("/"))
+    segments = path.split("/")
+    if any(segment in _TAG_PATH_SEGMENTS for segment in segments):
+        return True
+    return bool(_SPIP_KEYWORD_SEGMENT.match(segments[-1]) or _SPIP_KEYWORD_QUERY.search(href))
+
+
+def _in_tag_box(link: HtmlElement) -> bool:
+    """A close ancestor is marked as the tag block ("tags", "mots-cles"), not in nav/footer."""
+    for depth, ancestor in enumerate(link.iterancestors()):
+        if depth >= _TAG_BOX_DEPTH or ancestor.tag in ("nav", "footer", "body"):
+            return False
+        if _class_tokens(ancestor) & _TAG_BOX_TOKENS:
+            return not any(a.tag in ("nav", "footer") for a in ancestor.iterancestors())
+    return False
 
 
 def _tag_line_links(tree: HtmlElement) -> set[HtmlElement]:
@@ -228,7 +283,11 @@ def _visible_tag_labels(tree: HtmlElement) -> list[str]:
                 t in ("nav", "aside") or (t == "footer" and not in_article) for t in ancestors
             ):
                 chosen.append(link)
-        elif _has_tag_href(link) and not _in_chrome(link) and not _is_teaser_label(link):
+        elif (
+            _has_tag_href(link)
+            and (_in_tag_box(link) or not _in_chrome(link))
+            and not _is_teaser_label(link)
+        ):
             chosen.append(link)
     article = _main_article(tree)
     if article is not None:
@@ -305,6 +364,13 @@ def slugify_tag(label: str) -> str:
     return _SLUG_NON_WORD.sub("-", stripped.lower()).strip("-")
 
 
+def _is_cms_flag(label: str) -> bool:
+    """ "article-payant-classique": a hyphenated lower-case slug made of CMS flag words."""
+    if not _FLAG_SLUG.match(label):
+        return False
+    return sum(part in _FLAG_WORDS for part in re.split(r"[-_]", label)) >= 2
+
+
 def normalise_tags(labels: list[str]) -> list[Tag]:
     """Trimmed labels, one per slug (first label wins), page order kept, at most MAX_TAGS."""
     tags: list[Tag] = []
@@ -312,7 +378,7 @@ def normalise_tags(labels: list[str]) -> list[Tag]:
     for raw in labels:
         label = _collapse(raw).strip(",;")
         label = label.strip()
-        if not label or len(label) > _MAX_LABEL_CHARS:
+        if not label or len(label) > _MAX_LABEL_CHARS or _is_cms_flag(label):
             continue
         slug = slugify_tag(label)
         if not slug or slug in seen:

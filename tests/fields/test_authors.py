@@ -115,6 +115,16 @@ JSON_LD_IN_CDATA = """<script type="application/ld+json">
 ]]>
 </script>"""
 
+JSON_LD_WEB_PAGE_AUTHOR = """<script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [
+  {"@type": "WebPage", "name": "Entretien", "author": {"@id": "https://ex.eu/#/person/7"}},
+  {"@type": ["Person"], "@id": "https://ex.eu/#/person/7", "name": "Compte Éditeur"}]}
+</script>"""
+
+LABELLED_BYLINE = """<h1>Sur les migrations</h1><dl class="post-meta">
+<dt>Auteur</dt><dd><a href="/staff/uriel/">Uriel Gadessaud</a></dd>
+<dt>Date</dt><dd>2 mars 2020</dd></dl>"""
+
 SIDEBAR = """<aside><div class="author">Intrus Sidebar</div></aside>
 <div class="related-articles"><span class="author">Autre Personne</span></div>
 <div class="comments"><span class="comment-author">Lecteur Anonyme</span></div>
@@ -170,6 +180,19 @@ SIDEBAR = """<aside><div class="author">Intrus Sidebar</div></aside>
             ),
             ["Par Rémi Caron"],
         ),
+        # a labelled field: <dt>Auteur</dt><dd>name</dd>, "Texte :" then the name
+        (page(body=LABELLED_BYLINE), ["Uriel Gadessaud"]),
+        (
+            page(body="<h1>T</h1><p><span>Texte :</span> <span>Aïcha Ba</span></p>"),
+            ["Aïcha Ba"],
+        ),
+        # a label inside a sidebar, or without a value beside it, names nobody
+        (page(body="<aside><dt>Auteur</dt><dd>Intrus Sidebar</dd></aside>"), []),
+        (page(body="<p><span>Auteur</span></p>"), []),
+        # the author of a bare WebPage (the publishing account) ranks below visible bylines...
+        (page(JSON_LD_WEB_PAGE_AUTHOR, LABELLED_BYLINE), ["Uriel Gadessaud"]),
+        # ...and is used when nothing else names anyone
+        (page(JSON_LD_WEB_PAGE_AUTHOR), ["Compte Éditeur"]),
         # a byline quoted inside a blockquote is not the article's
         (page(body='<blockquote><cite class="auteur">Victor Hugo</cite></blockquote>'), []),
         (page(body=SIDEBAR), []),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.fields.body import clean_body
+from crawler.fields.body import (
+    clean_body,
+    find_visible_lead,
+    merge_lead,
+    promote_text_divs,
+    prune_boilerplate,
+)
+from crawler.fields.html import parse_html, text_of
 
 P1 = (
     "Le secrétaire général de l'Otan a confirmé lundi que des troupes avaient été envoyées "
@@ -99,6 +106,12 @@ def test_seed_like_page() -> None:
         "© 2024 Le Monde. Tous droits réservés",
         "Mentions légales",
         "Charte des commentaires",
+        # a caption ending with its photo credit
+        "- Tapie en 2008. REUTERS/Benoit Tessier -",
+        "Le président sénégalais à Dakar, le 3 mai. LUDOVIC MARIN/AFP",
+        # the outlet's newsletter promotion at the foot of the article
+        "Cet article est paru dans notre newsletter « La lettre éco ». Si vous êtes abonné, "
+        "vous pouvez vous inscrire à cette lettre quotidienne en suivant ce lien.",
         # punctuation-only lines
         "—",
         "- ",
@@ -126,6 +139,9 @@ def test_boilerplate_line_is_dropped(noise: str) -> None:
         "Les abonnés du réseau ont été privés d'électricité pendant deux jours.",
         "Commenter l'actualité n'est pas la faire, rappelle l'éditorialiste.",
         "Il a été publié le 12 mars dans la revue Nature.",
+        # a credit named inside a sentence, not at its end
+        "Le cliché, signé REUTERS/Benoit Tessier, a fait le tour du monde en quelques heures.",
+        "Cet article est paru dans la revue Esprit en 1995, avant d'être traduit en anglais.",
         # short subheadings of the article
         "Une grève reconductible à partir du 5 mars",
         "« Désaccord total »",
@@ -225,3 +241,161 @@ def test_paragraphs_are_cleaned_and_empties_dropped() -> None:
 
 def test_empty_input() -> None:
     assert clean_body([]) == []
+
+
+def test_title_repeat_after_a_prepended_lead_is_dropped() -> None:
+    title = "Il brise le couvre-feu et est surpris au volant à Mellet"
+    lead = P1 + " " + P2  # a long standfirst put first by merge_lead
+    assert clean_body([lead, title, P3], title=title) == [lead, P3]
+
+
+# ------------------------------------------------------------------ page-level rules
+
+LONG = (
+    "Le conseil municipal a voté mardi soir le budget de la ville après un débat de quatre "
+    "heures, marqué par les critiques de l'opposition sur la hausse des dépenses de personnel."
+)
+ARTICLE = f"<h1>Le budget voté</h1><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p>"
+TEASER = "Un autre article de la rédaction, avec un chapô assez long pour ressembler à du texte."
+
+
+def _body_text(html: str) -> str:
+    tree = parse_html(html)
+    prune_boilerplate(tree)
+    return text_of(tree)
+
+
+@pytest.mark.parametrize(
+    ("block", "dropped"),
+    [
+        ('<div class="content-form-account-paywall"><p>Pour lire la suite</p></div>', True),
+        ('<div class="well cta-abonnement"><p>Abonnez-vous dès 1 €</p></div>', True),
+        ('<section id="newsletter"><p>Recevez notre lettre</p></section>', True),
+        ('<div class="bloc_lire-aussi"><p>Lire aussi : un autre sujet</p></div>', True),
+        (
+            '<form action="/inscription"><label>Votre courriel</label>'
+            '<input type="email" name="m"><p>Inscrivez-vous</p></form>',
+            True,
+        ),
+        # teaser list: every item is another article's heading link
+        (
+            '<ul class="items"><li><h3><a href="/a">Premier sujet</a></h3></li>'
+            '<li><h3><a href="/b">Second sujet</a></h3></li></ul>',
+            True,
+        ),
+        # sidebar of teaser cards whose long chapôs do not count as article text
+        (
+            '<div class="aside-bloc aside-bloc-latest">'
+            + "".join(
+                f'<article><h3><a href="/{n}">Titre {n}</a></h3><p>{TEASER} {LONG}</p></article>'
+                for n in range(4)
+            )
+            + "</div>",
+            True,
+        ),
+        # an ordinary list of the article is kept
+        ("<ul><li>masques chirurgicaux</li><li>blouses et surblouses</li></ul>", False),
+        # a form without text inputs (a search button only) is kept
+        ("<form><button>Imprimer la fiche pratique</button></form>", False),
+    ],
+)
+def test_prune_boilerplate(block: str, dropped: bool) -> None:
+    html = f"<html><body><main>{ARTICLE}{block}</main></body></html>"
+    marker = parse_html(html).xpath("//main/*[last()]")[0]
+    marker_text = text_of(marker)
+    assert (marker_text not in _body_text(html)) is dropped
+    assert LONG in _body_text(html)
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        # a misleading class on the container of the article itself: kept (it holds the h1)
+        f'<div class="article paywall-content">{ARTICLE}</div>',
+        # ... or, without the h1, several long paragraphs of its own
+        f'<div class="related-body"><p>{LONG}</p><p>{LONG}</p><p>{LONG}</p></div>',
+    ],
+)
+def test_prune_boilerplate_never_drops_the_article(wrapper: str) -> None:
+    html = f"<html><body>{wrapper}</body></html>"
+    tree = parse_html(html)
+    assert prune_boilerplate(tree) == 0
+    assert text_of(tree).count(LONG) == 3
+
+
+FAITS = (
+    "La firme a été condamnée lundi à payer la somme record de deux milliards de dollars "
+    "à deux personnes atteintes de cancers."
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "promoted"),
+    [
+        # a paragraph written as a bare div, with <p> paragraphs under the same parent
+        (f'<div class="faits">{FAITS}</div><div><p>{LONG}</p></div>', 1),
+        (f"<div><em>Lundi</em> {FAITS}</div><p>{LONG}</p>", 1),
+        # too short, or not a sentence
+        (f'<div class="date">Publié le 3 mai 2024</div><p>{LONG}</p>', 0),
+        (f"<div>{FAITS[:-1]} et puis</div><p>{LONG}</p>", 0),
+        # a block child: the div is a container, not a paragraph
+        (f"<div>{FAITS}<ul><li>un</li></ul></div><p>{LONG}</p>", 0),
+        # no <p> around: a layout of divs that trafilatura already reads as such
+        (f"<div>{FAITS}</div><div>{FAITS}</div>", 0),
+    ],
+)
+def test_promote_text_divs(body: str, promoted: int) -> None:
+    tree = parse_html(f"<html><body><section>{body}</section></body></html>")
+    assert promote_text_divs(tree) == promoted
+    assert len(tree.xpath("//p")) == body.count("<p>") + promoted
+
+
+STANDFIRST = (
+    "Reçue mardi à l’Elysée, la secrétaire générale a exposé au chef de l’Etat ses revendications."
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "description", "expected"),
+    [
+        (
+            f'<h1>Titre</h1><p class="article__desc">  {STANDFIRST} </p><p>{LONG}</p>',
+            STANDFIRST,
+            STANDFIRST,
+        ),
+        # the lead split by inline markup and spread over lines
+        (
+            "<h1>Titre</h1><div class='chapo'><p><strong>Reçue mardi</strong> à l’Elysée,\n la "
+            "secrétaire générale a exposé au chef de l’Etat ses revendications.</p></div>",
+            STANDFIRST,
+            STANDFIRST,
+        ),
+        # a truncated description matches no block
+        (f"<h1>Titre</h1><p>{STANDFIRST}</p>", STANDFIRST[:60] + "…", None),
+        # the text only appears in navigation or a footer
+        (f"<h1>Titre</h1><nav><p>{STANDFIRST}</p></nav>", STANDFIRST, None),
+        (f"<h1>Titre</h1><footer><div>{STANDFIRST}</div></footer>", STANDFIRST, None),
+        # too short to be a lead
+        ("<h1>Titre</h1><p>Le budget est voté.</p>", "Le budget est voté.", None),
+        (f"<h1>Titre</h1><p>{STANDFIRST}</p>", None, None),
+    ],
+)
+def test_find_visible_lead(body: str, description: str | None, expected: str | None) -> None:
+    tree = parse_html(f"<html><head></head><body>{body}</body></html>")
+    assert find_visible_lead(tree, description) == expected
+
+
+@pytest.mark.parametrize(
+    ("lines", "lead", "expected"),
+    [
+        ([P1, P2], P3, [P3, P1, P2]),
+        # already kept by the extractor, anywhere
+        ([P1, P3, P2], P3, [P1, P3, P2]),
+        # a piece of the lead kept on its own line at the top is replaced by the whole lead
+        (["Un représentant a qualifié ces informations", P1], P3, [P3, P1]),
+        ([P1], None, [P1]),
+        ([], P3, [P3]),
+    ],
+)
+def test_merge_lead(lines: list[str], lead: str | None, expected: list[str]) -> None:
+    assert merge_lead(lines, lead) == expected

@@ -73,6 +73,22 @@ JSON_LD_STRING_KEYWORDS = _page(
 
 KEYWORDS_ONLY_PAGE = _page(head='<meta name="keywords" content="Togo, CAN, football,">')
 
+# SPIP keyword pages ("+-mot-+.html", "mot12.html", "spip.php?page=mot&id_mot=3"); a
+# "Mots-clés" dropdown is a menu of tags; the theme menu and the French "pied" footer are chrome
+SPIP_PAGE = _page(
+    body="""<div id="big_menu_container"><div id="menu_them"><ul>
+    <li><a href="+-Politique-+.html">Politique</a></li></ul></div></div>
+    <div class="article"><h1>L’évaluation</h1>
+    <a href="#" data-jq-dropdown="#jq-dropdown-mots">Mots-clés</a>
+    <div id="jq-dropdown-mots" class="jq-dropdown"><ul class="jq-dropdown-menu">
+    <li><a href="+-universite-+.html">université</a></li>
+    <li><a href="mot12.html">recherche</a></li>
+    <li><a href="spip.php?page=mot&amp;id_mot=3">évaluation</a></li></ul></div>
+    <p class="cartouche"><a href="-Essais-debats-.html">Essai</a>
+    <a href="+-Economie-+.html">Économie</a></p><p>Texte.</p></div>
+    <div id="pied"><ul><li><a href="+-Societe-+.html">Société</a></li></ul></div>"""
+)
+
 
 @pytest.mark.parametrize(
     ("html", "expected"),
@@ -85,6 +101,12 @@ KEYWORDS_ONLY_PAGE = _page(head='<meta name="keywords" content="Togo, CAN, footb
         (JSON_LD_PAGE, ["Économie", "Politique", "CGT"]),
         (JSON_LD_STRING_KEYWORDS, ["Mode", "Nike", "Venezuela"]),
         (KEYWORDS_ONLY_PAGE, ["Togo", "CAN", "football"]),
+        (SPIP_PAGE, ["université", "recherche", "évaluation", "Économie"]),
+        # a tag-marked block inside a menu, but within <nav>: still chrome
+        (
+            _page(body='<nav><div class="tags"><a href="/tag/x">Menu</a></div></nav>'),
+            [],
+        ),
         (_page(body="<p>Rien.</p>"), []),
         ("", []),
     ],
@@ -164,6 +186,26 @@ def test_normalise_tags_caps_the_count() -> None:
     assert len(tags) == MAX_TAGS
     assert tags[0] == Tag("Tag 0", "tag-0")
     assert tags[-1] == Tag(f"Tag {MAX_TAGS - 1}", f"tag-{MAX_TAGS - 1}")
+
+
+@pytest.mark.parametrize(
+    ("label", "kept"),
+    [
+        # CMS flags leaking into article:tag
+        ("article-payant-classique", False),
+        ("type_article_premium", False),
+        ("free-article", False),
+        # topics, even in slug form or holding one flag-like word
+        ("saint-denis", True),
+        ("covid-19", True),
+        ("type-2", True),
+        ("Article 49-3", True),
+        ("Premium", True),
+        ("format-court", True),
+    ],
+)
+def test_normalise_tags_drops_cms_flags(label: str, kept: bool) -> None:
+    assert bool(normalise_tags([label])) is kept
 
 
 def test_normalise_tags_drops_sentence_long_labels() -> None:
