@@ -84,7 +84,7 @@ EXTRACTION_TIMEOUT = 60
 # Articles are written in batches: one transaction for many items.
 STORE_BATCH_SIZE = 50
 # Fewer words than this after cleaning: not an article (rejected as no_article_text).
-MIN_ARTICLE_WORDS = 40
+MIN_ARTICLE_WORDS = 25
 # Listing pages followed per listing start URL.
 MAX_LISTING_PAGES = 20
 

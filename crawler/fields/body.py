@@ -16,6 +16,7 @@ from typing import Any
 
 from lxml import etree
 
+from crawler.fields.html import is_listing_block
 from crawler.fields.text import clean_text, word_count
 
 _HAS_ALNUM = re.compile(r"[^\W_]")
@@ -48,6 +49,7 @@ _READ_COUNTER = _rx(
 _METADATA_PIECES = _rx(
     r"\b(?:publi[ée]e?s?|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi[ée]e?|actualis[ée]e?"
     r"|m[àa]j|posted|updated|published|derni[èe]re\s+mise\s+[àa]\s+jour|cr[ée]{1,2}e?"
+    r"|publication|parution|date\s+de\s+publication|d[ée]tails"
     r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
     r"|janv(?:ier)?|f[ée]vr?(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[ûu]t"
     r"|sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|d[ée]c(?:embre)?"
@@ -104,6 +106,7 @@ _PROMPTS = [
         r"cr[ée]ez\s+votre\s+compte|d[ée]j[àa]\s+abonn[ée]\s*\??(?:\s*(?:se\s+connecter|connectez-vous))?"
     ),
     _rx(r"publicit[ée]|contenu\s+sponsoris[ée]|contenus?\s+partenaires?"),
+    _rx(r"en\s+savoir\s+plus|d[ée]tails|j['’]accepte|tout\s+accepter|tout\s+refuser"),
     # footer links that extractors sometimes keep
     _rx(
         r"mentions\s+l[ée]gales|conditions\s+g[ée]n[ée]rales(?:\s+d['’]\w+)?(?:\s+de\s+vente)?"
@@ -118,6 +121,8 @@ _PROMPT_PHRASES = _rx(
     r"|newsletter\b.*\b(?:inscri|abonn)|recevez\b.*\bnewsletter"
     r"|abonnez-vous\s+pour\s+(?:acc[ée]der|lire|continuer|ne\s+rien\s+manquer)"
     r"|t[ée]l[ée]charge[zr]\s+(?:notre|l['’])\s*app"
+    r"|(?:ce\s+site|nous)\s+utilis(?:e|ons)\s+des\s+cookies|en\s+poursuivant\s+votre\s+navigation"
+    r"|(?:accepter|refuser|param[ée]trer)\s+(?:les\s+|tous\s+les\s+)?cookies"
 )
 
 # "Lire aussi ..." always introduces a link; the other markers only when alone or before ":",
@@ -292,13 +297,14 @@ def clean_body(
     lines = [line for line in lines if not any(p.search(line) for p in site_patterns)]
     lines = _cut_trailing_blocks(lines)
 
+    lines = [line for line in lines if not _is_boilerplate_line(line)]
     kept: list[str] = []
     in_head = True
     for index, line in enumerate(lines):
         near_edge = in_head or index < _HEAD_LINES or index >= len(lines) - 2
-        if title and index < 3 and _is_title_repeat(line, title):
-            continue
-        if _is_boilerplate_line(line):
+        # the headline again, at the top or in the page's tail (Joomla prints it after the text)
+        at_edge = index < 3 or index >= len(lines) - 3
+        if title and at_edge and _is_title_repeat(line, title):
             continue
         if near_edge and _is_byline(line):
             continue
@@ -319,7 +325,7 @@ def clean_body(
 _BOILERPLATE_PIECES = (
     r"paywall|abonnements?|subscribe|subscription|newsletters?|cta|lire-?aussi|read-?also"
     r"|a-lire|voir-?aussi|sur-le-meme-sujet|same-topic|related|aside|latest|most-?read"
-    r"|plus-?lus|outbrain|taboola|formulaire"
+    r"|plus-?lus|outbrain|taboola|formulaire|cookies?|consent|cookie-?banner|rgpd|gdpr"
 )
 _BOILERPLATE_MARKS = re.compile(rf"(?:^|[\s_-])(?:{_BOILERPLATE_PIECES})(?:$|[\s_-])", re.I)
 _MARKED_CONTAINERS = (
@@ -327,6 +333,8 @@ _MARKED_CONTAINERS = (
     "[re:test(@class, $pat, 'i') or re:test(@id, $pat, 'i')]"
 )
 _EXSLT = {"re": "http://exslt.org/regular-expressions"}
+# blocks headed "Fil d'info", "Les plus lus", "À lire aussi"... (crawler.fields.html)
+_LISTING_CONTAINERS = ("div", "section", "aside", "ul", "ol", "nav")
 # forms with text inputs (newsletter, login, comment forms)
 _INPUT_FORMS = "//body//form[.//input[not(@type) or @type='text' or @type='email' or @type='tel']]"
 # lists whose every item is another article's teaser (a heading link per item)
@@ -408,6 +416,9 @@ def prune_boilerplate(tree: Any) -> int:
         candidates += tree.xpath(_NESTED_TEASERS)
     except etree.XPathError:
         return 0
+    listings = [el for el in tree.iter(*_LISTING_CONTAINERS) if is_listing_block(el)]
+    candidates += listings
+    listing_set = set(listings)
     dropped = 0
     removed: set[Any] = set()
     for element in candidates:
@@ -416,7 +427,11 @@ def prune_boilerplate(tree: Any) -> int:
         if element.getparent() is None or element.tag == "body":
             continue
         marks = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if element.tag not in ("form", "ul", "article") and not _BOILERPLATE_MARKS.search(marks):
+        if (
+            element.tag not in ("form", "ul", "article")
+            and not _BOILERPLATE_MARKS.search(marks)
+            and element not in listing_set
+        ):
             continue
         if element.xpath(".//h1") or _holds_article_text(element):
             continue

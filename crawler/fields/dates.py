@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import json_ld_articles, meta_contents
+from crawler.fields.html import is_listing_block, json_ld_articles, meta_contents
 from crawler.items import DateCandidate, ParsedDate
 
 # --------------------------------------------------------------------------------------------
@@ -561,18 +561,6 @@ _SIDEBAR_WORDS = (
 _SIDEBAR_RE = re.compile(_trie_alternation(_SIDEBAR_WORDS.split()))  # on lower-cased hints
 # The heading of a block listing other articles ("Fil d'info", "Les plus lus"...): dates under it
 # are the teasers' dates, whatever the block's classes say (often none: "col-md-3", "bloc").
-_LISTING_HEADER_RE = re.compile(
-    r"^\W*(?:fil\s+d['’]\s*(?:info|actu)(?:alit[ée])?s?|flash\s+infos?|(?:infos?\s+)?en\s+continu"
-    r"|(?:articles?\s+)?les\s+plus\s+(?:lus|vus|populaires|partag[ée]s|comment[ée]s)"
-    r"|derni[èe]re?s?\s+(?:infos?|actualit[ée]s|actus?|nouvelles|news|d[ée]p[êe]ches|minutes?)"
-    r"|derniers\s+articles|[àa]\s+la\s+une|(?:[àa]\s+)?lire\s+(?:aussi|[ée]galement)"
-    r"|[àa]\s+voir\s+aussi|voir\s+aussi|sur\s+le\s+m[êe]me\s+(?:sujet|th[èe]me)"
-    r"|dans\s+la\s+m[êe]me\s+rubrique|articles?\s+(?:similaires|li[ée]s|associ[ée]s|recommand[ée]s)"
-    r"|[àa]\s+d[ée]couvrir|vous\s+(?:aimerez|pourriez)\s+aussi(?:\s+aimer)?|en\s+bref)\W*$",
-    re.IGNORECASE,
-)
-_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
-_LISTING_HEADER_CHILDREN = 3  # a block's heading is among its first few children
 _TEASER_LINK_WORDS = 4  # a link this long next to a date is another article's headline
 # Elements that may carry the headline when a page has no <h1> (checked against the title).
 _HEADLINE_HINT_XPATH = (
@@ -942,18 +930,6 @@ def _headline_by_title(tree: HtmlElement) -> HtmlElement | None:
     return None
 
 
-def _is_listing_block(node: HtmlElement) -> bool:
-    """A block headed "Fil d'info", "Les plus lus", "À lire aussi"...: other articles' list."""
-    children = [child for child in node.iterchildren() if isinstance(child.tag, str)]
-    for index, child in enumerate(children[:_LISTING_HEADER_CHILDREN]):
-        hints = f"{child.get('class') or ''} {child.get('id') or ''}".lower()
-        if index == 0 or child.tag in _HEADING_TAGS or "titl" in hints or "titre" in hints:
-            text = _short_text(child, 60)
-            if text and _LISTING_HEADER_RE.match(text):
-                return True
-    return False
-
-
 def _is_teaser_item(node: HtmlElement) -> bool:
     """A list item holding a link to another page with a headline-long text."""
     for link in node.iter("a"):
@@ -989,7 +965,7 @@ def _placement(element: HtmlElement, layout: _Layout) -> tuple[bool, bool, bool]
             return True, False, in_link  # another article on the page: a teaser
         if tag == "a":
             in_link = True
-        if (tag == "li" and _is_teaser_item(node)) or _is_listing_block(node):
+        if (tag == "li" and _is_teaser_item(node)) or is_listing_block(node):
             return True, False, in_link  # a teaser's date, in a list of other articles
         hints = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
         if len(hints) > 1:

@@ -99,3 +99,45 @@ def json_ld_articles(tree: HtmlElement) -> list[dict[str, Any]]:
             rank = 1 if names <= {"webpage"} else 0
             found.append((rank, obj))
     return [obj for _, obj in sorted(found, key=lambda pair: pair[0])]
+
+
+# Headings of blocks that list other articles: the outlet's live feed, most-read, "read also".
+LISTING_HEADER_RE = re.compile(
+    r"^\W*(?:fil\s+d['’]\s*(?:info|actu)(?:alit[ée])?s?|flash\s+infos?|(?:infos?\s+)?en\s+continu"
+    r"|(?:articles?\s+)?les\s+plus\s+(?:lus|vus|populaires|partag[ée]s|comment[ée]s)"
+    r"|derni[èe]re?s?\s+(?:infos?|actualit[ée]s|actus?|nouvelles|news|d[ée]p[êe]ches|minutes?)"
+    r"|derniers\s+articles|[àa]\s+la\s+une|(?:[àa]\s+)?lire\s+(?:aussi|[ée]galement)"
+    r"|[àa]\s+voir\s+aussi|voir\s+aussi|sur\s+le\s+m[êe]me\s+(?:sujet|th[èe]me)"
+    r"|dans\s+la\s+m[êe]me\s+rubrique|articles?\s+(?:similaires|li[ée]s|associ[ée]s|recommand[ée]s)"
+    r"|[àa]\s+d[ée]couvrir|vous\s+(?:aimerez|pourriez)\s+aussi(?:\s+aimer)?|en\s+bref)\W*$",
+    re.IGNORECASE,
+)
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_LISTING_HEADER_CHILDREN = 3  # a block's heading is among its first few children
+
+
+def short_text(element: HtmlElement, limit: int) -> str | None:
+    """Visible text of a small element, or None as soon as it proves longer than `limit`."""
+    if not isinstance(element.tag, str):  # a comment or a processing instruction
+        return None
+    pieces: list[str] = []
+    budget = limit * 4  # raw text carries indentation that the collapse removes
+    for piece in element.itertext():
+        budget -= len(piece)
+        if budget < 0:
+            return None
+        pieces.append(piece)
+    text = _WS.sub(" ", " ".join(pieces)).strip()
+    return text if len(text) <= limit else None
+
+
+def is_listing_block(node: HtmlElement) -> bool:
+    """A block headed "Fil d'info", "Les plus lus", "À lire aussi"...: other articles' list."""
+    children = [child for child in node.iterchildren() if isinstance(child.tag, str)]
+    for index, child in enumerate(children[:_LISTING_HEADER_CHILDREN]):
+        hints = f"{child.get('class') or ''} {child.get('id') or ''}".lower()
+        if index == 0 or child.tag in _HEADING_TAGS or "titl" in hints or "titre" in hints:
+            text = short_text(child, 60)
+            if text and LISTING_HEADER_RE.match(text):
+                return True
+    return False

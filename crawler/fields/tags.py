@@ -255,6 +255,40 @@ def _tag_line_links(tree: HtmlElement) -> set[HtmlElement]:
     return found
 
 
+_TAG_LINE_INLINE = re.compile(
+    r"^\s*(?:tags?|mots?[- ]?cl[ée]s?|th[èe]mes?|[ée]tiquettes?|keywords?)\s*:\s*\S", re.I
+)
+_LINE_ITEM_SPLIT = re.compile(r"\s*[,;|]\s*")
+_MAX_PLAIN_TAG_CHARS = 40
+
+
+def _tag_line_texts(tree: HtmlElement) -> list[str]:
+    """Items of a "Tags: A B" line written without links: child elements, else a list.
+
+    Outlets that do not link their tags print them as <span>s or as "A, B" after the label.
+    """
+    for text_node in tree.xpath("//body//text()[normalize-space()][not(ancestor::a)]"):
+        label = str(text_node)
+        alone = len(label) <= 40 and _TAG_LINE_LABEL.fullmatch(label)
+        if not alone and not (len(label) <= 300 and _TAG_LINE_INLINE.match(label)):
+            continue
+        container = text_node.getparent()
+        if container is None or _in_chrome(container) or container.find(".//a") is not None:
+            continue
+        items = [
+            text_of(child)
+            for child in container
+            if isinstance(child.tag, str) and child.tag not in ("br", "script", "style")
+        ]
+        items = [item for item in items if 0 < len(item) <= _MAX_PLAIN_TAG_CHARS]
+        if not items:
+            rest = _TAG_LINE_LABEL.sub("", text_of(container), count=1)
+            items = [i for i in _LINE_ITEM_SPLIT.split(rest) if 0 < len(i) <= _MAX_PLAIN_TAG_CHARS]
+        if items:
+            return items
+    return []
+
+
 def _main_article(tree: HtmlElement) -> HtmlElement | None:
     """The <article> holding the page's h1, else the one with the most text."""
     articles = tree.xpath("//article[not(ancestor::article)]")
@@ -345,6 +379,9 @@ def find_tag_candidates(tree: HtmlElement, selector: str | None = None) -> list[
     visible = _visible_tag_labels(tree)
     if any(label.strip() for label in visible):
         return [_collapse(label) for label in visible if label.strip()]
+    plain = _tag_line_texts(tree)
+    if plain:
+        return [_collapse(label) for label in plain]
     structured = list(meta_contents(tree, "article:tag"))
     structured = [part for value in structured for part in _split_list(value)]
     structured += [p for v in meta_contents(tree, "news_keywords") for p in _split_list(v)]

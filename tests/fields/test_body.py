@@ -152,10 +152,12 @@ def test_article_line_is_kept(keeper: str) -> None:
     assert clean_body([P1, keeper, P2]) == [P1, keeper, P2]
 
 
-def test_repeated_title_is_dropped_only_at_the_top() -> None:
+def test_repeated_title_is_dropped_at_the_edges_only() -> None:
     title = "Glyphosate : radiographie d’une intoxication collective"
-    lines = [title, P1, P2, "Glyphosate : radiographie d’une intoxication collective"]
-    assert clean_body(lines, title=title) == [P1, P2, title]
+    middle = [title, P1, P1, P2, title, P2, P1, P2]
+    assert clean_body(middle, title=title) == [P1, P1, P2, title, P2, P1, P2]
+    tail = [P1, P2, P1, P2, title, "Détails", "Publication : dimanche 3 mars 2024 10:47"]
+    assert clean_body(tail, title=title) == [P1, P2, P1, P2]
 
 
 def test_title_with_site_suffix_is_a_repeat() -> None:

@@ -296,3 +296,22 @@ def test_choose_section(candidates: list[str], expected: str | None) -> None:
 def test_category_links_and_site_wide_keywords(head, body, expected):
     html = f"<html><head>{head}</head><body>{body}</body></html>"
     assert find_tag_candidates(parse_html(html)) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            '<div class="etiquettes">Tags: <span>Budget</span> <span>Finances publiques</span>'
+            " <span>Assemblée</span></div>",
+            ["Budget", "Finances publiques", "Assemblée"],
+        ),
+        ('<p class="mots">Mots-clés : pêche, Cayar ; Sénégal</p>', ["pêche", "Cayar", "Sénégal"]),
+        # a tag line in the footer menu is chrome, not this article's tags
+        ("<footer><p>Thèmes : Politique, Sport</p></footer>", []),
+    ],
+)
+def test_tag_lines_without_links(line, expected):
+    body = f"<article><h1>Un titre assez long</h1><p>Texte.</p>{line}</article>"
+    html = f"<html><body>{body}</body></html>"
+    assert find_tag_candidates(parse_html(html)) == expected

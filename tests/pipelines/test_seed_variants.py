@@ -44,6 +44,7 @@ FIELDS = (
 )
 
 # (variant, field) → why it still fails; the fix belongs to a file this suite does not own.
+# (variant, field) → why it still fails; the fix belongs to a file this suite does not own.
 _JOOMLA_HEADER = (
     "body.py/extraction.py: trafilatura returns the <br>-separated text first, then the title "
     "and the Joomla <dl class=article-info> lines ('- Détails', '- Publication : dimanche 3 mars "
@@ -55,19 +56,8 @@ _LISTING_AFTER_BODY = (
     "date) is kept by trafilatura without its heading, so the teaser lines stay in the body and "
     "push '(MAP)' out of the agency trailer window"
 )
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("v04", "body_last"): _JOOMLA_HEADER,
-    ("v04", "paragraphs"): _JOOMLA_HEADER,
-    ("v04", "not_in_body"): _JOOMLA_HEADER,
-    ("v07", "body_last"): _LISTING_AFTER_BODY,
-    ("v07", "paragraphs"): _LISTING_AFTER_BODY,
-    ("v07", "not_in_body"): _LISTING_AFTER_BODY,
-    ("v07", "agencies"): _LISTING_AFTER_BODY,
-    ("v08", "tags"): (
-        "tags.py: 'Tags:' followed by plain <span>s (no links) is not read as a tag line, and "
-        "the meta keywords are the site-wide list"
-    ),
-}
+# (variant, field) → why the rules still get it wrong; an entry makes that case a strict xfail.
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def page_html(variant: str) -> str:
