@@ -17,8 +17,10 @@ from scrapy.crawler import Crawler
 
 from crawler import PIPELINE_VERSION
 from crawler.items import Article
+from crawler.monitoring import assess_run
 from crawler.storage.engine import make_engine, redact, resolve_database_url
 from crawler.storage.repository import Repository, SaveResult
+from crawler.storage.runs import recent_run_stats
 from crawler.storage.schema import ensure_schema
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,8 @@ class ArchiveWriter:
         self._rejections: list[PendingRejection] = []
         self.repository: Repository | None = None
         self.run_id: int | None = None
+        self.spider_name: str | None = None
+        self.site_key: str | None = None
         self.failed = False
 
     @classmethod
@@ -65,6 +69,7 @@ class ArchiveWriter:
         for site in sites:
             if not site.generic:
                 self.repository.ensure_site(site.key, site.name, site.country, site.timezone)
+        self.spider_name, self.site_key = spider_name, site_key
         self.run_id = self.repository.start_run(spider_name, site_key)
         logger.info("writing to %s (crawl run %s)", redact(self.database_url), self.run_id)
         return self.run_id
@@ -80,9 +85,21 @@ class ArchiveWriter:
             )
         return results
 
-    def _finish(self, status: str, stats: dict[str, Any]) -> None:
-        if self.repository is not None and self.run_id is not None:
-            self.repository.finish_run(self.run_id, status, stats)
+    def _finish(self, status: str, stats: dict[str, Any]) -> str:
+        """Close the run row; an ok run that looks far off the site's recent ones is degraded."""
+        if self.repository is None or self.run_id is None:
+            return status
+        if status == "ok" and self.spider_name:
+            history = recent_run_stats(
+                self.repository.engine, self.spider_name, self.site_key, limit=10
+            )
+            reasons = assess_run(stats, history)
+            if reasons:
+                status = "degraded"
+                stats = {**stats, "depeches/degraded_reasons": reasons}
+                logger.warning("run degraded: %s", "; ".join(reasons))
+        self.repository.finish_run(self.run_id, status, stats)
+        return status
 
     # -- awaitable API for the reactor side ------------------------------------------------
 
@@ -119,8 +136,9 @@ class ArchiveWriter:
             ) from exc
         return results
 
-    async def finish(self, status: str, stats: dict[str, Any]) -> None:
+    async def finish(self, status: str, stats: dict[str, Any]) -> str:
         try:
-            await self._call(self._finish, status, stats)
+            final: str = await self._call(self._finish, status, stats)
         finally:
             self._thread.shutdown(wait=True)
+        return final

@@ -245,13 +245,14 @@ def parse_site(key: str, data: dict[str, Any], path: Path) -> SiteConfig:
         raise SiteConfigError(path, "selectors", "must be a table")
     _check_unknown(path, "selectors", raw_selectors, SELECTOR_KEYS)
     single: dict[str, str | None] = {}
-    for name in ("body", "title", "date", "authors", "read_count", "tags", "section"):
-        value = raw_selectors.get(name)
+    for selector_name in ("body", "title", "date", "authors", "read_count", "tags", "section"):
+        value = raw_selectors.get(selector_name)
+        where = f"selectors.{selector_name}"
         if value is not None:
             if not isinstance(value, str) or not value.strip():
-                raise SiteConfigError(path, f"selectors.{name}", "must be a non-empty string")
-            _check_selector(path, f"selectors.{name}", value)
-        single[name] = value
+                raise SiteConfigError(path, where, "must be a non-empty string")
+            _check_selector(path, where, value)
+        single[selector_name] = value
     drop = _string_list(path, "selectors.drop", raw_selectors.get("drop", []))
     for i, xpath in enumerate(drop):
         if not xpath.startswith(("/", "(")):

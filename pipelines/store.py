@@ -40,7 +40,22 @@ class StorePipeline:
         if self.crawler.engine is not None and self.crawler.spider is not None:
             self.crawler.engine.close_spider(self.crawler.spider, "database_error")
 
+    def _coverage(self, article: Article) -> None:
+        """Per-run field coverage, compared with recent runs to spot a silent layout change."""
+        stats = self.crawler.stats
+        if stats is None:
+            return
+        stats.inc_value("depeches/coverage/articles")
+        for field, present in (
+            ("date", article.published is not None),
+            ("agency", bool(article.agencies)),
+            ("body", bool(article.body)),
+        ):
+            if present:
+                stats.inc_value(f"depeches/coverage/{field}")
+
     async def process_item(self, article: Article) -> Article:
+        self._coverage(article)
         if self.writer.failed:
             return article
         try:

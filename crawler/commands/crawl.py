@@ -9,6 +9,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler import exitcodes
+from crawler.runlock import AlreadyRunningError, RunLock
 from crawler.safety import settings_problems
 from crawler.sites import SiteConfigError, load_sites
 from crawler.storage.engine import make_engine, redact, resolve_database_url
@@ -22,7 +23,8 @@ def _fail(message: str) -> None:
 class Command(ScrapyCrawlCommand):
     """Checks site files and the database schema first, then crawls.
 
-    Exit codes: 0 ok, 1 failed, 2 configuration error, 3 database unreachable or behind.
+    Exit codes: 0 ok, 1 failed, 2 configuration error, 3 database unreachable or behind,
+    4 a crawl of the same site is already running, 5 the run finished but looks degraded.
     """
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -35,16 +37,19 @@ class Command(ScrapyCrawlCommand):
             _fail("unsafe settings, refusing to crawl: " + "; ".join(problems))
             self.exitcode = exitcodes.CONFIG_ERROR
             return
+        lock_names: list[str] = []
         if args[0] == "site":
             try:
-                load_sites(self.settings.get("SITES_DIR"), spargs.get("site") or "")
+                sites = load_sites(self.settings.get("SITES_DIR"), spargs.get("site") or "")
             except SiteConfigError as exc:
                 _fail(str(exc))
                 self.exitcode = exitcodes.CONFIG_ERROR
                 return
+            lock_names = [site.key for site in sites]
         url = resolve_database_url(self.settings.get("DATABASE_URL"))
+        engine = make_engine(url)
         try:
-            ensure_schema(make_engine(url), create_if_empty=True)
+            ensure_schema(engine, create_if_empty=True)
         except SchemaBehindError as exc:
             _fail(f"{redact(url)}: {exc}")
             self.exitcode = exitcodes.DATABASE_ERROR
@@ -54,10 +59,25 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = exitcodes.DATABASE_ERROR
             return
 
-        assert self.crawler_process is not None
-        crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **spargs)
-        self.crawler_process.start()
+        lock = RunLock(engine, lock_names)
+        try:
+            lock.acquire()
+        except AlreadyRunningError as exc:
+            _fail(f"{exc}: not starting a second one")
+            self.exitcode = exitcodes.ALREADY_RUNNING
+            return
+        except Exception as exc:
+            _fail(f"cannot take the run lock in {redact(url)}: {type(exc).__name__}: {exc}")
+            self.exitcode = exitcodes.DATABASE_ERROR
+            return
+        try:
+            assert self.crawler_process is not None
+            crawler = self._create_crawler(args[0])
+            self.crawler_process.crawl(crawler, **spargs)
+            self.crawler_process.start()
+        finally:
+            lock.release()
+            engine.dispose()
         code = crawler.stats.get_value("depeches/exit_code") if crawler.stats else None
         if code:
             self.exitcode = int(code)

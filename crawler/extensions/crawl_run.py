@@ -100,14 +100,14 @@ class CrawlRunExtension:
             status = "failed"
         elif reason in NORMAL_CLOSE:
             status = "ok"
-        elif reason == "shutdown":
-            status = "interrupted"
         else:
-            status = "failed"
+            status = "failed"  # shutdown (signal), memory limit, an error: the reason is in stats
         snapshot = _jsonable(stats.get_stats()) if stats is not None else {}
         snapshot["close_reason"] = reason
         try:
-            await self.writer.finish(status, snapshot)
+            final = await self.writer.finish(status, snapshot)
+            if final == "degraded":
+                self._set_exit(exitcodes.DEGRADED)
         except Exception as exc:
             logger.error("could not record the crawl run: %s", exc)
             self._set_exit(exitcodes.DATABASE_ERROR)

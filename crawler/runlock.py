@@ -1,0 +1,132 @@
+"""One crawl per site at a time, across cron runs and machines, and never a stale lock.
+
+PostgreSQL: a session advisory lock per site, which the server drops with the connection when
+the holder dies or its machine reboots. SQLite (one file on one machine): a lock file beside
+the database that names its host and process; when that process no longer exists the next run
+takes it over at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import make_url
+
+
+class AlreadyRunningError(RuntimeError):
+    """Another live crawl holds the lock of a site this crawl wants."""
+
+
+def _advisory_key(name: str) -> int:
+    digest = hashlib.sha256(f"depeches:crawl:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class RunLock:
+    """Locks for the given site keys; `acquire` raises AlreadyRunningError naming the holder."""
+
+    def __init__(self, engine: Engine, names: list[str]) -> None:
+        self.engine = engine
+        self.names = sorted(set(names))
+        self._connection: Connection | None = None
+        self._files: list[Path] = []
+
+    def acquire(self) -> None:
+        if self.engine.dialect.name == "postgresql":
+            self._acquire_advisory()
+        else:
+            self._acquire_files()
+
+    def release(self) -> None:
+        if self._connection is not None:
+            self._connection.close()  # session advisory locks end with the session
+            self._connection = None
+        for path in self._files:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        self._files = []
+
+    def __enter__(self) -> RunLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def _acquire_advisory(self) -> None:
+        connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._connection = connection
+        for name in self.names:
+            taken = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": _advisory_key(name)}
+            ).scalar()
+            if not taken:
+                self.release()
+                raise AlreadyRunningError(f"a crawl of {name!r} is already running")
+
+    def _lock_path(self, name: str) -> Path:
+        database = make_url(self.engine.url).database or "memory"
+        return Path(f"{database}.{name}.lock")
+
+    def _acquire_files(self) -> None:
+        for name in self.names:
+            path = self._lock_path(name)
+            try:
+                self._create(path)
+            except FileExistsError:
+                holder = self._holder(path)
+                if holder.get("host") == socket.gethostname() and not _process_alive(
+                    int(holder.get("pid", 0))
+                ):
+                    path.unlink(missing_ok=True)  # its process is gone: take it over
+                    try:
+                        self._create(path)
+                    except FileExistsError:
+                        holder = self._holder(path)
+                    else:
+                        self._files.append(path)
+                        continue
+                self.release()
+                raise AlreadyRunningError(
+                    f"a crawl of {name!r} is already running (pid {holder.get('pid')} on "
+                    f"{holder.get('host')} since {holder.get('since')}; lock {path})"
+                ) from None
+            self._files.append(path)
+
+    @staticmethod
+    def _create(path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        holder = {
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(holder, handle)
+
+    @staticmethod
+    def _holder(path: Path) -> dict[str, Any]:
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
