@@ -4,14 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest clean eval bench
+.PHONY: install demo test lint typecheck pytest clean eval browse bench
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,browse]'
 	touch $(STAMP)
 
 demo: install
@@ -32,6 +32,11 @@ test: lint typecheck pytest
 # Speed figures (docs/performance.md): BENCH_ARGS="--pages 20000" or "--db postgres".
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The SQLite archive in Datasette: BROWSE_DB=path (default: DATABASE_URL's file), BROWSE_PORT.
+BROWSE_PORT ?= 8001
+browse: install
+	$(BIN)/python -m crawler.storage.browse --port $(BROWSE_PORT) $(BROWSE_DB)
 
 eval: install
 	$(BIN)/python ../shared/eval/run_project.py ../shared/corpus/dev --verbose

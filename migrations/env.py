@@ -9,7 +9,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 from crawler.storage.engine import make_engine, normalise_url, resolve_database_url
-from crawler.storage.models import Base, UTCDateTime
+from crawler.storage.models import Base, UTCDateTime, include_in_autogenerate
 
 config = context.config
 target_metadata = Base.metadata
@@ -28,6 +28,7 @@ def _configure(**kwargs: Any) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=render_item,
+        include_object=include_in_autogenerate,
         **kwargs,
     )
 

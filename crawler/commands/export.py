@@ -1,4 +1,4 @@
-"""`scrapy export`: write the stored articles to a JSONL or CSV file."""
+"""`scrapy export`: write the stored articles to a JSONL, CSV or Parquet file."""
 
 from __future__ import annotations
 
@@ -25,10 +25,13 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "-o FILE [--format jsonl|csv] [--site KEY] [--since YYYY-MM-DD]"
+        return (
+            "-o FILE [--format jsonl|csv|parquet] [--site KEY] [--since YYYY-MM-DD] "
+            "[--until YYYY-MM-DD] [--language CODE] [--agency CODE]"
+        )
 
     def short_desc(self) -> str:
-        return "Export stored articles to a JSONL or CSV file, one record per article"
+        return "Export stored articles to a JSONL, CSV or Parquet file, one record per article"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -39,22 +42,32 @@ class Command(ScrapyCommand):
             "--format",
             choices=FORMATS,
             default=None,
-            help="output format (default: csv for a .csv file, else jsonl)",
+            help="output format (default: csv / parquet for a .csv / .parquet file, else jsonl)",
         )
         parser.add_argument("--site", metavar="KEY", help="only articles of this site")
         parser.add_argument(
             "--since", metavar="YYYY-MM-DD", help="only articles published on or after this day"
         )
+        parser.add_argument(
+            "--until", metavar="YYYY-MM-DD", help="only articles published on or before this day"
+        )
+        parser.add_argument("--language", metavar="CODE", help="only articles in this language")
+        parser.add_argument(
+            "--agency", metavar="CODE", help="only articles crediting this agency (AFP, APS...)"
+        )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
-        if opts.since is not None:
-            try:
-                opts.since = parse_since(opts.since)
-            except ValueError as error:
-                raise UsageError(str(error), print_help=False) from None
+        for option in ("since", "until"):
+            value = getattr(opts, option)
+            if value is not None:
+                try:
+                    setattr(opts, option, parse_since(value, f"--{option}"))
+                except ValueError as error:
+                    raise UsageError(str(error), print_help=False) from None
         if opts.format is None:
-            opts.format = "csv" if Path(opts.output).suffix.lower() == ".csv" else "jsonl"
+            suffix = Path(opts.output).suffix.lower()
+            opts.format = {".csv": "csv", ".parquet": "parquet"}.get(suffix, "jsonl")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -66,8 +79,17 @@ class Command(ScrapyCommand):
             return
         try:
             ensure_schema(engine, create_if_empty=False)
-            count = export_articles(engine, opts.output, opts.format, opts.site, opts.since)
-        except (SQLAlchemyError, SchemaError, OSError) as error:
+            count = export_articles(
+                engine,
+                opts.output,
+                opts.format,
+                opts.site,
+                opts.since,
+                until=opts.until,
+                language=opts.language,
+                agency=opts.agency,
+            )
+        except (SQLAlchemyError, SchemaError, OSError, ValueError) as error:
             self._fail(url, error)
         else:
             print(f"exported {count} articles to {opts.output}", file=sys.stderr)

@@ -1,4 +1,6 @@
-"""Export of stored articles to JSONL or CSV, streamed so the archive never sits in memory."""
+"""Export of stored articles to JSONL, CSV or Parquet, streamed so the archive never sits in
+memory: articles are read BATCH_SIZE at a time (a server-side cursor on PostgreSQL), their
+children with one query per batch, and Parquet is written row group by row group."""
 
 from __future__ import annotations
 
@@ -7,13 +9,14 @@ import json
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from crawler.storage import models
 from crawler.storage.engine import SQLITE_BEGIN_OPTION
@@ -21,7 +24,7 @@ from crawler.storage.engine import SQLITE_BEGIN_OPTION
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, RowMapping
 
-FORMATS = ("jsonl", "csv")
+FORMATS = ("jsonl", "csv", "parquet")
 
 # Column order of both formats; lists are JSON arrays in JSONL, "; "-joined cells in CSV.
 EXPORT_FIELDS = (
@@ -56,14 +59,38 @@ CSV_LIST_SEPARATOR = "; "
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 BATCH_SIZE = 500
+# A Parquet row group is written once it holds this many rows or this much text, whichever
+# comes first: large enough for good compression, small enough for memory to stay flat (each
+# pending row lives as a Python dict and again as Arrow buffers while the group is written).
+PARQUET_ROW_GROUP = 5_000
+PARQUET_ROW_GROUP_BYTES = 8 * 1024 * 1024
+# Columns with few distinct values, dictionary-encoded; texts and URLs are not (a dictionary of
+# unique bodies would only add a copy of them).
+DICTIONARY_FIELDS = ("site", "published_precision", "language", "section", "agencies")
+
+# Fields that Parquet stores as typed UTC timestamps (JSONL / CSV: ISO 8601 text).
+TIME_FIELDS = ("published_at", "modified_at", "first_seen_at", "last_seen_at")
+LIST_FIELDS = ("authors", "desks", "tags", "tag_slugs", "agencies")
+INTEGER_FIELDS = ("id", "read_count", "word_count", "cluster_id")
 
 
-def parse_since(text: str) -> date:
-    """Parse the --since value (YYYY-MM-DD)."""
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which articles to export; every condition given must hold."""
+
+    site: str | None = None
+    since: date | None = None  # published on or after this UTC day
+    until: date | None = None  # published on or before this UTC day
+    language: str | None = None
+    agency: str | None = None  # credits this agency code (AFP, REUTERS...)
+
+
+def parse_since(text: str, option: str = "--since") -> date:
+    """Parse a --since / --until value (YYYY-MM-DD)."""
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"--since expects a date YYYY-MM-DD, got {text!r}") from None
+        raise ValueError(f"{option} expects a date YYYY-MM-DD, got {text!r}") from None
 
 
 def format_instant(value: datetime | None, precision: str | None) -> str | None:
@@ -87,55 +114,84 @@ def export_articles(
     fmt: str = "jsonl",
     site: str | None = None,
     since: date | None = None,
+    *,
+    until: date | None = None,
+    language: str | None = None,
+    agency: str | None = None,
 ) -> int:
     """Write one record per stored article, ordered by id; return the number written.
 
     Args:
         engine: database to read.
-        out_path: file to write ("-" for standard output); written whole or not at all.
-        fmt: "jsonl" or "csv".
+        out_path: file to write ("-" for standard output, except Parquet); written whole or
+            not at all.
+        fmt: "jsonl", "csv" or "parquet".
         site: only this site key.
         since: only articles published on or after this day (UTC); undated ones are left out.
+        until: only articles published on or before this day (UTC); undated ones are left out.
+        language: only articles detected in this language (ISO 639-1).
+        agency: only articles crediting this agency code (case-insensitive).
 
     Returns:
         The number of records written.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    selection = ExportFilter(site, since, until, language, agency.upper() if agency else None)
+    if fmt == "parquet":
+        return _export_parquet(engine, out_path, selection)
     count = 0
     with _output(out_path) as stream, _snapshot(engine) as connection:
         write = _jsonl_writer(stream) if fmt == "jsonl" else _csv_writer(stream)
-        for record in iter_records(connection, site=site, since=since):
+        for record in iter_records(connection, selection):
             write(record)
             count += 1
     return count
 
 
 def iter_records(
-    connection: Connection, *, site: str | None = None, since: date | None = None
+    connection: Connection,
+    selection: ExportFilter | None = None,
+    *,
+    build: Callable[[RowMapping, Children], dict[str, Any]] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Export records in id order, fetched BATCH_SIZE articles at a time."""
+    selection = selection or ExportFilter()
+    build = build or _record
     article, site_table = models.Article, models.Site
     statement = (
         select(*models.Article.__table__.columns, site_table.key.label("site_key"))
         .join(site_table, site_table.id == article.site_id)
         .order_by(article.id)
-        .execution_options(yield_per=BATCH_SIZE)
+        .execution_options(yield_per=BATCH_SIZE, stream_results=True)
     )
-    if site is not None:
-        statement = statement.where(site_table.key == site)
-    if since is not None:
-        start = datetime(since.year, since.month, since.day, tzinfo=UTC)
-        statement = statement.where(article.published_at >= start)
+    if selection.site is not None:
+        statement = statement.where(site_table.key == selection.site)
+    if selection.since is not None:
+        statement = statement.where(article.published_at >= _midnight(selection.since))
+    if selection.until is not None:
+        next_day = _midnight(selection.until) + timedelta(days=1)
+        statement = statement.where(article.published_at < next_day)
+    if selection.language is not None:
+        statement = statement.where(article.language == selection.language)
+    if selection.agency is not None:
+        agency = models.ArticleAgency
+        statement = statement.where(
+            exists().where(agency.article_id == article.id, agency.code == selection.agency)
+        )
     result = connection.execute(statement)
     for partition in result.partitions():
         ids = [row.id for row in partition]
-        children = _Children.load(connection, ids)
+        children = Children.load(connection, ids)
         for row in partition:
-            yield _record(row._mapping, children)
+            yield build(row._mapping, children)
 
 
-class _Children:
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+class Children:
     """Bylines, tags and agencies of one batch of articles, fetched in three queries."""
 
     def __init__(self) -> None:
@@ -146,7 +202,7 @@ class _Children:
         self.agencies: dict[int, list[str]] = defaultdict(list)
 
     @classmethod
-    def load(cls, connection: Connection, ids: Sequence[int]) -> _Children:
+    def load(cls, connection: Connection, ids: Sequence[int]) -> Children:
         children = cls()
         author = models.ArticleAuthor
         for article_id, name, kind in connection.execute(
@@ -175,7 +231,7 @@ class _Children:
         return children
 
 
-def _record(article: RowMapping, children: _Children) -> dict[str, Any]:
+def _record(article: RowMapping, children: Children) -> dict[str, Any]:
     article_id = article["id"]
     return {
         "id": article_id,
@@ -203,6 +259,79 @@ def _record(article: RowMapping, children: _Children) -> dict[str, Any]:
         "first_seen_at": format_instant(article["first_seen_at"], "second"),
         "last_seen_at": format_instant(article["last_seen_at"], "second"),
     }
+
+
+def _parquet_record(article: RowMapping, children: Children) -> dict[str, Any]:
+    """The export record with typed values: UTC timestamps instead of ISO text."""
+    record = _record(article, children)
+    for name in TIME_FIELDS:
+        record[name] = article[name]
+    return record
+
+
+def _parquet_schema() -> Any:
+    import pyarrow as pa
+
+    fields = []
+    for name in EXPORT_FIELDS:
+        if name in TIME_FIELDS:
+            kind = pa.timestamp("us", tz="UTC")
+        elif name in LIST_FIELDS:
+            kind = pa.list_(pa.string())
+        elif name in INTEGER_FIELDS:
+            kind = pa.int64()
+        elif name == "language_confidence":
+            kind = pa.float64()
+        else:
+            kind = pa.string()
+        fields.append(pa.field(name, kind))
+    return pa.schema(fields)
+
+
+def _export_parquet(engine: Engine, out_path: str | Path, selection: ExportFilter) -> int:
+    # Imported here: pyarrow is heavy, and Scrapy imports every command on each call.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if str(out_path) == "-":
+        raise ValueError("Parquet cannot be written to standard output: give a file name")
+    schema = _parquet_schema()
+    count = 0
+    with (
+        _binary_output(out_path) as partial,
+        _snapshot(engine) as connection,
+        pq.ParquetWriter(
+            partial, schema, compression="zstd", use_dictionary=list(DICTIONARY_FIELDS)
+        ) as writer,
+    ):
+        batch: list[dict[str, Any]] = []
+        pending_bytes = 0
+        for record in iter_records(connection, selection, build=_parquet_record):
+            batch.append(record)
+            pending_bytes += sum(
+                len(record[name] or "") for name in ("title", "description", "body")
+            )
+            if len(batch) >= PARQUET_ROW_GROUP or pending_bytes >= PARQUET_ROW_GROUP_BYTES:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                count += len(batch)
+                batch, pending_bytes = [], 0
+        if batch or count == 0:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            count += len(batch)
+    return count
+
+
+@contextmanager
+def _binary_output(out_path: str | Path) -> Iterator[Path]:
+    """A temporary path renamed over the target once the writer has closed it."""
+    target = Path(out_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        yield partial
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _jsonl_writer(stream: IO[str]) -> Any:

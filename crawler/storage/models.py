@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -44,6 +45,7 @@ JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 PRECISIONS = ("day", "minute", "second")
 RUN_STATUSES = ("running", "ok", "failed", "degraded")
 AUTHOR_KINDS = ("person", "desk")
+REVISION_REASONS = ("crawl", "reextract")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -161,7 +163,9 @@ class Article(Base):
         String(50), comment="Version of the crawler pipeline that stored this version."
     )
     cluster_id: Mapped[int | None] = mapped_column(
-        Id, comment="Story cluster: the same wire dispatch across outlets (null until clustered)."
+        Id,
+        index=True,
+        comment="Story cluster: the same wire dispatch across outlets (null until clustered).",
     )
     first_seen_at: Mapped[datetime] = mapped_column(comment="First fetch of the article, UTC.")
     last_seen_at: Mapped[datetime] = mapped_column(comment="Latest fetch of the article, UTC.")
@@ -285,6 +289,51 @@ class Revision(Base):
     )
     title: Mapped[str | None] = mapped_column(Text, comment="Title of the replaced version.")
     body: Mapped[str] = mapped_column(Text, comment="Body of the replaced version.")
+    reason: Mapped[str] = mapped_column(
+        String(10),
+        server_default="crawl",
+        comment="What replaced it: crawl (the outlet changed the page) or reextract (the "
+        "pipeline read the same stored page differently).",
+    )
+
+
+class RawPage(Base):
+    __tablename__ = "raw_pages"
+    __table_args__ = (
+        UniqueConstraint("article_id", "fetched_at"),
+        {
+            "comment": "Fetched HTML, gzip-compressed, of every fetch that stored a new version "
+            "of an article (first fetch, changed text); `scrapy reextract` reruns the "
+            "pipelines on the latest one."
+        },
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, comment="Surrogate key.")
+    article_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("articles.id", ondelete="CASCADE"), comment="The article."
+    )
+    fetched_at: Mapped[datetime] = mapped_column(comment="Fetch time, UTC.")
+    url: Mapped[str] = mapped_column(Text, comment="URL requested.")
+    final_url: Mapped[str] = mapped_column(Text, comment="URL after redirects.")
+    http_status: Mapped[int] = mapped_column(Integer, comment="HTTP status of the response.")
+    html_gz: Mapped[bytes] = mapped_column(
+        LargeBinary, comment="The page as decoded by the crawler, UTF-8 then gzip."
+    )
+    html_bytes: Mapped[int] = mapped_column(
+        Integer, comment="Size of the uncompressed UTF-8 HTML, bytes."
+    )
+    hints: Mapped[dict[str, Any] | None] = mapped_column(
+        JsonDocument, comment="What discovery knew of the URL (feed date, sitemap title...)."
+    )
+    content_hash: Mapped[str] = mapped_column(
+        String(64), comment="content_hash of the article version extracted from this page."
+    )
+    extractor: Mapped[str] = mapped_column(
+        String(100), comment="Extractor name and version used at fetch time."
+    )
+    pipeline_version: Mapped[str] = mapped_column(
+        String(50), comment="Pipeline version used at fetch time."
+    )
 
 
 class CrawlRun(Base):
@@ -332,3 +381,105 @@ class Rejection(Base):
     )
     detail: Mapped[str] = mapped_column(Text, comment="Human-readable detail.")
     rejected_at: Mapped[datetime] = mapped_column(comment="Time of the rejection, UTC.")
+
+
+class ArticleSignature(Base):
+    __tablename__ = "article_signatures"
+    __table_args__ = {
+        "comment": "MinHash signature of each clustered article's body (crawler/clustering.py)."
+    }
+
+    article_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, comment="The article."
+    )
+    signature: Mapped[bytes] = mapped_column(
+        LargeBinary, comment="128 MinHash values of the body's 5-word shingles, uint32 LE."
+    )
+    content_hash: Mapped[str] = mapped_column(
+        String(64), comment="content_hash of the article version that was signed."
+    )
+
+
+class ArticleBand(Base):
+    __tablename__ = "article_bands"
+    __table_args__ = {
+        "comment": "LSH band keys of the signatures: articles sharing a key are candidate "
+        "copies of one dispatch (indexed by band_key, the primary key's first column)."
+    }
+
+    band_key: Mapped[str] = mapped_column(
+        String(32), primary_key=True, comment='Band number and hash of its rows, "b7:0f3a...".'
+    )
+    article_id: Mapped[int] = mapped_column(
+        Id,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+        comment="The article.",
+    )
+
+
+class Cluster(Base):
+    __tablename__ = "clusters"
+    __table_args__ = {
+        "comment": "Wire-story clusters: one dispatch republished by several outlets or URLs."
+    }
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, comment="Surrogate key (cluster id).")
+    created_at: Mapped[datetime] = mapped_column(
+        comment="When the second member made it a cluster, UTC."
+    )
+
+
+class ClusterMember(Base):
+    __tablename__ = "cluster_members"
+    __table_args__ = {
+        "comment": "Members of each cluster (articles.cluster_id is the same link, denormalised)."
+    }
+
+    article_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, comment="The article."
+    )
+    cluster_id: Mapped[int] = mapped_column(
+        Id,
+        ForeignKey("clusters.id", ondelete="CASCADE"),
+        index=True,
+        comment="The cluster.",
+    )
+    similarity: Mapped[float] = mapped_column(
+        Float,
+        comment="Estimated Jaccard similarity (0 to 1) of 5-word shingles with matched_article_id "
+        "when it joined; 1 for the member the cluster was founded on.",
+    )
+    matched_article_id: Mapped[int | None] = mapped_column(
+        Id,
+        ForeignKey("articles.id", ondelete="SET NULL"),
+        comment="Member it was found similar to (null for the founding member).",
+    )
+    joined_at: Mapped[datetime] = mapped_column(comment="When it joined the cluster, UTC.")
+
+
+# -- objects the database maintains itself (created by migrations, not mapped above) -----------
+
+# SQLite: the FTS5 index over articles and its shadow tables (articles_fts_data, _idx...).
+FTS_TABLE = "articles_fts"
+# PostgreSQL: the generated tsvector column of articles and its GIN index.
+SEARCH_VECTOR_COLUMN = "search_vector"
+SEARCH_VECTOR_INDEX = "ix_articles_search_vector"
+# PostgreSQL: the text search configuration (french + unaccent) behind search_vector.
+SEARCH_CONFIGURATION = "depeches_french"
+
+
+def include_in_autogenerate(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic `include_object`: leave the full-text objects to their hand-written revision.
+
+    They are not mapped (FTS5 tables and generated tsvector columns have no portable model),
+    so without this filter autogenerate would propose to drop them.
+    """
+    if type_ == "table" and name is not None and name.startswith(FTS_TABLE):
+        return False
+    if type_ == "column" and name == SEARCH_VECTOR_COLUMN:
+        return False
+    return not (type_ == "index" and name == SEARCH_VECTOR_INDEX)

@@ -8,6 +8,7 @@ fixed order on every URL and content hash of the batch.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -20,10 +21,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
+from crawler import clustering
 from crawler.fields.text import content_hash as compute_content_hash
 from crawler.storage import models
 
@@ -43,6 +45,9 @@ SaveStatus = Literal["new", "updated", "unchanged"]
 # PostgreSQL SQLSTATEs worth retrying a whole batch for: deadlock, serialization failure.
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 MAX_ATTEMPTS = 4
+
+# Articles sharing the most band keys with a new one whose signatures are compared with it.
+MAX_CANDIDATES = 200
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,8 @@ class _Prepared:
     urls: list[str]  # canonical, final, first: the order of preference when matching aliases
     content_hash: str
     fetched_at: datetime  # timezone-aware UTC
+    signature: list[int] | None  # MinHash of the body; None when too short to cluster
+    band_keys: list[str]
 
 
 class Repository:
@@ -167,11 +174,18 @@ class Repository:
 
     # -- articles --------------------------------------------------------------------------
 
-    def save_articles(self, run_id: int | None, articles: list[Article]) -> list[SaveResult]:
+    def save_articles(
+        self, run_id: int | None, articles: list[Article], *, reextract: bool = False
+    ) -> list[SaveResult]:
         """Store a batch of articles in one transaction, in order; one result per article.
 
         A PostgreSQL deadlock or serialization failure between concurrent writers rolls the
         whole batch back, so it is simply run again.
+
+        `reextract=True` is for articles rebuilt from a stored raw page (`scrapy reextract`):
+        every content field and child row is refreshed even when the text is the same, a text
+        change is recorded as a revision with reason "reextract" observed now, and no raw page
+        is stored again.
         """
         if not articles:
             return []
@@ -179,7 +193,7 @@ class Repository:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with self.engine.begin() as connection:
-                    return self._save_batch(connection, run_id, prepared)
+                    return self._save_batch(connection, run_id, prepared, reextract)
             except DBAPIError as error:
                 sqlstate = getattr(error.orig, "sqlstate", None)
                 if sqlstate not in RETRYABLE_SQLSTATES or attempt == MAX_ATTEMPTS:
@@ -190,16 +204,25 @@ class Repository:
 
     def _prepare(self, article: Article) -> _Prepared:
         canonical = article.canonical_url or article.final_url or article.url
+        signature = (
+            None if clustering.too_short(article.body) else clustering.signature(article.body)
+        )
         return _Prepared(
             article=article,
             canonical_url=canonical,
             urls=_unique([canonical, article.final_url, article.url]),
             content_hash=article.content_hash or compute_content_hash(article.title, article.body),
             fetched_at=as_utc(article.fetched_at),
+            signature=signature,
+            band_keys=clustering.band_keys(signature) if signature is not None else [],
         )
 
     def _save_batch(
-        self, connection: Connection, run_id: int | None, batch: list[_Prepared]
+        self,
+        connection: Connection,
+        run_id: int | None,
+        batch: list[_Prepared],
+        reextract: bool = False,
     ) -> list[SaveResult]:
         site_ids = self._site_ids(connection, {item.article.site for item in batch})
         tag_ids = self._tag_ids(connection, batch)
@@ -208,7 +231,9 @@ class Repository:
         # Crawl order, so ids follow it: the advisory locks above already serialise any two
         # writers that share a URL or a text, whatever order each processes its batch in.
         return [
-            self._save_one(connection, run_id, item, site_ids[item.article.site], tag_ids)
+            self._save_one(
+                connection, run_id, item, site_ids[item.article.site], tag_ids, reextract
+            )
             for item in batch
         ]
 
@@ -219,6 +244,7 @@ class Repository:
         item: _Prepared,
         site_id: int,
         tag_ids: dict[str, int],
+        reextract: bool = False,
     ) -> SaveResult:
         article = item.article
         existing_id = self._find_existing(connection, item, site_id)
@@ -228,12 +254,19 @@ class Repository:
                 self._add_urls(connection, existing_id, item)
                 self._replace_children(connection, existing_id, article, tag_ids)
                 self._add_read_count(connection, existing_id, item)
+                self._add_raw_page(connection, existing_id, item, only_if_none=False)
+                self._cluster(connection, existing_id, item)
                 return SaveResult(existing_id, "new", item.canonical_url)
             # Another writer committed this canonical URL after our lookup.
             existing_id = connection.execute(
                 select(models.Article.id).where(models.Article.canonical_url == item.canonical_url)
             ).scalar_one()
-        status = self._update_article(connection, run_id, existing_id, item, tag_ids)
+        status = self._update_article(connection, run_id, existing_id, item, tag_ids, reextract)
+        if not reextract:
+            # A page is kept per stored version, plus one for articles stored before raw pages.
+            self._add_raw_page(connection, existing_id, item, only_if_none=status == "unchanged")
+        if status == "updated" or not self._is_signed(connection, existing_id):
+            self._cluster(connection, existing_id, item)
         return SaveResult(existing_id, status, item.canonical_url)
 
     def _find_existing(self, connection: Connection, item: _Prepared, site_id: int) -> int | None:
@@ -291,6 +324,7 @@ class Repository:
         article_id: int,
         item: _Prepared,
         tag_ids: dict[str, int],
+        reextract: bool = False,
     ) -> SaveStatus:
         article = item.article
         stored = connection.execute(
@@ -320,18 +354,21 @@ class Repository:
             if normalise_text(old) != normalise_text(new)
         ]
         status: SaveStatus = "unchanged"
-        if changed and item.content_hash != stored.content_hash:
+        text_changed = bool(changed) and item.content_hash != stored.content_hash
+        if text_changed:
             status = "updated"
             connection.execute(
                 self._insert(models.Revision).values(
                     article_id=article_id,
-                    observed_at=item.fetched_at,
+                    observed_at=datetime.now(UTC) if reextract else item.fetched_at,
                     content_hash=stored.content_hash,
                     changed_fields=",".join(changed),
                     title=stored.title,
                     body=stored.body,
+                    reason="reextract" if reextract else "crawl",
                 )
             )
+        if text_changed or reextract:
             new_values = self._content_values(item)
             # A page that no longer shows its dates does not erase the ones already known.
             for prefix, parsed in (
@@ -342,7 +379,7 @@ class Repository:
                     new_values = {k: v for k, v in new_values.items() if not k.startswith(prefix)}
             values.update(new_values)
             self._replace_children(connection, article_id, article, tag_ids)
-        elif item.content_hash != stored.content_hash and not changed:
+        if item.content_hash != stored.content_hash and not changed:
             # Same text under another hashing rule (a pipeline upgrade): keep dedup working.
             values["content_hash"] = item.content_hash
         if values:
@@ -386,6 +423,37 @@ class Repository:
             for url in item.urls
         ]
         connection.execute(self._insert(models.ArticleUrl).on_conflict_do_nothing(), rows)
+
+    def _add_raw_page(
+        self, connection: Connection, article_id: int, item: _Prepared, *, only_if_none: bool
+    ) -> None:
+        """Keep the fetched HTML of this version (nothing when the item carries none)."""
+        article = item.article
+        if not article.raw_html_gz:
+            return
+        if only_if_none:
+            known = connection.execute(
+                select(models.RawPage.id).where(models.RawPage.article_id == article_id).limit(1)
+            ).first()
+            if known is not None:
+                return
+        connection.execute(
+            self._insert(models.RawPage)
+            .values(
+                article_id=article_id,
+                fetched_at=item.fetched_at,
+                url=article.url,
+                final_url=article.final_url or article.url,
+                http_status=article.status,
+                html_gz=article.raw_html_gz,
+                html_bytes=len(gzip.decompress(article.raw_html_gz)),
+                hints=_json_safe(article.hints) if article.hints else None,
+                content_hash=item.content_hash,
+                extractor=article.extractor,
+                pipeline_version=self.pipeline_version,
+            )
+            .on_conflict_do_nothing()
+        )
 
     def _add_read_count(self, connection: Connection, article_id: int, item: _Prepared) -> None:
         if item.article.read_count is None:
@@ -438,6 +506,114 @@ class Repository:
         if agency_rows:
             connection.execute(self._insert(models.ArticleAgency), list(agency_rows.values()))
 
+    # -- wire-story clusters ----------------------------------------------------------------
+
+    def _is_signed(self, connection: Connection, article_id: int) -> bool:
+        found = connection.execute(
+            select(models.ArticleSignature.article_id).where(
+                models.ArticleSignature.article_id == article_id
+            )
+        ).first()
+        return found is not None
+
+    def _cluster(self, connection: Connection, article_id: int, item: _Prepared) -> None:
+        """Sign the article's body and join the cluster of its most similar stored article.
+
+        Candidates come from the indexed band keys, so copies stored by other runs and other
+        processes are found; on PostgreSQL, writers sharing a band key are serialised by
+        `_lock`, so two copies of one dispatch never found two clusters. An article that is
+        already in a cluster stays there (an edited copy is still the same dispatch); one
+        with no similar article stays out of clusters (no singletons).
+        """
+        signature, band = models.ArticleSignature, models.ArticleBand
+        connection.execute(delete(band).where(band.article_id == article_id))
+        connection.execute(delete(signature).where(signature.article_id == article_id))
+        if item.signature is None:
+            return
+        connection.execute(
+            self._insert(signature).values(
+                article_id=article_id,
+                signature=clustering.pack_signature(item.signature),
+                content_hash=item.content_hash,
+            )
+        )
+        if item.band_keys:
+            connection.execute(
+                self._insert(band),
+                [{"band_key": key, "article_id": article_id} for key in item.band_keys],
+            )
+        current = connection.execute(
+            select(models.Article.cluster_id).where(models.Article.id == article_id)
+        ).scalar_one()
+        if current is not None:
+            return
+        best = self._best_match(connection, article_id, item)
+        if best is None:
+            return
+        match_id, similarity = best
+        now = datetime.now(UTC)
+        cluster_id = connection.execute(
+            select(models.Article.cluster_id).where(models.Article.id == match_id)
+        ).scalar_one()
+        if cluster_id is None:
+            cluster_id = connection.execute(
+                self._insert(models.Cluster).values(created_at=now).returning(models.Cluster.id)
+            ).scalar_one()
+            self._join(connection, cluster_id, match_id, 1.0, None, now)
+        self._join(connection, cluster_id, article_id, similarity, match_id, now)
+
+    def _best_match(
+        self, connection: Connection, article_id: int, item: _Prepared
+    ) -> tuple[int, float] | None:
+        """The most similar signed article at or above the threshold (ties: the oldest)."""
+        band = models.ArticleBand
+        shared = func.count().label("shared")
+        candidates = connection.execute(
+            select(band.article_id, shared)
+            .where(band.band_key.in_(item.band_keys), band.article_id != article_id)
+            .group_by(band.article_id)
+            .order_by(shared.desc(), band.article_id)
+            .limit(MAX_CANDIDATES)
+        ).all()
+        if not candidates or item.signature is None:
+            return None
+        rows = connection.execute(
+            select(models.ArticleSignature.article_id, models.ArticleSignature.signature).where(
+                models.ArticleSignature.article_id.in_([row.article_id for row in candidates])
+            )
+        ).all()
+        scored = sorted(
+            (-clustering.similarity(item.signature, clustering.unpack_signature(blob)), int(aid))
+            for aid, blob in rows
+        )
+        if not scored or -scored[0][0] < clustering.CLUSTER_THRESHOLD:
+            return None
+        return scored[0][1], -scored[0][0]
+
+    def _join(
+        self,
+        connection: Connection,
+        cluster_id: int,
+        article_id: int,
+        similarity: float,
+        matched_id: int | None,
+        now: datetime,
+    ) -> None:
+        connection.execute(
+            self._insert(models.ClusterMember).values(
+                article_id=article_id,
+                cluster_id=cluster_id,
+                similarity=similarity,
+                matched_article_id=matched_id,
+                joined_at=now,
+            )
+        )
+        connection.execute(
+            update(models.Article)
+            .where(models.Article.id == article_id)
+            .values(cluster_id=cluster_id)
+        )
+
     # -- batch-wide lookups ----------------------------------------------------------------
 
     def _site_ids(self, connection: Connection, keys: set[str]) -> dict[str, int]:
@@ -478,8 +654,15 @@ class Repository:
         """
         names = {url for item in batch for url in item.urls}
         names |= {f"{site_ids[item.article.site]}:{item.content_hash}" for item in batch}
-        for key in sorted({_lock_key(name) for name in names}):
-            connection.execute(select(func.pg_advisory_xact_lock(key)))
+        # Band keys: two copies of one dispatch share some, so their clustering is serialised.
+        names |= {f"band:{key}" for item in batch for key in item.band_keys}
+        keys = sorted({_lock_key(name) for name in names})
+        # One statement; unnest returns the sorted array in order, so every writer takes its
+        # locks in the same global order and none can deadlock on them.
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+            {"keys": keys},
+        )
 
     def _insert(self, entity: type[models.Base]) -> Any:
         """`INSERT` with the dialect's ON CONFLICT clauses."""

@@ -15,6 +15,7 @@ from scrapy.cmdline import execute
 from scrapy.settings import Settings
 
 from crawler.items import ParsedDate
+from crawler.storage.engine import make_engine
 from crawler.storage.export import EXPORT_FIELDS, export_articles
 from crawler.storage.repository import Repository
 
@@ -131,9 +132,75 @@ def test_site_and_since_filters(stored, tmp_path):
 
 
 def test_unknown_format_is_refused(stored, tmp_path):
-    with pytest.raises(ValueError, match="jsonl, csv"):
-        export_articles(stored, tmp_path / "x.parquet", "parquet")
-    assert not (tmp_path / "x.parquet").exists()
+    with pytest.raises(ValueError, match="jsonl, csv, parquet"):
+        export_articles(stored, tmp_path / "x.xlsx", "xlsx")
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_until_language_and_agency_filters(stored, tmp_path):
+    out = tmp_path / "filtered.jsonl"
+    # until is inclusive of its day; undated articles are left out.
+    assert export_articles(stored, out, "jsonl", until=date(2024, 10, 28)) == 1
+    assert [r["site"] for r in read_jsonl(out)] == ["autre"]
+    assert export_articles(stored, out, "jsonl", until=date(2024, 11, 4)) == 2
+    assert (
+        export_articles(stored, out, "jsonl", since=date(2024, 10, 29), until=date(2024, 11, 4))
+        == 1
+    )
+    assert export_articles(stored, out, "jsonl", language="fr") == 3
+    assert export_articles(stored, out, "jsonl", language="en") == 0
+    # budget-2025 and sans-date credit APS and AFP (once each, though both credit twice).
+    assert export_articles(stored, out, "jsonl", agency="afp") == 2
+    assert [r["agencies"] for r in read_jsonl(out)] == [["AFP", "APS"], ["AFP", "APS"]]
+    assert export_articles(stored, out, "jsonl", agency="REUTERS") == 0
+    assert (
+        export_articles(stored, out, "jsonl", agency="APS", site="exemple", since=date(2024, 11, 4))
+        == 1
+    )
+
+
+def test_parquet_has_typed_columns_and_the_same_records(stored, tmp_path):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "articles.parquet"
+    assert export_articles(stored, out, "parquet") == 3
+    table = pq.read_table(out)
+    assert table.column_names == list(EXPORT_FIELDS)
+    assert str(table.schema.field("published_at").type) == "timestamp[us, tz=UTC]"
+    assert str(table.schema.field("tags").type) == "list<element: string>"
+    rows = table.to_pylist()
+    assert rows[0]["published_at"] == datetime(2024, 11, 4, 14, 32, tzinfo=UTC)
+    assert rows[0]["tags"] == ["Économie", "Budget"]
+    assert rows[0]["agencies"] == ["AFP", "APS"]
+    assert rows[0]["read_count"] == 120
+    assert rows[1]["title"] == '=HYPERLINK("https://evil.example","cliquez")'  # data, not a sheet
+    assert (rows[1]["published_precision"], rows[1]["read_count"]) == ("day", None)
+    assert rows[2]["published_at"] is None
+    jsonl = tmp_path / "articles.jsonl"
+    export_articles(stored, jsonl, "jsonl")
+    for parquet_row, json_row in zip(rows, read_jsonl(jsonl), strict=True):
+        for name in EXPORT_FIELDS:
+            if name not in ("published_at", "modified_at", "first_seen_at", "last_seen_at"):
+                assert parquet_row[name] == json_row[name], name
+
+
+def test_parquet_of_nothing_is_an_empty_table(stored, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from crawler.storage import export
+
+    out = tmp_path / "none.parquet"
+    assert export_articles(stored, out, "parquet", site="nowhere") == 0
+    assert pq.read_table(out).num_rows == 0
+    # Row groups of PARQUET_ROW_GROUP rows: several groups, the records in order.
+    monkeypatch.setattr(export, "PARQUET_ROW_GROUP", 2)
+    assert export_articles(stored, out, "parquet") == 3
+    assert pq.ParquetFile(out).metadata.num_row_groups == 2
+    assert pq.read_table(out).column("id").to_pylist() == sorted(
+        pq.read_table(out).column("id").to_pylist()
+    )
+    with pytest.raises(ValueError, match="standard output"):
+        export_articles(stored, "-", "parquet")
 
 
 # -- the scrapy commands, as real subprocesses -----------------------------------------------
@@ -165,8 +232,6 @@ def test_migrate_then_export_commands(tmp_path, sqlite_url):
     assert migrated.returncode == 0, migrated.stderr
     assert "schema at revision" in migrated.stdout and "(head)" in migrated.stdout
 
-    from crawler.storage.engine import make_engine
-
     engine = make_engine(sqlite_url)
     Repository(engine).save_articles(None, [make_article(fetched_at=FETCHED)])
     engine.dispose()
@@ -185,6 +250,28 @@ def run_in_process(monkeypatch, capsys, *args, database_url):
     with pytest.raises(SystemExit) as exit_:
         execute(["scrapy", *args], settings=settings)
     return exit_.value.code, capsys.readouterr().err
+
+
+def test_export_command_parquet_and_filters(tmp_path, migrated_url, monkeypatch, capsys):
+    import pyarrow.parquet as pq
+
+    engine = make_engine(migrated_url)
+    Repository(engine).save_articles(
+        None, [make_article("a"), make_article("b", agencies=[], language="en")]
+    )
+    engine.dispose()
+    out = tmp_path / "afp.parquet"  # parquet by suffix
+    code, stderr = run_in_process(monkeypatch, capsys, "export", "-o", str(out), "--agency",
+                                  "afp", "--until", "2024-11-04", "--language", "fr",
+                                  database_url=migrated_url)  # fmt: skip
+    assert code == 0, stderr
+    assert "exported 1 articles" in stderr
+    assert pq.read_table(out).column("canonical_url").to_pylist() == [
+        "https://www.exemple.sn/actualite/a.html"
+    ]
+    code, stderr = run_in_process(monkeypatch, capsys, "export", "-o", str(out), "--until",
+                                  "demain", database_url=migrated_url)  # fmt: skip
+    assert code == 2 and "--until expects a date YYYY-MM-DD" in stderr
 
 
 def test_export_refuses_a_database_without_schema(tmp_path, sqlite_url, monkeypatch, capsys):

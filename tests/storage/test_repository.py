@@ -223,7 +223,7 @@ def test_sites_runs_and_rejections(migrated_engine):
     ) == [(run_id, "https://www.exemple.sn/x", "http_404")]
 
 
-def test_concurrent_writers_store_each_canonical_url_once(db_url, migrated_engine):
+def test_concurrent_writers_store_each_canonical_url_once(migrated_url, migrated_engine):
     articles = [make_article(f"article-{n}") for n in range(25)]
     writers = 4
     barrier = threading.Barrier(writers)
@@ -231,7 +231,7 @@ def test_concurrent_writers_store_each_canonical_url_once(db_url, migrated_engin
     errors: list[BaseException] = []
 
     def write(seed: int) -> None:
-        engine = make_engine(db_url)  # one engine each, like separate processes
+        engine = make_engine(migrated_url)  # one engine each, like separate processes
         batch = articles[:]
         random.Random(seed).shuffle(batch)
         try:
