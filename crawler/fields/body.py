@@ -512,3 +512,17 @@ def merge_lead(lines: list[str], lead: str | None) -> list[str]:
     while rest and _loose(rest[0]) and _loose(rest[0]) in key:
         rest.pop(0)  # a piece of the lead kept on its own
     return [lead, *rest]
+
+
+_PROSE_END = re.compile(r"[.!?…»\")\]]\s*$")
+_PROSE_MIN_WORDS = 8
+
+
+def has_prose(paragraphs: list[str]) -> bool:
+    """Does the text hold at least one sentence (a run of words ending like a sentence)?
+
+    A page that is only a video, a photo gallery or a teaser can leave the extractor with
+    one run-on line of headline, date, counter, caption, tags and share buttons: enough words,
+    but no sentence. Such a page is not an article.
+    """
+    return any(word_count(p) >= _PROSE_MIN_WORDS and _PROSE_END.search(p) for p in paragraphs)

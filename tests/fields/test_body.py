@@ -7,6 +7,7 @@ import pytest
 from crawler.fields.body import (
     clean_body,
     find_visible_lead,
+    has_prose,
     merge_lead,
     promote_text_divs,
     prune_boilerplate,
@@ -401,3 +402,24 @@ def test_find_visible_lead(body: str, description: str | None, expected: str | N
 )
 def test_merge_lead(lines: list[str], lead: str | None, expected: list[str]) -> None:
     assert merge_lead(lines, lead) == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        (
+            [
+                "Vidéo du jour : retour de pêche à Cayar 30 Octobre 2024 Lu: 45 Retour des "
+                "pirogues sur la plage de Cayar, mercredi matin. Tags: Vidéo Pêche Partager : "
+                "Facebook X WhatsApp"
+            ],
+            False,
+        ),
+        (["Le conseil des ministres a adopté mercredi le projet de loi de finances."], True),
+        (["« Nous ne reculerons pas », a déclaré le ministre devant les députés réunis »"], True),
+        (["Photo : AFP"], False),
+        ([], False),
+    ],
+)
+def test_has_prose(paragraphs: list[str], expected: bool) -> None:
+    assert has_prose(paragraphs) is expected
