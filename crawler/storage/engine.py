@@ -84,6 +84,11 @@ def _make_sqlite_engine(url: URL) -> Engine:
             if not in_memory:
                 cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA foreign_keys = ON")
+            # WAL + NORMAL never corrupts the file; a power cut may lose the last batch, which
+            # the next run fetches again. A 64 MB page cache keeps the URL and hash indexes
+            # in memory as the archive grows (docs/performance.md: write cost vs size).
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA cache_size = -65536")
         finally:
             cursor.close()
 
