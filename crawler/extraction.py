@@ -26,7 +26,7 @@ from crawler.fields.body import (
 )
 from crawler.fields.counters import find_read_count_texts
 from crawler.fields.dates import find_date_candidates
-from crawler.fields.html import parse_html, text_of
+from crawler.fields.html import parse_html, shared_tree_work, text_of
 from crawler.fields.tags import find_section_candidates, find_tag_candidates
 from crawler.fields.titles import find_site_name, find_title_candidates
 from crawler.fields.urls import find_canonical_candidates
@@ -126,6 +126,13 @@ def extract_page(html: str, url: str, options: ExtractOptions | None = None) -> 
     """Everything the normalisers need from one page; never raises on bad markup."""
     options = options or ExtractOptions()
     tree = parse_html(html)
+    with shared_tree_work(tree):
+        return _extract_from_tree(tree, html, url, options)
+
+
+def _extract_from_tree(
+    tree: HtmlElement, html: str, url: str, options: ExtractOptions
+) -> RawExtraction:
     raw = RawExtraction(extractor=EXTRACTOR)
     containers = _select(tree, options.body) if options.body else []
     if containers:

@@ -442,10 +442,60 @@ _BYLINE_LABEL = re.compile(
 _LABEL_TAGS = ("dt", "th", "span", "strong", "b", "em", "label", "div", "p")
 
 
+# Every label _BYLINE_LABEL accepts holds one of these inside a single text node.
+_LABEL_WORD_XPATH = (
+    "//text()[re:test(., 'aut|par|text|journ|by', 'i')]"
+    "[not(ancestor::script) and not(ancestor::style)]"
+)
+_LABEL_MAX = 20
+
+
+def _more_visible_chars(element: HtmlElement, limit: int) -> bool:
+    """Does text_of(element), cleaned, certainly exceed `limit` characters?
+
+    Counts the non-space characters of the visible text pieces (never more than cleaning
+    keeps), stopping as soon as the count passes the limit.
+    """
+    count = 0
+    for node in element.iter():
+        if node is not element:
+            parent = node.getparent()
+            if parent is not None and parent.tag in ("script", "style"):
+                continue
+            if node.tail:
+                count += len("".join(node.tail.replace("\u200b", " ").split()))
+        if isinstance(node.tag, str) and node.tag not in ("script", "style") and node.text:
+            count += len("".join(node.text.replace("\u200b", " ").split()))
+        if count > limit:
+            return True
+    return False
+
+
+def _label_candidates(tree: HtmlElement) -> set[HtmlElement]:
+    """Label-tag elements short enough to be a label and holding a label word in their text."""
+    candidates: set[HtmlElement] = set()
+    seen: set[HtmlElement] = set()
+    for node in tree.xpath(_LABEL_WORD_XPATH, namespaces=_EXSLT):
+        owner = node.getparent()
+        if owner is not None and node.is_tail:
+            owner = owner.getparent()
+        while owner is not None and owner not in seen:
+            seen.add(owner)
+            if _more_visible_chars(owner, _LABEL_MAX):
+                break  # its ancestors hold at least as much text
+            if owner.tag in _LABEL_TAGS:
+                candidates.add(owner)
+            owner = owner.getparent()
+    return candidates
+
+
 def _labelled_authors(tree: HtmlElement) -> list[str]:
     """A visible "Auteur" label and the name beside it (<dt>Auteur</dt><dd>Jean Dupont</dd>)."""
     found = []
+    candidates = _label_candidates(tree)
     for label in tree.iter(*_LABEL_TAGS):
+        if label not in candidates:
+            continue
         text = _clean(text_of(label))
         if not text or len(text) > 20 or not _BYLINE_LABEL.match(text):
             continue

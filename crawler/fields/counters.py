@@ -59,19 +59,22 @@ _EXSLT = {"re": "http://exslt.org/regular-expressions"}
 _NOISE_TAGS = "ancestor::script or ancestor::style or ancestor::aside or ancestor::nav or " + (
     "ancestor::footer or ancestor::noscript"
 )
+# Predicates run in order, cheapest first: the regex (a call back into Python) and the
+# ancestor test only see the short, non-blank texts and the elements that carry a class or id.
 _KEYWORD_NODES = (
-    f"//body//text()[not({_NOISE_TAGS})]"
+    f"//body//text()[normalize-space()][string-length(normalize-space(.)) <= {_MAX_TEXT}]"
     r"[re:test(., '(^|[^\w])(lu|vu|lue?s|vues?|affichages?|lectures?|consultations?|views?|"
     r"reads|consult[ée]e?s?|affich[ée]e?s?|hits|clics)([^\w]|$)', 'i')]"
-    f"[string-length(normalize-space(.)) <= {_MAX_TEXT}]"
+    f"[not({_NOISE_TAGS})]"
 )
 _COUNTER_CLASS = (
     r"(^|[\s_-])(views?|vues|nb-?vues|pageviews?|view-?count|read-?count|reads|hits|"
     r"lectures|compteur)([\s_-]|$)"
 )
 _CLASSED_ELEMENTS = (
-    f"//body//*[not({_NOISE_TAGS})]"
+    "//body//*[@class or @id]"
     f"[re:test(concat(' ', @class, ' ', @id, ' '), '{_COUNTER_CLASS}', 'i')]"
+    f"[not({_NOISE_TAGS})]"
 )
 _NOISE_CONTAINER = re.compile(
     r"(?i)sidebar|related|widget|comment|popular|most-?read|plus-?lus|teaser|recommend|"

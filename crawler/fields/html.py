@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import lxml.html
@@ -58,8 +59,37 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(graph)
 
 
+# Per-tree memo of work several finders repeat (the JSON-LD parse), active only inside
+# `shared_tree_work`: outside it every call recomputes, so a changed tree is never stale.
+_memo_tree: HtmlElement | None = None
+_memo: dict[str, Any] = {}
+
+
+@contextmanager
+def shared_tree_work(tree: HtmlElement) -> Iterator[None]:
+    """Memoise per-tree helper results for `tree` (which must not change) inside the block."""
+    global _memo_tree
+    previous_tree, previous = _memo_tree, dict(_memo)
+    _memo_tree = tree
+    _memo.clear()
+    try:
+        yield
+    finally:
+        _memo_tree = previous_tree
+        _memo.clear()
+        _memo.update(previous)
+
+
 def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
     """Every JSON-LD object on the page, @graph flattened; malformed blocks are skipped."""
+    if tree is _memo_tree:
+        if "json_ld_objects" not in _memo:
+            _memo["json_ld_objects"] = _json_ld_objects(tree)
+        return list(_memo["json_ld_objects"])
+    return _json_ld_objects(tree)
+
+
+def _json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
     objects: list[dict[str, Any]] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         raw = _CDATA.sub("", script.text or "").strip()
@@ -89,6 +119,14 @@ ARTICLE_TYPES = {
 
 def json_ld_articles(tree: HtmlElement) -> list[dict[str, Any]]:
     """JSON-LD objects that describe an article (NewsArticle, BlogPosting...), best first."""
+    if tree is _memo_tree:
+        if "json_ld_articles" not in _memo:
+            _memo["json_ld_articles"] = _json_ld_articles(tree)
+        return list(_memo["json_ld_articles"])
+    return _json_ld_articles(tree)
+
+
+def _json_ld_articles(tree: HtmlElement) -> list[dict[str, Any]]:
     found = []
     for obj in json_ld_objects(tree):
         types = obj.get("@type")
