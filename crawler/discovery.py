@@ -2,17 +2,27 @@
 
 Pure functions over response bytes. XML is parsed with entity expansion, DTD loading and network
 access off (billion laughs, XXE), and gzip is inflated with a hard size limit (zip bombs).
+
+Before parsing, the document type declaration is cut out (a feed or sitemap has no use for
+one: it only ever carries entity bombs and external entities) and stray ampersands are
+escaped, so a broken feed (raw `&` in a title or a link, HTML entities such as `&eacute;`)
+keeps every item instead of losing text to the parser's recovery mode. A sitemap is read up to
+the protocol's 50,000 URLs; the rest is logged and ignored.
 """
 
 from __future__ import annotations
 
 import gzip
+import html.entities
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from lxml import etree
+
+logger = logging.getLogger(__name__)
 
 MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 MAX_SITEMAP_URLS = 50_000
@@ -52,8 +62,41 @@ def inflate(body: bytes, limit: int = MAX_XML_BYTES) -> bytes:
     return out.getvalue()
 
 
+# The DOCTYPE and its internal subset, if any, near the start of the document.
+_DOCTYPE = re.compile(rb"<!DOCTYPE\b[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
+_DOCTYPE_WINDOW = 1024 * 1024
+# An ampersand, and the reference it starts if it is a well-formed one.
+_AMPERSAND = re.compile(
+    rb"&(?:(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};)|([A-Za-z][A-Za-z0-9]{0,31});)?"
+)
+_XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+
+
+def _entity(match: re.Match[bytes]) -> bytes:
+    numeric, name = match.group(1), match.group(2)
+    if numeric:
+        return match.group(0)
+    if name is None:
+        return b"&amp;"  # a raw ampersand ("Sécurité & défense", "?a=1&b=2")
+    if name in _XML_ENTITIES:
+        return match.group(0)
+    codepoint = html.entities.name2codepoint.get(name.decode("ascii"))
+    if codepoint is not None:
+        return b"&#%d;" % codepoint  # an HTML entity in a feed (&eacute;, &nbsp;)
+    return b"&amp;" + name + b";"  # an undeclared entity (&xxe;, &lol9;) stays visible text
+
+
+def sanitize_xml(body: bytes) -> bytes:
+    """Drop the DOCTYPE (and with it every entity declaration), escape stray ampersands."""
+    head = body[:_DOCTYPE_WINDOW]
+    doctype = _DOCTYPE.search(head)
+    if doctype is not None:
+        body = body[: doctype.start()] + body[doctype.end() :]
+    return _AMPERSAND.sub(_entity, body)
+
+
 def _parse_xml(body: bytes) -> etree._Element | None:
-    body = inflate(body)
+    body = sanitize_xml(inflate(body))
     if not body.strip():
         return None
     try:
@@ -158,9 +201,14 @@ def parse_sitemap(body: bytes, base_url: str) -> SitemapDocument:
             keywords = _child_text(news, "keywords")
             if keywords:
                 hints["sitemap_keywords"] = [k.strip() for k in keywords.split(",") if k.strip()]
-        links.append(Link(urljoin(base_url, loc), hints))
         if len(links) >= MAX_SITEMAP_URLS:
+            logger.warning(
+                "sitemap %s lists more than %d URLs (the protocol's limit): the rest is ignored",
+                base_url,
+                MAX_SITEMAP_URLS,
+            )
             break
+        links.append(Link(urljoin(base_url, loc), hints))
     return SitemapDocument(kind, links)
 
 

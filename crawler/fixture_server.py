@@ -4,6 +4,13 @@
 can hold absolute URLs while the port is chosen at run time. A path ending in "/" serves its
 index.html. Every requested path is kept (and optionally appended to a log file), so tests
 can assert what was fetched and what never was.
+
+Hostile replies for the reliability tests are `Route`s (`server.routes[path] = Route(...)`),
+answered every time: raw bytes with any headers (Content-Encoding gzip/deflate/br included, the
+body is sent as given), a body streamed from a file, a Content-Length larger than what is sent,
+no Content-Length at all, a stall before the headers or in the middle of the body, a trickle,
+and redirects anywhere (`Route.redirect`). Every sleep is bounded (`MAX_SLEEP`) and ends when
+the server stops.
 """
 
 from __future__ import annotations
@@ -11,8 +18,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import mimetypes
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -21,6 +31,73 @@ TEMPLATED = {".html", ".htm", ".xml", ".txt", ".rss", ".atom"}
 
 
 Reply = tuple[int, dict[str, str], bytes]
+
+MAX_SLEEP = 30.0  # no scripted sleep lasts longer, whatever a test asks
+CHUNK = 64 * 1024
+
+
+@dataclass
+class Route:
+    """A scripted reply answered every time its path is requested.
+
+    Attributes:
+        status: HTTP status.
+        headers: sent as given; Content-Type defaults to text/html, and a value of None
+            leaves the header out.
+        body: bytes, or a file streamed in chunks (for bodies of tens of megabytes).
+        content_length: the Content-Length to declare; None declares the real length.
+        send_length: False sends no Content-Length (the body ends when the connection closes).
+        send_bytes: send only the first n bytes of the body, then close (data loss).
+        delay: seconds to wait before the status line (a server that never answers).
+        stall_after: bytes of body sent before stalling `stall` seconds (a stalled download).
+        stall: seconds of the stall.
+        trickle: (chunk size, pause): a slow but steady body.
+        hang_up: after the delay or the stall, close the connection instead of going on (a
+            server that never answers, whatever the client's patience).
+    """
+
+    status: int = 200
+    headers: dict[str, str | None] = field(default_factory=dict)
+    body: bytes | Path = b""
+    content_length: int | None = None
+    send_length: bool = True
+    send_bytes: int | None = None
+    delay: float = 0.0
+    stall_after: int | None = None
+    stall: float = 0.0
+    trickle: tuple[int, float] | None = None
+    hang_up: bool = False
+
+    @classmethod
+    def redirect(cls, location: str, status: int = 302) -> Route:
+        """A redirect to any location: another host, another scheme, a loop."""
+        return cls(status=status, headers={"Location": location}, body=b"")
+
+    def size(self) -> int:
+        return self.body.stat().st_size if isinstance(self.body, Path) else len(self.body)
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body in pieces, at most `send_bytes` bytes in all."""
+        budget = self.size() if self.send_bytes is None else min(self.send_bytes, self.size())
+        step = self.trickle[0] if self.trickle else CHUNK
+        if isinstance(self.body, Path):
+            with self.body.open("rb") as stream:
+                while budget > 0 and (chunk := stream.read(min(step, budget))):
+                    budget -= len(chunk)
+                    yield chunk
+            return
+        for start in range(0, budget, step):
+            yield self.body[start : min(start + step, budget)]
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (a cancelled download, a timeout) is not a server error."""
+
+    request_queue_size = 128  # a crawl opens many connections at once; 5 makes them time out
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class FixtureServer:
@@ -34,14 +111,17 @@ class FixtureServer:
         port: int = 0,
         log_path: Path | str | None = None,
         overrides: dict[str, list[Reply]] | None = None,
+        routes: dict[str, Route] | None = None,
     ) -> None:
         self.root = Path(root).resolve()
         self.overrides = {path: list(replies) for path, replies in (overrides or {}).items()}
+        self.routes: dict[str, Route] = dict(routes or {})
+        self._stopping = threading.Event()
         self.requests: list[str] = []
         self.request_times: list[tuple[float, str]] = []
         self.log_path = Path(log_path) if log_path else None
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.httpd = _QuietServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -62,6 +142,10 @@ class FixtureServer:
         with self._lock:
             replies = self.overrides.get(path)
             return replies.pop(0) if replies else None
+
+    def sleep(self, seconds: float) -> bool:
+        """Sleep at most MAX_SLEEP seconds; False when the server stopped meanwhile."""
+        return not self._stopping.wait(min(max(seconds, 0.0), MAX_SLEEP))
 
     def _resolve(self, raw_path: str) -> Path | None:
         path = unquote(urlsplit(raw_path).path)
@@ -88,6 +172,11 @@ class FixtureServer:
                     self.end_headers()
                     self.wfile.write(body)
                     return
+                route = server.routes.get(urlsplit(self.path).path)
+                if route is not None:
+                    with contextlib.suppress(ConnectionError, TimeoutError):
+                        self._send_route(route)
+                    return
                 target = server._resolve(self.path)
                 if target is None:
                     body = b"<html><body><h1>404 Page introuvable</h1></body></html>"
@@ -109,6 +198,38 @@ class FixtureServer:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def _send_route(self, route: Route) -> None:
+                if route.delay and (not server.sleep(route.delay) or route.hang_up):
+                    return
+                self.send_response(route.status)
+                headers: dict[str, str | None] = {"Content-Type": "text/html", **route.headers}
+                for name, value in headers.items():
+                    if value is not None:
+                        self.send_header(name, value)
+                if route.send_length:
+                    length = route.size() if route.content_length is None else route.content_length
+                    self.send_header("Content-Length", str(length))
+                self.end_headers()
+                sent = 0
+                stalled = route.stall_after is None
+                for chunk in route.chunks():
+                    if not stalled and sent + len(chunk) > (route.stall_after or 0):
+                        cut = (route.stall_after or 0) - sent
+                        self.wfile.write(chunk[:cut])
+                        self.wfile.flush()
+                        sent, chunk, stalled = sent + cut, chunk[cut:], True
+                        if not server.sleep(route.stall) or route.hang_up:
+                            return
+                    self.wfile.write(chunk)
+                    sent += len(chunk)
+                    if route.trickle:
+                        self.wfile.flush()
+                        if not server.sleep(route.trickle[1]):
+                            return
+                if not stalled:  # the body ended before the stall point: stall at the end
+                    self.wfile.flush()
+                    server.sleep(route.stall)
+
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
@@ -120,6 +241,7 @@ class FixtureServer:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 

@@ -1,7 +1,25 @@
-"""Pipeline 2: raw candidates → normalised fields (pure functions of crawler.fields)."""
+"""Pipeline 2: raw candidates → normalised fields (pure functions of crawler.fields).
+
+Two kinds of page answer 200 without being an article, and are rejected here, before the
+word count (so that the reason says what they are):
+
+- a soft 404 ("Page introuvable" with status 200): its title is a not-found phrase, or its
+  short text opens with one → `soft_404`. An article *about* a "page introuvable" has a longer
+  title and text, and is kept;
+- a paywall stub: a short text (under PAYWALL_MAX_WORDS) that carries a subscribers-only
+  marker ("réservé aux abonnés", "Il vous reste 92 % de cet article à lire") or whose JSON-LD
+  says `isAccessibleForFree: false` → `paywalled_stub`. Choice: rejected rather than stored,
+  since the archive has no column to mark a record incomplete, and a teaser stored as the
+  article would be read as the whole text (and the full text, fetched later, as a revision).
+  The rejection keeps the URL and the title in its detail. A full text that is marked
+  `isAccessibleForFree: false` (served to crawlers for indexing) is long, and is stored.
+"""
 
 from __future__ import annotations
 
+import gzip
+import re
+import zlib
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
@@ -40,6 +58,59 @@ def _unique_mentions(mentions: list[AgencyMention]) -> list[AgencyMention]:
     return unique
 
 
+_NOT_FOUND = (
+    r"page (?:introuvable|non trouv[ée]e|inexistante|demand[ée]e (?:est )?introuvable)"
+    r"|erreur 404|404 not found|page not found|contenu (?:introuvable|indisponible)"
+    r"|(?:cette|la) page (?:que vous (?:cherchez|demandez) )?n['’]existe (?:pas|plus)"
+    r"|l['’]article (?:que vous (?:cherchez|demandez) |demand[ée] )?n['’]existe (?:pas|plus)"
+)
+# A title that is nothing but a not-found phrase (plus a code, punctuation, "Oups").
+_SOFT_404_TITLE = re.compile(
+    rf"^\W*(?:oups\W*|erreur\W*|404\W*)*(?:{_NOT_FOUND})\W*(?:404)?\W*$", re.IGNORECASE
+)
+_SOFT_404_TEXT = re.compile(_NOT_FOUND, re.IGNORECASE)
+SOFT_404_MAX_WORDS = 80
+
+_PAYWALL_TEXT = re.compile(
+    r"r[ée]serv[ée]e? aux abonn[ée]s|abonnez-vous pour (?:lire|continuer|acc[ée]der)"
+    r"|il vous reste \d+ ?% (?:de cet article|à lire)|pour lire la suite|la suite est r[ée]serv"
+    r"|article (?:r[ée]serv[ée]|abonn[ée]s?)\b|contenu r[ée]serv[ée]",
+    re.IGNORECASE,
+)
+_NOT_FREE = re.compile(rb"\"isAccessibleForFree\"\s*:\s*\"?(?:false|False|FALSE)\"?")
+PAYWALL_MAX_WORDS = 250
+
+
+def soft_404(title: str | None, lines: list[str], words: int) -> str | None:
+    """Why a page answered 200 is a not-found page, or None."""
+    if title and _SOFT_404_TITLE.match(title):
+        return f"title {title[:80]!r}"
+    if words < SOFT_404_MAX_WORDS:
+        for line in lines[:3]:
+            if _SOFT_404_TEXT.search(line):
+                return f"text {line[:80]!r} ({words} words)"
+    return None
+
+
+def paywalled(article: Article, lines: list[str], words: int) -> str | None:
+    """Why a short page is a subscribers' teaser rather than the article, or None."""
+    if words >= PAYWALL_MAX_WORDS:
+        return None
+    raw = article.raw
+    for line in [*lines, (raw.description if raw else None) or ""]:
+        found = _PAYWALL_TEXT.search(line)
+        if found:
+            return f"{found.group(0)!r} in a text of {words} words"
+    if article.raw_html_gz:
+        try:
+            html = gzip.decompress(article.raw_html_gz)
+        except (OSError, EOFError, zlib.error):
+            return None
+        if _NOT_FREE.search(html):
+            return f"JSON-LD isAccessibleForFree: false, {words} words"
+    return None
+
+
 def normalise_article(article: Article, site: SiteConfig, min_words: int) -> Article:
     """Fill every normalised field of `article` from its raw candidates (pure, no I/O)."""
     raw = article.raw
@@ -64,6 +135,15 @@ def normalise_article(article: Article, site: SiteConfig, min_words: int) -> Art
     article.agencies = _unique_mentions(trailer + dateline + byline)
     article.body = "\n\n".join(paragraphs)
     article.word_count = word_count(article.body)
+    raw_lines = [clean_text(line) for line in raw.body_lines]
+    titles = [article.title, *raw.title_candidates.values()]
+    for title in titles:
+        not_found = soft_404(title, raw_lines, article.word_count)
+        if not_found:
+            raise Rejected("soft_404", not_found, url=article.url)
+    stub = paywalled(article, raw_lines, article.word_count)
+    if stub:
+        raise Rejected("paywalled_stub", f"{stub}; title {article.title!r}"[:500], url=article.url)
     if article.word_count < min_words:
         raise Rejected(
             "no_article_text",
