@@ -30,7 +30,7 @@ from crawler.fields.agencies import (
     split_agency_trailer,
 )
 from crawler.fields.authors import parse_authors
-from crawler.fields.body import clean_body
+from crawler.fields.body import clean_body, has_prose
 from crawler.fields.counters import parse_read_count
 from crawler.fields.dates import choose_dates
 from crawler.fields.tags import choose_section, normalise_tags
@@ -148,6 +148,12 @@ def normalise_article(article: Article, site: SiteConfig, min_words: int) -> Art
         raise Rejected(
             "no_article_text",
             f"{article.word_count} words after cleaning (minimum {min_words})",
+            url=article.url,
+        )
+    if not has_prose(paragraphs):
+        raise Rejected(
+            "no_article_text",
+            f"{article.word_count} words but not one sentence (a video, gallery or teaser page)",
             url=article.url,
         )
 
