@@ -122,9 +122,27 @@ def extract_body_lines(html: str, url: str, prune_xpath: tuple[str, ...] = ()) -
     return [line.strip() for line in _LINE_SPLIT.split(text or "") if line.strip()]
 
 
+# Inline scripts and styles longer than this are emptied before parsing: libxml2 stops at a
+# text node over 10 MB (the rest of the page, article included, would be lost), and no field
+# is ever read from such a block (JSON-LD is a few kilobytes).
+MAX_INLINE_BLOCK = 1_000_000
+_INLINE_BLOCK = re.compile(r"(<(script|style)\b[^>]*>)(.*?)(</\2\s*>)", re.IGNORECASE | re.DOTALL)
+
+
+def shrink_inline_blocks(html: str) -> str:
+    """The page with oversized <script>/<style> contents removed (tags kept)."""
+    if len(html) <= MAX_INLINE_BLOCK:
+        return html
+    return _INLINE_BLOCK.sub(
+        lambda m: m.group(1) + m.group(4) if len(m.group(3)) > MAX_INLINE_BLOCK else m.group(0),
+        html,
+    )
+
+
 def extract_page(html: str, url: str, options: ExtractOptions | None = None) -> RawExtraction:
     """Everything the normalisers need from one page; never raises on bad markup."""
     options = options or ExtractOptions()
+    html = shrink_inline_blocks(html)
     tree = parse_html(html)
     with shared_tree_work(tree):
         return _extract_from_tree(tree, html, url, options)

@@ -257,11 +257,7 @@ CASES: dict[str, Expected] = {
 }
 # Cases whose expected state the code does not reach yet: checked by a strict xfail test
 # each, so that the day they pass, the xfail fails and they move back to the main table.
-KNOWN_DEFECTS = {
-    # lxml parses without huge_tree in crawler/extraction.py (and trafilatura): a text node
-    # over 10 MB (here the inline JSON state) ends the parse, the article text is lost.
-    A + "article-10-mo.html": "10 MB inline script: lxml stops at its text node limit",
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 # Found by discovery but never to be fetched (not articles, or not on the site).
 NOT_ARTICLES = (
     "/articles/xxe-&",
@@ -708,7 +704,6 @@ def test_every_case_ends_in_its_expected_state(crawled: Crawl) -> None:
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_DEFECTS[A + "article-10-mo.html"])
 def test_ten_mb_article_is_stored(crawled: Crawl) -> None:
     row = by_path(crawled).get(A + "article-10-mo.html")
     assert row is not None, rejections(crawled).get(A + "article-10-mo.html")

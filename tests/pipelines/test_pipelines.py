@@ -268,3 +268,12 @@ def test_archive_writer_batches_and_records_rejections(tmp_path):
         run = connection.execute(text("SELECT spider, status FROM crawl_runs")).one()
         assert tuple(run) == ("urls", "ok")
     engine.dispose()
+
+
+def test_a_ten_megabyte_inline_script_does_not_hide_the_article():
+    url = f"{BASE}/{SEED_PATH}"
+    state = '{"state": "' + "x" * (11 * 1024 * 1024) + '"}'
+    html = demo_page(SEED_PATH).replace("</head>", f"<script>{state}</script></head>")
+    raw = extract_page(html, url)
+    assert any(line.startswith("Le secrétaire général de l'Otan") for line in raw.body_lines)
+    assert raw.tag_candidates == ["CoréeduNord", "Russie"]
