@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+PRELOAD = ["crawler.preload"]
 
 
 class WorkerPool:
@@ -34,8 +35,11 @@ class WorkerPool:
 
     def _ensure(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            # spawn: a forked child of a process running Twisted and threads is not safe
-            context = multiprocessing.get_context("spawn")
+            # forkserver: a clean server process (never a fork of this one, which runs Twisted
+            # and threads) imports the extraction code once; workers fork from it and share
+            # those pages, so two workers cost little more memory than one.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self._executor
 

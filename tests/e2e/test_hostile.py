@@ -800,13 +800,11 @@ def test_bombs_and_big_bodies_never_reach_memory(crawled: Crawl) -> None:
     assert 0 < crawled.peak_mb < TREE_LIMIT_MB, f"{crawled.peak_mb:.0f} MB"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: the tree peaks at 530-590 MB PSS (scrapy 220-285 MB + two spawned extraction "
-    "workers 140-200 MB each); the demo crawl alone peaks at ~370 MB",
-)
 def test_peak_memory_stays_under_the_issue_budget(crawled: Crawl) -> None:
+    # the extraction workers fork from a server that preloaded trafilatura and langdetect's
+    # profiles (crawler/preload.py), so they share those pages
     assert crawled.peak_mb < MEMORY_BUDGET_MB, f"{crawled.peak_mb:.0f} MB"
+    print(f"peak PSS of the crawl's process tree: {crawled.peak_mb:.0f} MB")
 
 
 VOLATILE = ("id", "first_seen_at", "last_seen_at")

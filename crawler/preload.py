@@ -1,0 +1,12 @@
+"""Imported once by the worker pool's fork server, so every worker shares these pages.
+
+Loading langdetect's language profiles and trafilatura here, before the workers fork, means
+two workers cost little more memory than one.
+"""
+
+from langdetect import detector_factory
+
+import crawler.extraction  # noqa: F401  (trafilatura, lxml and the field finders)
+import pipelines.language  # noqa: F401
+
+detector_factory.init_factory()
