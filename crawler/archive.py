@@ -16,10 +16,18 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from crawler import PIPELINE_VERSION
+from crawler.frontier import FrontierPolicy
 from crawler.items import Article
 from crawler.monitoring import assess_run
 from crawler.storage.engine import make_engine, redact, resolve_database_url
-from crawler.storage.repository import Repository, SaveResult
+from crawler.storage.frontier import (
+    Discovery,
+    FrontierRepository,
+    Poll,
+    RejectionRecord,
+    SourceState,
+)
+from crawler.storage.repository import SaveResult
 from crawler.storage.runs import recent_run_stats
 from crawler.storage.schema import ensure_schema
 
@@ -34,18 +42,32 @@ class PendingRejection:
     detail: str
 
 
+def _as_seen_by_monitoring(stats: dict[str, Any]) -> dict[str, Any]:
+    """Stats for the health check: known articles the sources listed count as seen.
+
+    Incremental runs do not fetch known articles again, so without this a healthy run would
+    look like one that lost most of the site.
+    """
+    skipped = int(stats.get("depeches/frontier/known_skipped", 0))
+    unchanged = int(stats.get("depeches/articles/unchanged", 0))
+    return {**stats, "depeches/articles/unchanged": unchanged + skipped}
+
+
 class DatabaseUnavailableError(RuntimeError):
     """The database refused a write; the crawl must stop instead of dropping items."""
 
 
 class ArchiveWriter:
-    def __init__(self, database_url: str, batch_size: int = 50) -> None:
+    def __init__(
+        self, database_url: str, batch_size: int = 50, policy: FrontierPolicy | None = None
+    ) -> None:
         self.database_url = database_url
         self.batch_size = max(1, batch_size)
+        self.policy = policy or FrontierPolicy()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="depeches-db")
         self._articles: list[Article] = []
         self._rejections: list[PendingRejection] = []
-        self.repository: Repository | None = None
+        self.repository: FrontierRepository | None = None
         self.run_id: int | None = None
         self.spider_name: str | None = None
         self.site_key: str | None = None
@@ -56,7 +78,11 @@ class ArchiveWriter:
         writer = getattr(crawler, "_depeches_writer", None)
         if writer is None:
             url = resolve_database_url(crawler.settings.get("DATABASE_URL"))
-            writer = cls(url, crawler.settings.getint("STORE_BATCH_SIZE", 50))
+            writer = cls(
+                url,
+                crawler.settings.getint("STORE_BATCH_SIZE", 50),
+                FrontierPolicy.from_settings(crawler.settings),
+            )
             crawler._depeches_writer = writer  # type: ignore[attr-defined]
         return writer
 
@@ -65,7 +91,9 @@ class ArchiveWriter:
     def _open(self, spider_name: str, site_key: str | None, sites: list[Any]) -> int:
         engine = make_engine(self.database_url)
         ensure_schema(engine, create_if_empty=True)
-        self.repository = Repository(engine, pipeline_version=PIPELINE_VERSION)
+        self.repository = FrontierRepository(
+            engine, pipeline_version=PIPELINE_VERSION, policy=self.policy
+        )
         for site in sites:
             if not site.generic:
                 self.repository.ensure_site(site.key, site.name, site.country, site.timezone)
@@ -79,10 +107,11 @@ class ArchiveWriter:
     ) -> list[SaveResult]:
         assert self.repository is not None
         results = self.repository.save_articles(self.run_id, articles) if articles else []
-        for rejection in rejections:
-            self.repository.record_rejection(
-                self.run_id, rejection.url, rejection.site_key, rejection.reason, rejection.detail
-            )
+        # each rejection row and its URL's frontier state in one transaction
+        self.repository.record_rejections(
+            self.run_id,
+            [RejectionRecord(r.url, r.site_key, r.reason, r.detail) for r in rejections],
+        )
         return results
 
     def _finish(self, status: str, stats: dict[str, Any]) -> str:
@@ -93,7 +122,12 @@ class ArchiveWriter:
             history = recent_run_stats(
                 self.repository.engine, self.spider_name, self.site_key, limit=10
             )
-            reasons = assess_run(stats, history)
+            reasons = assess_run(_as_seen_by_monitoring(stats), history)
+            if stats.get("depeches/discovery/not_modified") or stats.get(
+                "depeches/discovery/source_not_due"
+            ):
+                # an incremental run whose sources had nothing new sees few articles: normal
+                reasons = [r for r in reasons if not r.startswith("saw ")]
             if reasons:
                 status = "degraded"
                 stats = {**stats, "depeches/degraded_reasons": reasons}
@@ -108,6 +142,44 @@ class ArchiveWriter:
 
     async def open(self, spider_name: str, site_key: str | None, sites: list[Any]) -> int:
         result: int = await self._call(self._open, spider_name, site_key, sites)
+        return result
+
+    async def wait_open(self, timeout: float = 60.0) -> bool:
+        """Until the run row exists (spider_opened opens it); False if it never does."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.run_id is None and not self.failed:
+            if asyncio.get_running_loop().time() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+        return self.run_id is not None and not self.failed
+
+    def _repo(self) -> FrontierRepository:
+        if self.repository is None:
+            raise DatabaseUnavailableError("the archive was never opened")
+        return self.repository
+
+    async def discover(
+        self,
+        site_key: str,
+        links: dict[str, dict[str, Any]],
+        poll: Poll | None = None,
+        child_sources: list[str] | None = None,
+    ) -> Discovery:
+        """Record discovered URLs as pending (and the source's poll); which to fetch now."""
+        result: Discovery = await self._call(
+            self._repo().discover, site_key, links, self.run_id, poll, child_sources
+        )
+        return result
+
+    async def record_poll(self, poll: Poll, new_count: int = 0) -> None:
+        await self._call(self._repo().record_poll, poll, new_count)
+
+    async def due_urls(self, site_key: str) -> list[tuple[str, dict[str, Any]]]:
+        result: list[tuple[str, dict[str, Any]]] = await self._call(self._repo().due_urls, site_key)
+        return result
+
+    async def sources(self, site_key: str) -> dict[str, SourceState]:
+        result: dict[str, SourceState] = await self._call(self._repo().sources, site_key)
         return result
 
     async def add_article(self, article: Article) -> list[SaveResult]:

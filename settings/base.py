@@ -33,6 +33,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PolitenessMiddleware": 560,
 }
 POLITENESS_MAX_WAIT = 600
+# One crawl per site at a time (crawler/runlock.py); the scale-out profile turns it off.
+RUN_LOCK_ENABLED = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
@@ -93,3 +95,21 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = os.environ.get("DEPECHES_LOG_LEVEL", "INFO")
 LOG_FORMATTER = "crawler.logformatter.DepechesLogFormatter"
+
+# -- Incremental crawls and the frontier (crawler/frontier.py, docs/operations.md) -------------
+# Off: every discovered URL is fetched again and sources are fetched unconditionally.
+INCREMENTAL = True
+# Seconds after each fetch of a stored article before it is fetched again (read counters,
+# edits): 1 h, 6 h, 24 h, 3 days, then never. `-s REVISIT_SCHEDULE=3600,86400` also works.
+REVISIT_SCHEDULE = [3600, 6 * 3600, 24 * 3600, 3 * 86400]
+# Only articles published within this many days are revisited (0: every article).
+REVISIT_RECENT_DAYS = 7
+# A transient failure (network, timeout, 5xx/429, robots.txt outage) is retried after
+# FRONTIER_RETRY_DELAY seconds, doubled at each attempt, then rejected after this many attempts.
+FRONTIER_MAX_ATTEMPTS = 3
+FRONTIER_RETRY_DELAY = 3600
+# Feeds, sitemaps and listings: first poll interval, then halved after a poll with new articles
+# and grown by half after one without, within these bounds (seconds).
+SOURCE_POLL_INTERVAL = 900
+SOURCE_POLL_MIN = 300
+SOURCE_POLL_MAX = 86400

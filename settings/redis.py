@@ -20,4 +20,6 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 REDIS_KEY_TTL = 86400
 REDIS_IDLE_SECONDS = float(os.environ.get("DEPECHES_IDLE_SECONDS", "30"))
 DEPECHES_RUN_ID = os.environ.get("DEPECHES_RUN_ID", "")
+# Workers of one run are meant to overlap: the per-site run lock would refuse all but one.
+RUN_LOCK_ENABLED = False
 EXTENSIONS = {**EXTENSIONS, "crawler.scaleout.IdleExit": 200}  # noqa: F405

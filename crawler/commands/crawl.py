@@ -59,6 +59,10 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = exitcodes.DATABASE_ERROR
             return
 
+        # Scale-out workers of one run share its frontier in Redis: they must not lock each
+        # other out (settings/redis.py turns the lock off).
+        if not self.settings.getbool("RUN_LOCK_ENABLED", True):
+            lock_names = []
         lock = RunLock(engine, lock_names)
         try:
             lock.acquire()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -10,10 +11,13 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from crawler.archive import ArchiveWriter
 from crawler.discovery import DiscoveryError, is_next_page_link, parse_feed, parse_sitemap
 from crawler.fields.urls import canonicalize_url
+from crawler.frontier import FrontierPolicy
 from crawler.sites import SiteConfig, SiteConfigError, load_sites
 from crawler.spiders.base import ArticleSpider
+from crawler.storage.frontier import Discovery, Poll, SourceState
 
 MAX_SITEMAP_DEPTH = 3
 
@@ -28,6 +32,9 @@ class SiteSpider(ArticleSpider):
     name = "site"
     allowed_domains: list[str]
     max_listing_pages: int
+    url_length_limit: int
+    writer: ArchiveWriter
+    policy: FrontierPolicy
 
     def __init__(self, site: str | None = None, base_url: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
@@ -38,6 +45,7 @@ class SiteSpider(ArticleSpider):
         self.site_key = site
         self.base_url_override = base_url
         self.sites = []
+        self.source_states: dict[str, SourceState] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -48,43 +56,146 @@ class SiteSpider(ArticleSpider):
         spider.sites = sites
         spider.allowed_domains = sorted({d for s in sites for d in s.domains})
         spider.max_listing_pages = crawler.settings.getint("MAX_LISTING_PAGES", 20)
+        spider.url_length_limit = crawler.settings.getint("URLLENGTH_LIMIT", 2083) or 10**9
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
+        """The site's unfinished URLs first (a killed run resumes), then the sources due."""
+        self.writer = ArchiveWriter.for_crawler(self.crawler)
+        self.policy = self.writer.policy
+        if not await self.writer.wait_open():
+            return  # the archive could not be opened: the crawl-run extension closes the run
+        now = datetime.now(UTC)
         for site in self.sites:
-            for url in site.feeds:
-                yield self._source_request(url, site, self.parse_feed)
-            for url in site.sitemaps:
-                yield self._source_request(url, site, self.parse_sitemap, depth=0)
-            for url in site.listings:
-                yield self._source_request(url, site, self.parse_listing, page=1)
+            for url, hints in await self.writer.due_urls(site.key):
+                if site.owns(url):
+                    self._inc("depeches/frontier/scheduled")
+                    yield self.article_request(url, site, hints)
+            states = await self.writer.sources(site.key)
+            self.source_states.update(states)
+            starts = [
+                *((url, "feed") for url in site.feeds),
+                *((url, "sitemap") for url in site.sitemaps),
+                *((url, "listing") for url in site.listings),
+            ]
+            for url, kind in starts:
+                if self._source_due(url, now):
+                    yield self._source_request(url, site, kind)
+            named = {url for url, _ in starts}
+            for state in states.values():  # sitemaps an index named earlier, due on their own
+                if state.url not in named and state.parent_url and self._source_due(state.url, now):
+                    yield self._source_request(
+                        state.url, site, "sitemap", parent_url=state.parent_url, depth=1
+                    )
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key, count)
+
+    def _source_due(self, url: str, now: datetime) -> bool:
+        state = self.source_states.get(url)
+        if not self.policy.incremental or state is None or state.due(now):
+            return True
+        self._inc("depeches/discovery/source_not_due")
+        return False
 
     def _source_request(
-        self, url: str, site: SiteConfig, callback: Any, **meta: Any
+        self,
+        url: str,
+        site: SiteConfig,
+        kind: str,
+        *,
+        parent_url: str | None = None,
+        polled: bool = True,
+        **meta: Any,
     ) -> scrapy.Request:
+        """A feed, sitemap or listing request, conditional when its validators are known."""
+        callback = {
+            "feed": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+            "listing": self.parse_listing,
+        }[kind]
+        headers: dict[str, str] = {}
+        state = self.source_states.get(url)
+        if polled and state is not None and self.policy.incremental:
+            if state.etag:
+                headers["If-None-Match"] = state.etag
+            if state.last_modified:
+                headers["If-Modified-Since"] = state.last_modified
+        meta = {"site_key": site.key, "source_kind": kind, "parent_url": parent_url, **meta}
+        if polled:
+            meta["source_url"] = url
         return scrapy.Request(
-            url, callback=callback, errback=self.source_failed, meta={"site_key": site.key, **meta}
+            url,
+            callback=callback,
+            errback=self.source_failed,
+            headers=headers or None,
+            meta=meta,
         )
 
     def _site(self, response: Response) -> SiteConfig:
         key = response.meta["site_key"]
         return next(s for s in self.sites if s.key == key)
 
-    def _article(self, url: str, site: SiteConfig, hints: dict[str, Any]) -> scrapy.Request | None:
+    def _article(
+        self, url: str, site: SiteConfig, hints: dict[str, Any], found: dict[str, scrapy.Request]
+    ) -> None:
+        """Collect the article request for a discovered link, keyed by its request URL."""
         url = canonicalize_url(url)
         if not site.owns(url) or not site.is_article_url(url):
-            return None
-        return self.article_request(url, site, hints)
+            return
+        request = self.article_request(url, site, hints)
+        if len(request.url) > self.url_length_limit:
+            return  # Scrapy would drop it silently, and the URL would stay pending forever
+        found.setdefault(request.url, request)
 
-    def _source_ok(self, response: Response) -> bool:
+    def _poll(self, response: Response) -> Poll | None:
+        """What to remember of a source's answer (None for pages past a listing's first)."""
+        url = response.meta.get("source_url")
+        if not url:
+            return None
+        headers = response.headers
+        etag = headers.get(b"ETag")
+        modified = headers.get(b"Last-Modified")
+        return Poll(
+            url=url,
+            site_key=response.meta["site_key"],
+            kind=response.meta["source_kind"],
+            status=response.status,
+            etag=etag.decode("latin-1") if etag else None,
+            last_modified=modified.decode("latin-1") if modified else None,
+            parent_url=response.meta.get("parent_url"),
+        )
+
+    async def _source_ok(self, response: Response) -> bool:
+        if response.status == 304:
+            self._inc("depeches/discovery/not_modified")
+            poll = self._poll(response)
+            if poll is not None:
+                await self.writer.record_poll(poll, 0)
+            return False
         if response.status != 200:
             self.logger.warning("discovery source %s answered %s", response.url, response.status)
-            self.crawler.stats.inc_value("depeches/discovery/source_failed")
+            self._inc("depeches/discovery/source_failed")
             return False
         return True
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        if not self._source_ok(response):
+    async def _discover(
+        self,
+        response: Response,
+        site: SiteConfig,
+        found: dict[str, scrapy.Request],
+        children: list[str] | None = None,
+    ) -> tuple[list[scrapy.Request], Discovery]:
+        """Record what a source lists (and its poll) in the frontier; the requests due now."""
+        links = {url: dict(request.meta.get("hints") or {}) for url, request in found.items()}
+        discovery = await self.writer.discover(site.key, links, self._poll(response), children)
+        self._inc("depeches/frontier/new", len(discovery.new))
+        self._inc("depeches/frontier/known_skipped", len(found) - len(discovery.to_fetch))
+        return [found[url] for url in discovery.to_fetch], discovery
+
+    async def parse_feed(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        if not await self._source_ok(response):
             return
         site = self._site(response)
         try:
@@ -92,14 +203,16 @@ class SiteSpider(ArticleSpider):
         except DiscoveryError as exc:
             self.logger.warning("feed %s unreadable: %s", response.url, exc)
             return
-        self.crawler.stats.inc_value("depeches/discovery/feed_links", len(links))
+        self._inc("depeches/discovery/feed_links", len(links))
+        found: dict[str, scrapy.Request] = {}
         for link in links:
-            request = self._article(link.url, site, dict(link.hints))
-            if request is not None:
-                yield request
+            self._article(link.url, site, dict(link.hints), found)
+        requests, _ = await self._discover(response, site, found)
+        for request in requests:
+            yield request
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        if not self._source_ok(response):
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        if not await self._source_ok(response):
             return
         site = self._site(response)
         try:
@@ -108,27 +221,36 @@ class SiteSpider(ArticleSpider):
             self.logger.warning("sitemap %s unreadable: %s", response.url, exc)
             return
         depth = response.meta.get("depth", 0)
+        found: dict[str, scrapy.Request] = {}
         if document.kind == "index":
             if depth >= MAX_SITEMAP_DEPTH:
                 self.logger.warning("sitemap index %s nested too deep", response.url)
                 return
-            for link in document.links:
-                if site.owns(link.url):
-                    yield self._source_request(link.url, site, self.parse_sitemap, depth=depth + 1)
+            children = [link.url for link in document.links if site.owns(link.url)]
+            await self._discover(response, site, found, children)
+            now = datetime.now(UTC)
+            parent = response.meta.get("source_url") or response.url
+            for child in children:
+                if self._source_due(child, now):
+                    yield self._source_request(
+                        child, site, "sitemap", parent_url=parent, depth=depth + 1
+                    )
             return
-        self.crawler.stats.inc_value("depeches/discovery/sitemap_links", len(document.links))
+        self._inc("depeches/discovery/sitemap_links", len(document.links))
         for link in document.links:
-            request = self._article(link.url, site, dict(link.hints))
-            if request is not None:
-                yield request
+            self._article(link.url, site, dict(link.hints), found)
+        requests, _ = await self._discover(response, site, found)
+        for request in requests:
+            yield request
 
-    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        if not self._source_ok(response):
+    async def parse_listing(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        if not await self._source_ok(response):
             return
         site = self._site(response)
         page = response.meta.get("page", 1)
         limit = site.max_listing_pages or self.max_listing_pages
         next_url = None
+        found: dict[str, scrapy.Request] = {}
         for anchor in response.css("a[href]"):
             href = anchor.attrib.get("href", "").strip()
             if not href or href.startswith(("#", "javascript:", "mailto:")):
@@ -140,13 +262,18 @@ class SiteSpider(ArticleSpider):
             if next_url is None and is_next_page_link(text, anchor.attrib.get("rel")):
                 next_url = url
                 continue
-            request = self._article(url, site, {"listing": response.url})
-            if request is not None:
-                yield request
+            self._article(url, site, {"listing": response.url}, found)
+        requests, discovery = await self._discover(response, site, found)
+        for request in requests:
+            yield request
         link_next = response.css('link[rel="next"]::attr(href)').get()
         next_url = next_url or (response.urljoin(link_next) if link_next else None)
-        if next_url and page < limit and site.owns(next_url):
-            yield self._source_request(next_url, site, self.parse_listing, page=page + 1)
+        if not next_url or page >= limit or not site.owns(next_url):
+            return
+        if self.policy.incremental and not discovery.unsettled:
+            self._inc("depeches/discovery/listing_stopped")  # nothing new on this page
+            return
+        yield self._source_request(next_url, site, "listing", polled=False, page=page + 1)
 
     def source_failed(self, failure: Any) -> None:
         """A feed, sitemap or listing that could not be fetched: logged and counted, not fatal."""

@@ -459,6 +459,93 @@ class ClusterMember(Base):
     joined_at: Mapped[datetime] = mapped_column(comment="When it joined the cluster, UTC.")
 
 
+FRONTIER_STATES = ("pending", "stored", "rejected", "failed")
+SOURCE_KINDS = ("feed", "sitemap", "listing")
+
+
+class FrontierUrl(Base):
+    __tablename__ = "frontier"
+    __table_args__ = (
+        Index("ix_frontier_site_key_state", "site_key", "state"),
+        CheckConstraint(_one_of("state", FRONTIER_STATES), name="state"),
+        {
+            "comment": "Every article URL discovery found, and where it stands: the crawl's "
+            "to-do list, kept in the database so a killed run loses nothing."
+        },
+    )
+
+    url: Mapped[str] = mapped_column(
+        Text, primary_key=True, comment="Article URL as requested (canonical form)."
+    )
+    site_key: Mapped[str] = mapped_column(String(64), comment="Site key of the URL.")
+    state: Mapped[str] = mapped_column(
+        String(10), comment="pending, stored, rejected (reason says why) or failed (retried)."
+    )
+    reason: Mapped[str | None] = mapped_column(
+        String(64), comment="Rejection reason (pipelines/errors.py) when rejected or failed."
+    )
+    attempts: Mapped[int] = mapped_column(
+        Integer, server_default="0", comment="Fetches that ended failed (transient errors)."
+    )
+    next_retry_at: Mapped[datetime | None] = mapped_column(
+        comment="When a failed URL is due again, UTC."
+    )
+    discovered_at: Mapped[datetime] = mapped_column(comment="First discovery, UTC.")
+    last_fetched_at: Mapped[datetime | None] = mapped_column(
+        comment="Latest fetch that settled the URL, UTC."
+    )
+    visits: Mapped[int] = mapped_column(
+        Integer, server_default="0", comment="Revisits of the stored article so far."
+    )
+    next_visit_at: Mapped[datetime | None] = mapped_column(
+        comment="When the stored article is due for a revisit, UTC; null: never again."
+    )
+    hints: Mapped[dict[str, Any] | None] = mapped_column(
+        JsonDocument, comment="What discovery knew of the URL (feed date, news-sitemap title...)."
+    )
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        Id,
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"),
+        comment="Latest crawl run that discovered or settled the URL.",
+    )
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    __table_args__ = (
+        Index("ix_sources_site_key", "site_key"),
+        CheckConstraint(_one_of("kind", SOURCE_KINDS), name="kind"),
+        {
+            "comment": "Feeds, sitemaps and listing pages polled for new articles, with their "
+            "HTTP validators and adaptive poll interval."
+        },
+    )
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True, comment="URL of the source.")
+    site_key: Mapped[str] = mapped_column(String(64), comment="Site key of the source.")
+    kind: Mapped[str] = mapped_column(String(10), comment="feed, sitemap or listing.")
+    parent_url: Mapped[str | None] = mapped_column(
+        Text, comment="Sitemap index that listed this sitemap; null for a site file's URL."
+    )
+    etag: Mapped[str | None] = mapped_column(Text, comment="ETag of the latest 200 answer.")
+    last_modified: Mapped[str | None] = mapped_column(
+        Text, comment="Last-Modified of the latest 200 answer, as sent."
+    )
+    last_polled_at: Mapped[datetime | None] = mapped_column(comment="Latest poll, UTC.")
+    next_poll_at: Mapped[datetime | None] = mapped_column(
+        comment="When the source is due again, UTC; null: at the next run."
+    )
+    poll_interval: Mapped[int] = mapped_column(
+        Integer, comment="Seconds between polls: shorter when it yields new articles."
+    )
+    last_status: Mapped[int | None] = mapped_column(
+        Integer, comment="HTTP status of the latest poll (304: not modified)."
+    )
+    last_new_count: Mapped[int | None] = mapped_column(
+        Integer, comment="New article URLs the latest poll found."
+    )
+
+
 # -- objects the database maintains itself (created by migrations, not mapped above) -----------
 
 # SQLite: the FTS5 index over articles and its shadow tables (articles_fts_data, _idx...).

@@ -38,6 +38,8 @@ TABLES = {
     "revisions",
     "rejections",
     "crawl_runs",
+    "frontier",
+    "sources",
     "raw_pages",
     "article_signatures",
     "article_bands",

@@ -8,7 +8,7 @@ import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from crawler.items import AgencyMention, ParsedDate, Tag
@@ -267,3 +267,75 @@ def test_naive_and_offset_datetimes_are_stored_as_utc(migrated_engine):
     assert rows(
         migrated_engine, select(models.Article.published_at, models.Article.first_seen_at)
     ) == [(datetime(2024, 11, 4, 11, 0, tzinfo=UTC), datetime(2024, 11, 4, 15, 0, tzinfo=UTC))]
+
+
+def count_statements(engine, action):
+    """Run action and count the statements it sends to the database (an executemany is one)."""
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
+def test_a_batch_costs_the_same_statements_whatever_its_size(migrated_engine):
+    repository = Repository(migrated_engine)
+    repository.save_articles(None, [make_article("warm-up")])  # site and tags exist now
+
+    def batch(prefix, size):
+        return [make_article(f"{prefix}-{n}", read_count=n) for n in range(size)]
+
+    small = count_statements(migrated_engine, lambda: repository.save_articles(None, batch("a", 3)))
+    large = count_statements(
+        migrated_engine, lambda: repository.save_articles(None, batch("b", 40))
+    )
+    assert small == large
+    again = count_statements(
+        migrated_engine, lambda: repository.save_articles(None, batch("b", 40))
+    )
+    assert again <= large
+    assert count(migrated_engine, models.Article) == 44
+    assert count(migrated_engine, models.ReadCount) == 44
+
+
+def test_one_batch_plays_its_articles_in_order(migrated_engine):
+    """Later items of a batch see what earlier ones stored, as separate batches would."""
+    repository = Repository(migrated_engine)
+    first = make_article(read_count=10)
+    earlier_fetch = make_article(read_count=5, fetched_at=FETCHED - timedelta(hours=1))
+    edited = make_article(
+        read_count=20, fetched_at=LATER, body="Premier paragraphe corrigé.\n\nSecond paragraphe."
+    )
+    # The edited text reached through a print URL of the same site: same content hash.
+    print_view = replace(
+        edited,
+        url="https://www.exemple.sn/imprimer/42",
+        final_url="https://www.exemple.sn/imprimer/42",
+        canonical_url="https://www.exemple.sn/imprimer/42",
+        fetched_at=LATER + timedelta(hours=1),
+        read_count=None,
+    )
+    results = repository.save_articles(None, [first, earlier_fetch, edited, print_view])
+
+    assert [r.status for r in results] == ["new", "unchanged", "updated", "unchanged"]
+    assert len({r.article_id for r in results}) == 1
+    assert rows(
+        migrated_engine,
+        select(models.ReadCount.observed_at, models.ReadCount.value).order_by("observed_at"),
+    ) == [(FETCHED - timedelta(hours=1), 5), (FETCHED, 10), (LATER, 20)]
+    [article] = objects(migrated_engine, models.Article)
+    assert (article.read_count, article.last_seen_at) == (20, LATER + timedelta(hours=1))
+    assert article.first_seen_at == FETCHED
+    assert article.body == edited.body
+    [revision] = objects(migrated_engine, models.Revision)
+    assert (revision.body, revision.observed_at) == (first.body, LATER)
+    assert ("https://www.exemple.sn/imprimer/42", article.id) in rows(
+        migrated_engine, select(models.ArticleUrl.url, models.ArticleUrl.article_id)
+    )
+    assert count(migrated_engine, models.ArticleTag) == 2  # replaced, not added twice
