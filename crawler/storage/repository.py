@@ -79,6 +79,10 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+LOCK_BUCKETS = 512
+LOCK_NAMESPACE = 0x64657065 << 16  # "depe": keeps these keys apart from the run locks
+
+
 def _lock_key(text: str) -> int:
     """A signed 64-bit key for pg_advisory_xact_lock."""
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)
@@ -476,7 +480,10 @@ class Repository:
         names |= {f"{site_ids[item.article.site]}:{item.content_hash}" for item in batch}
         # Band keys: two copies of one dispatch share some, so their clustering is serialised.
         names |= {f"band:{key}" for item in batch for key in item.band_keys}
-        keys = sorted({_lock_key(name) for name in names})
+        # Names fold into LOCK_BUCKETS keys: a batch holds at most that many locks (PostgreSQL's
+        # lock table is small: max_locks_per_transaction), at the price of some needless waits
+        # between writers whose names share a bucket. Same name, same bucket: still correct.
+        keys = sorted({LOCK_NAMESPACE + _lock_key(name) % LOCK_BUCKETS for name in names})
         # One statement; unnest returns the sorted array in order, so every writer takes its
         # locks in the same global order and none can deadlock on them.
         connection.execute(
