@@ -64,6 +64,13 @@ def _empty_pg_database(url: str) -> None:
         connection.execute("CREATE SCHEMA public")
 
 
+@pytest.fixture
+def empty_pg_url(pg_url: str) -> str:
+    """The session's PostgreSQL database, emptied for this test."""
+    _empty_pg_database(pg_url)
+    return pg_url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest) -> str:
     """An empty database URL, once per backend."""

@@ -20,7 +20,8 @@ from tests.e2e.conftest import DEMO, FAST, ROOT
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 
-def test_two_workers_share_one_frontier(pg_url, demo_expected):
+def test_two_workers_share_one_frontier(empty_pg_url, demo_expected):
+    pg_url = empty_pg_url
     client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
     client.ping()
     run_id = f"test-{uuid.uuid4().hex[:8]}"
