@@ -17,13 +17,19 @@ from crawler.storage.models import Rejection
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "tests" / "fixtures" / "demo" / "site"
+DEMO_PORT = 8765  # settings/sites/demo.toml base_url
 
 
 def main() -> int:
     database_url = os.environ.get("DATABASE_URL", "sqlite:///data/demo.sqlite3")
     env = {**os.environ, "DATABASE_URL": database_url}
     scrapy = [sys.executable, "-m", "scrapy"]
-    with FixtureServer(SITE) as server:
+    try:
+        # the site file's own origin, so that a second `make demo` sees the same URLs
+        server = FixtureServer(SITE, port=DEMO_PORT)
+    except OSError:
+        server = FixtureServer(SITE)
+    with server:
         print(f"demo site served at {server.base_url}; database {database_url}", flush=True)
         steps = [
             [*scrapy, "migrate"],
