@@ -31,6 +31,7 @@ from crawler.fields.tags import find_section_candidates, find_tag_candidates
 from crawler.fields.titles import find_site_name, find_title_candidates
 from crawler.fields.urls import find_canonical_candidates
 from crawler.items import DateCandidate, RawExtraction
+from crawler.sites import SiteConfig
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 
@@ -47,6 +48,21 @@ class ExtractOptions:
     read_count: str | None = None
     tags: str | None = None
     section: str | None = None
+
+    @classmethod
+    def from_site(cls, site: SiteConfig) -> ExtractOptions:
+        """The site file's [selectors] as extraction options."""
+        selectors = site.selectors
+        return cls(
+            prune_xpath=selectors.drop,
+            body=selectors.body,
+            title=selectors.title,
+            date=selectors.date,
+            authors=selectors.authors,
+            read_count=selectors.read_count,
+            tags=selectors.tags,
+            section=selectors.section,
+        )
 
 
 @lru_cache(maxsize=1)

@@ -41,17 +41,7 @@ class ExtractPipeline:
         if not item.html.strip():
             raise Rejected("empty_page", f"{len(item.html)} characters", url=item.url)
         site = site_config(self.crawler, item.site, item.final_url)
-        selectors = site.selectors
-        options = ExtractOptions(
-            prune_xpath=selectors.drop,
-            body=selectors.body,
-            title=selectors.title,
-            date=selectors.date,
-            authors=selectors.authors,
-            read_count=selectors.read_count,
-            tags=selectors.tags,
-            section=selectors.section,
-        )
+        options = ExtractOptions.from_site(site)
         try:
             raw, seconds = await self.pool.run(
                 self.timeout, extract_page_timed, item.html, item.final_url, options

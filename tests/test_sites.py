@@ -47,7 +47,7 @@ def test_site_fixture(site_file: Path, path: str | None, expected: dict | None) 
     _, html = html_to_unicode(None, page.read_bytes())
     html = html.replace("{{BASE}}", BASE)
     url = BASE + path
-    options = ExtractOptions(prune_xpath=site.selectors.drop, body=site.selectors.body)
+    options = ExtractOptions.from_site(site)
     article = Article(url=url, final_url=url, site=site.key, fetched_at=FETCHED)
     article.raw = extract_page(html, url, options)
     normalise_article(article, site, min_words=40)

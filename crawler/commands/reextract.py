@@ -85,17 +85,7 @@ class ReextractReport:
 def _options(site: SiteConfig) -> ExtractOptions:
     from crawler.extraction import ExtractOptions
 
-    selectors = site.selectors
-    return ExtractOptions(
-        prune_xpath=selectors.drop,
-        body=selectors.body,
-        title=selectors.title,
-        date=selectors.date,
-        authors=selectors.authors,
-        read_count=selectors.read_count,
-        tags=selectors.tags,
-        section=selectors.section,
-    )
+    return ExtractOptions.from_site(site)
 
 
 def rebuild_article(page: Row[Any], site: SiteConfig, min_words: int) -> Article:
