@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.fields.html import is_listing_block
+from crawler.fields.html import is_listing_block, short_text
 from crawler.fields.text import clean_text, word_count
 
 _HAS_ALNUM = re.compile(r"[^\W_]")
@@ -400,13 +400,92 @@ def _ancestors_until(element: Any, stop: Any) -> list[Any]:
     return found
 
 
+# A label alone on its line that opens a reading list ("À lire aussi :", "Pour aller plus loin").
+_READING_LABEL = _rx(
+    r"(?:[àa]\s+)?(?:lire|voir|relire)\s+(?:aussi|[ée]galement)|pour\s+approfondir"
+    r"|(?:pour\s+)?aller\s+plus\s+loin"
+)
+_MAX_LABEL_CHARS = 40
+_READING_LABEL_TAGS = frozenset({"p", "div", "h2", "h3", "h4", "h5", "h6"})
+_MAX_SIGNATURE_CHARS = 120
+_READING_ITEM_TAGS = frozenset({"p", "ul", "ol", "li", "blockquote"})
+_HOST = re.compile(r"^\s*(?:https?:)?//([^/?#:]+)", re.IGNORECASE)
+
+
+def _host_of(href: str) -> str:
+    found = _HOST.match(href or "")
+    return found.group(1).lower().removeprefix("www.") if found else ""
+
+
+def _page_host(tree: Any) -> str:
+    """The host of the page's canonical URL (or og:url), "" when the page names none."""
+    for element in tree.iter("link", "meta"):
+        rel = (element.get("rel") or "").lower().split()
+        if "canonical" in rel or (element.get("property") or "").lower() == "og:url":
+            host = _host_of(element.get("href") or element.get("content") or "")
+            if host:
+                return host
+    return ""
+
+
+def _cites_other_sites(block: Any, page_host: str) -> bool:
+    """The block links to another site's page, and never to this site."""
+    hosts = [_host_of(a.get("href") or "") for a in block.iter("a")]
+    return bool(hosts) and all(host and host != page_host for host in hosts)
+
+
+def release_reading_lists(tree: Any) -> int:
+    """Drop the label of a reading list that cites other publications (and the signature above).
+
+    "À lire aussi :" usually opens the outlet's own teasers, and the line rules cut the text
+    there. When every paragraph after the label cites another site (a review, a book, a
+    report, with its description), the list is the author's own reading notes: the label goes,
+    so the list stays in the text; a "Par Name" signature just before it goes too.
+    Returns how many labels were dropped.
+    """
+    page_host = _page_host(tree)
+    if not page_host:
+        return 0
+    released = 0
+    for label in list(tree.iter(*_READING_LABEL_TAGS)):
+        if label.getparent() is None or len(label) > 1:
+            continue
+        own = (label.text or "").strip() or (label[0].text or "" if len(label) else "")
+        if not own or len(own) > _MAX_LABEL_CHARS:
+            continue  # cheap test first: a label's text is its own or its only child's
+        core = _core(short_text(label, _MAX_LABEL_CHARS) or "")
+        if not core or not _READING_LABEL.fullmatch(core) or label.find(".//a") is not None:
+            continue
+        items = []
+        for sibling in label.itersiblings():
+            if not isinstance(sibling.tag, str) or not sibling.text_content().strip():
+                continue
+            if sibling.tag not in _READING_ITEM_TAGS:
+                break
+            items.append(sibling)
+        if not items or not all(_cites_other_sites(item, page_host) for item in items):
+            continue
+        previous = label.getprevious()
+        while previous is not None and not isinstance(previous.tag, str):
+            previous = previous.getprevious()
+        if previous is not None and previous.tag == "p":
+            signature = short_text(previous, _MAX_SIGNATURE_CHARS)
+            if signature and _is_byline(signature):
+                previous.drop_tree()
+        label.drop_tree()
+        released += 1
+    return released
+
+
 def prune_boilerplate(tree: Any) -> int:
     """Drop paywall/newsletter/"lire aussi"/sidebar blocks, input forms and teaser lists.
 
     A block is kept when it holds the page's h1 or article text of its own (several long
     paragraphs outside teaser cards), so a misleading class never costs the article.
+    A reading list citing other sites keeps its items (`release_reading_lists`).
     Returns how many blocks were dropped.
     """
+    release_reading_lists(tree)
     try:
         candidates = list(
             tree.xpath(_MARKED_CONTAINERS, namespaces=_EXSLT, pat=_BOILERPLATE_MARKS.pattern)

@@ -352,6 +352,184 @@ def _as_labels(value: Any) -> list[str]:
     return []
 
 
+# ---------------------------------------------------------------------------- kicker
+
+# The "surtitre" (kicker): one to three short rubric/topic links printed right above or below
+# the headline ("Entretiens · Méditerranée"). A page without any tag markup or metadata still
+# shows its topics there. Only read when nothing better exists.
+_KICKER_MAX_LINKS = 3
+_KICKER_MAX_WORDS = 4
+_KICKER_MAX_CHARS = 40
+_KICKER_SIBLINGS = 2
+_KICKER_EDGES = " >»›/|·•,;:-–—"
+_KICKER_SEPARATORS = re.compile(r"^[\s>»›/|·•,;:\-–—]*$")
+# Links that are a person, an account or an action, not a topic.
+_KICKER_PATH_REJECTS = frozenset(
+    {
+        "auteur",
+        "auteurs",
+        "author",
+        "authors",
+        "signataire",
+        "signataires",
+        "journaliste",
+        "journalistes",
+        "profil",
+        "profile",
+        "user",
+        "users",
+        "membre",
+        "compte",
+        "account",
+        "login",
+        "connexion",
+        "abonnement",
+        "abonnements",
+        "newsletter",
+        "newsletters",
+        "search",
+        "recherche",
+    }
+)
+_KICKER_CHROME_TOKENS = frozenset(
+    {
+        "author",
+        "authors",
+        "auteur",
+        "auteurs",
+        "byline",
+        "signature",
+        "share",
+        "sharing",
+        "partage",
+        "social",
+        "date",
+        "meta",
+    }
+)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_HOST = re.compile(r"^\s*(?:https?:)?//([^/?#:]+)", re.IGNORECASE)
+_YEAR_SEGMENT = re.compile(r"(?:^|[^0-9])(?:19|20)\d\d(?:[^0-9]|$)")
+_ARTICLE_SLUG_WORDS = 5
+_HEADLINE_MIN_WORDS = 3
+
+
+def _page_host(tree: HtmlElement) -> str | None:
+    """The host of the page's canonical URL (or og:url), lower-case without "www.", if any."""
+    hrefs = [link.get("href") or "" for link in tree.iter("link") if _is_canonical(link)]
+    hrefs += meta_contents(tree, "og:url")
+    for href in hrefs:
+        host = _host(href)
+        if host:
+            return host
+    return None
+
+
+def _is_canonical(link: HtmlElement) -> bool:
+    return "canonical" in (link.get("rel") or "").lower().split()
+
+
+def _host(href: str) -> str:
+    match = _HOST.match(href)
+    return match.group(1).lower().removeprefix("www.") if match else ""
+
+
+def _is_kicker_href(href: str, page_host: str | None) -> bool:
+    """A link to a rubric or topic page of the same site (not an article, a person, a share)."""
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return False
+    host = _host(href)
+    if host and page_host and host != page_host:
+        return False
+    if _SCHEME.match(href) and not href.lower().startswith(("http:", "https:")):
+        return False
+    match = _HREF_PATH.match(href)
+    path = (match.group(1) if match else "").lower()
+    segments = [s for s in path.split("/") if s]
+    if not segments and "?" not in href:
+        return False  # the home page
+    if any(segment in _KICKER_PATH_REJECTS for segment in segments):
+        return False
+    if _YEAR_SEGMENT.search(path):
+        return False  # a dated URL is an article, not a rubric
+    last = segments[-1] if segments else ""
+    return len(_SLUG_NON_WORD.sub(" ", last).split()) < _ARTICLE_SLUG_WORDS
+
+
+def _kicker_links(block: HtmlElement, page_host: str | None) -> list[HtmlElement] | None:
+    """The links of a block that is nothing but a short run of rubric links, else None."""
+    if not isinstance(block.tag, str) or block.tag in ("h1", "script", "style", "time", "img"):
+        return None
+    if _class_tokens(block) & (_KICKER_CHROME_TOKENS | _CHROME_TOKENS):
+        return None
+    if _BREADCRUMB_MARKERS.search(f"{block.get('class') or ''} {block.get('id') or ''}"):
+        return None
+    links = [block] if block.tag == "a" else list(block.iter("a"))
+    if not 1 <= len(links) <= _KICKER_MAX_LINKS:
+        return None
+    rest = text_of(block)
+    for link in links:
+        label = text_of(link)
+        if (
+            not label
+            or len(label) > _KICKER_MAX_CHARS
+            or len(label.split()) > _KICKER_MAX_WORDS
+            or not any(ch.isalpha() for ch in label)
+            or not _is_kicker_href(link.get("href") or "", page_host)
+            or _fold(label) in _SECTION_REJECTS
+            or _fold(label) in _HOME_LABELS
+        ):
+            return None
+        rest = rest.replace(label, " ", 1)
+    if not _KICKER_SEPARATORS.match(rest):
+        return None  # other words around the links: a byline, a dateline, a sentence
+    return links
+
+
+def _main_headline(tree: HtmlElement) -> HtmlElement | None:
+    """The article's h1: the first one in the main <article>, else the first outside chrome."""
+    article = _main_article(tree)
+    scope = article if article is not None else tree
+    for h1 in scope.iter("h1"):
+        if len(text_of(h1).split()) >= _HEADLINE_MIN_WORDS and (
+            article is not None or not _in_chrome(h1)
+        ):
+            return h1  # a one- or two-word h1 is a logo or a section name, not the headline
+    return None
+
+
+def _kicker_labels(tree: HtmlElement) -> list[str]:
+    """Labels of the rubric/topic links printed next to the headline (see above)."""
+    headline = _main_headline(tree)
+    if headline is None:
+        return []
+    page_host = _page_host(tree)
+    levels = [headline]
+    parent = headline.getparent()
+    if parent is not None and parent.tag not in ("body", "html", "article"):
+        levels.append(parent)
+    for node in levels:
+        before = _element_siblings(node, preceding=True)
+        after = _element_siblings(node, preceding=False)
+        for block in (*before, *after):
+            links = _kicker_links(block, page_host)
+            if links:
+                labels = [_collapse(text_of(link)).strip(_KICKER_EDGES) for link in links]
+                return [label for label in labels if label]
+    return []
+
+
+def _element_siblings(node: HtmlElement, *, preceding: bool) -> list[HtmlElement]:
+    found: list[HtmlElement] = []
+    for sibling in node.itersiblings(preceding=preceding):
+        if isinstance(sibling.tag, str):
+            found.append(sibling)
+            if len(found) >= _KICKER_SIBLINGS:
+                break
+    return found
+
+
 # ---------------------------------------------------------------------------- tags
 
 
@@ -388,6 +566,9 @@ def find_tag_candidates(tree: HtmlElement, selector: str | None = None) -> list[
     structured += _json_ld_keywords(tree)
     if structured:
         return [_collapse(label) for label in structured]
+    kicker = _kicker_labels(tree)
+    if kicker:
+        return kicker
     keywords = [_collapse(p) for v in meta_contents(tree, "keywords") for p in _split_list(v)]
     if any(slugify_tag(k) in _SITE_WIDE_KEYWORDS for k in keywords):
         return []  # the site's own keyword list, repeated on every page, says nothing of this one
@@ -510,7 +691,7 @@ def _section_from_breadcrumb(items: list[tuple[str, str]], title_keys: list[str]
 
 
 def find_section_candidates(tree: HtmlElement, selector: str | None = None) -> list[str]:
-    """article:section metas, JSON-LD articleSection, then the breadcrumb's last section."""
+    """article:section metas, JSON-LD articleSection, the breadcrumb's last section, the kicker."""
     candidates: list[str] = []
     if selector:
         for element in select(tree, selector):
@@ -526,6 +707,8 @@ def find_section_candidates(tree: HtmlElement, selector: str | None = None) -> l
         section = _section_from_breadcrumb(items, title_keys)
         if section:
             candidates.append(section)
+    # last resort: the rubric printed above the headline (the kicker's first link)
+    candidates += _kicker_labels(tree)[:1]
     return [_collapse(c) for c in candidates if c and c.strip()]
 
 

@@ -11,6 +11,7 @@ from crawler.fields.body import (
     merge_lead,
     promote_text_divs,
     prune_boilerplate,
+    release_reading_lists,
 )
 from crawler.fields.html import parse_html, text_of
 
@@ -423,3 +424,75 @@ def test_merge_lead(lines: list[str], lead: str | None, expected: list[str]) -> 
 )
 def test_has_prose(paragraphs: list[str], expected: bool) -> None:
     assert has_prose(paragraphs) is expected
+
+
+# A weekly column of ideas that ends with the author's reading notes: each item cites a review
+# on another site. The outlet's own "Lire aussi" teasers are left for the line rules to cut.
+COLUMN_HEAD = '<link rel="canonical" href="https://www.radio-exemple.fr/chroniques/idees-du-jour">'
+COLUMN_TEXT = (
+    "<p>La semaine a été marquée par une série de tribunes sur la place de la parole publique,"
+    " des assemblées citoyennes aux plateaux de télévision, et par leurs limites.</p>"
+)
+SIGNATURE = "<p>Par <strong>Hélène Garnier</strong></p>"
+REVIEW_A = (
+    '<p>Revue <em>Terrains</em> : <a href="https://revue-terrains.org/numero-42">Débattre'
+    " autrement</a>. Un dossier sur les formes du désaccord dans les assemblées locales.</p>"
+)
+REVIEW_B = (
+    '<p>Revue <em>Parole</em> : <a href="http://www.editions-parole.fr/revue/18">Les mots du'
+    " pouvoir</a></p>"
+)
+OWN_TEASER = '<p><a href="/chroniques/idees-de-la-veille">Les idées de la veille</a></p>'
+
+
+def _column(items: str, head: str = COLUMN_HEAD, label: str = "<p>À lire aussi :</p>") -> str:
+    return (
+        f"<html><head>{head}</head><body><div class='chronique'>{COLUMN_TEXT}{SIGNATURE}"
+        f"{label}{items}<aside class='bounce'><a href='/autre'>À écouter aussi</a></aside>"
+        "</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("html", "released"),
+    [
+        # every item cites another site: the label and the signature above it go
+        (_column(REVIEW_A + REVIEW_B), True),
+        (_column(REVIEW_A, label="<h3>Pour aller plus loin</h3>"), True),
+        (_column(REVIEW_B, label="<p><strong>LIRE AUSSI</strong></p>"), True),
+        # the outlet's own teasers, alone or among the reviews
+        (_column(OWN_TEASER), False),
+        (_column(REVIEW_A + OWN_TEASER), False),
+        # an item without any link, a label holding the link itself, no canonical URL
+        (_column(REVIEW_A + "<p>Un numéro à paraître au printemps.</p>"), False),
+        (_column(REVIEW_A, label='<p>Lire aussi : <a href="/x">Autre chronique</a></p>'), False),
+        (_column(REVIEW_A + REVIEW_B, head=""), False),
+        # a label that is not a reading-list label
+        (_column(REVIEW_A, label="<p>Références :</p>"), False),
+    ],
+)
+def test_release_reading_lists(html: str, released: bool) -> None:
+    tree = parse_html(html)
+    assert release_reading_lists(tree) == (1 if released else 0)
+    assert ("Hélène Garnier" in text_of(tree)) is not released
+
+
+def _paragraphs(html: str, *, prune: bool) -> list[str]:
+    tree = parse_html(html)
+    if prune:
+        prune_boilerplate(tree)
+    return [" ".join(p.text_content().split()) for p in tree.iter("p")]
+
+
+def test_released_reading_list_survives_the_line_rules() -> None:
+    html = _column(REVIEW_A + REVIEW_B)
+    assert clean_body(_paragraphs(html, prune=True)) == [
+        "La semaine a été marquée par une série de tribunes sur la place de la parole publique,"
+        " des assemblées citoyennes aux plateaux de télévision, et par leurs limites.",
+        "Revue Terrains : Débattre autrement. Un dossier sur les formes du désaccord dans les"
+        " assemblées locales.",
+        "Revue Parole : Les mots du pouvoir",
+    ]
+    # without the release, "À lire aussi" cuts the two reviews off with the signature
+    unreleased = _paragraphs(html, prune=False)
+    assert clean_body(unreleased) == unreleased[:1]

@@ -315,3 +315,111 @@ def test_tag_lines_without_links(line, expected):
     body = f"<article><h1>Un titre assez long</h1><p>Texte.</p>{line}</article>"
     html = f"<html><body>{body}</body></html>"
     assert find_tag_candidates(parse_html(html)) == expected
+
+
+# The kicker ("surtitre"): rubric and topic links printed next to the headline, read only when
+# the page has no tag markup or metadata. Written like a WordPress theme that shows them above
+# the h1 with CSS ordering; the byline, share bar and teaser below are not kickers.
+KICKER_PAGE = _page(
+    head='<link rel="canonical" href="https://www.revue-exemple.fr/2024/05/14/eau-sahel/">',
+    body="""<header class="site-header"><a href="https://www.revue-exemple.fr/">Accueil</a>
+    <a href="https://www.revue-exemple.fr/rubrique/analyses/">Analyses</a></header>
+    <article id="post-812" class="post type-post">
+    <header class="col entry-header"><div class="flex">
+    <h1 class="entry-title">« L’eau sera la grande affaire de la décennie ». Entretien avec
+    Awa Diallo</h1>
+    <div class="w-full order-first">
+    <a href="https://www.revue-exemple.fr/grands-entretiens" class="text-grey">Grands
+    entretiens</a> ·
+    <a href="https://www.revue-exemple.fr/geo/sahel/" class="text-red">Sahel</a></div>
+    </div>
+    <p class="byline">Par <a href="https://www.revue-exemple.fr/auteur/paul-martin/">Paul
+    Martin</a></p>
+    </header>
+    <div class="entry-content"><p>Le texte de l’entretien commence ici.</p></div>
+    </article>
+    <article class="summary upnext"><div class="summary-category">
+    <a href="https://www.revue-exemple.fr/actu-longues">Perspectives</a></div>
+    <h1><a href="https://www.revue-exemple.fr/2024/05/20/autre/">Un autre article</a></h1>
+    </article>""",
+)
+
+
+def _headline_page(around: str, head: str = "") -> str:
+    """An article whose h1 is followed by `around` (a block that may or may not be a kicker)."""
+    return _page(
+        head=head
+        or '<link rel="canonical" href="https://www.journal-exemple.fr/politique/a.html">',
+        body=f"""<article><h1>Le gouvernement présente son budget rectificatif</h1>{around}
+        <p>Le ministre a détaillé mardi les mesures du texte.</p></article>""",
+    )
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (KICKER_PAGE, ["Grands entretiens", "Sahel"]),
+        # a relative rubric link under the h1
+        (
+            _headline_page('<p class="surtitre"><a href="/politique/">Politique</a></p>'),
+            ["Politique"],
+        ),
+        # tag metadata wins over the kicker
+        (
+            _headline_page(
+                '<div><a href="/politique/">Politique</a></div>',
+                head='<meta property="article:tag" content="Budget">',
+            ),
+            ["Budget"],
+        ),
+        # a byline: words around the link, and the link is an author page
+        (_headline_page('<p>Par <a href="/auteur/jeanne-roux/">Jeanne Roux</a></p>'), []),
+        (_headline_page('<div><a href="/journalistes/jeanne-roux">Jeanne Roux</a></div>'), []),
+        # a share bar: other sites, or no page at all
+        (_headline_page('<div><a href="https://www.facebook.com/sharer">Facebook</a></div>'), []),
+        (_headline_page('<div><a href="#commentaires">Réagir</a></div>'), []),
+        # another article (a dated URL, a long slug), the home page
+        (_headline_page('<div><a href="/2024/05/02/budget/">Budget</a></div>'), []),
+        (
+            _headline_page(
+                '<div><a href="/economie/la-dette-publique-atteint-un-record.html">Dette</a></div>'
+            ),
+            [],
+        ),
+        (_headline_page('<div><a href="/">Accueil</a></div>'), []),
+        # a breadcrumb (the section finder reads it) and a menu of four links
+        (_headline_page('<div class="breadcrumb"><a href="/politique/">Politique</a></div>'), []),
+        (
+            _headline_page(
+                '<div><a href="/a/">Un</a> <a href="/b/">Deux</a> <a href="/c/">Trois</a>'
+                ' <a href="/d/">Quatre</a></div>'
+            ),
+            [],
+        ),
+        # a link label that is a sentence, not a rubric
+        (_headline_page('<div><a href="/dossier/">Tout savoir sur le budget 2025</a></div>'), []),
+    ],
+)
+def test_kicker_links_are_the_last_resort_tags(html: str, expected: list[str]) -> None:
+    assert find_tag_candidates(parse_html(html)) == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (KICKER_PAGE, ["Grands entretiens"]),
+        # the kicker comes after the page's own section metadata
+        (
+            _headline_page(
+                '<div><a href="/politique/">Politique</a></div>',
+                head='<meta property="article:section" content="France">',
+            ),
+            ["France", "Politique"],
+        ),
+        (_headline_page('<p>Par <a href="/auteur/jeanne-roux/">Jeanne Roux</a></p>'), []),
+    ],
+)
+def test_kicker_rubric_is_the_last_section_candidate(html: str, expected: list[str]) -> None:
+    candidates = find_section_candidates(parse_html(html))
+    assert candidates == expected
+    assert choose_section(candidates) == (expected[0] if expected else None)
