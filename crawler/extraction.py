@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from copy import deepcopy
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 
 import trafilatura
@@ -110,8 +109,27 @@ def extract_body_lines(html: str, url: str, prune_xpath: tuple[str, ...] = ()) -
 
     The page is parsed once with trafilatura's own parser; generic boilerplate blocks are
     pruned and paragraph-like bare divs promoted to <p> (crawler.fields.body) before the
-    extraction itself.
+    extraction itself. Tables are kept (data tables belong to the article), unless the page
+    is laid out in a table: its whole article then comes back as one table row, and the
+    extraction is run again without tables.
     """
+    lines = _trafilatura_lines(html, url, prune_xpath, include_tables=True)
+    if any(_is_layout_row(line) for line in lines):
+        return _trafilatura_lines(html, url, prune_xpath, include_tables=False) or lines
+    return lines
+
+
+# A table row of this many words is a layout cell holding the article, not a data table.
+LAYOUT_ROW_WORDS = 80
+
+
+def _is_layout_row(line: str) -> bool:
+    return line.startswith("|") and len(line.split()) >= LAYOUT_ROW_WORDS
+
+
+def _trafilatura_lines(
+    html: str, url: str, prune_xpath: tuple[str, ...], include_tables: bool
+) -> list[str]:
     try:
         tree = load_html(html)
     except (TypeError, ValueError):
@@ -124,7 +142,7 @@ def extract_body_lines(html: str, url: str, prune_xpath: tuple[str, ...] = ()) -
         tree,
         url=url,
         include_comments=False,
-        include_tables=True,
+        include_tables=include_tables,
         include_images=False,
         include_links=False,
         deduplicate=False,
@@ -203,12 +221,3 @@ def _extract_from_tree(
     html_element = tree if tree.tag == "html" else tree.getroottree().getroot()
     raw.html_lang = (html_element.get("lang") or html_element.get("xml:lang") or "").strip() or None
     return raw
-
-
-def extract_page_timed(
-    html: str, url: str, options: ExtractOptions | None = None
-) -> tuple[RawExtraction, float]:
-    """extract_page plus the seconds it took in the worker (for the per-stage time split)."""
-    started = datetime.now()
-    raw = extract_page(html, url, options)
-    return raw, (datetime.now() - started).total_seconds()

@@ -106,7 +106,14 @@ class Article:
     extractor: str = ""
     # The fetched page, gzip-compressed, kept so `scrapy reextract` can rerun the pipelines.
     raw_html_gz: bytes = field(default=b"", repr=False)
+    raw_html_bytes: int = 0  # the page's size before compression; 0 when not known
     status: int = 200
+    # MinHash of the body for wire-story clustering (crawler.clustering), set by the dedup
+    # stage; None when the body is too short to cluster.
+    minhash: list[int] | None = field(default=None, repr=False)
+    # Pipeline stages already applied in the extraction worker (pipelines.worker), which the
+    # pipelines of the same name then skip.
+    stages_done: frozenset[str] = frozenset()
 
     @property
     def agency_codes(self) -> list[str]:

@@ -6,7 +6,6 @@ two workers cost little more memory than one.
 
 from langdetect import detector_factory
 
-import crawler.extraction  # noqa: F401  (trafilatura, lxml and the field finders)
-import pipelines.language  # noqa: F401
+import pipelines.worker  # noqa: F401  (trafilatura, lxml, the field finders, langdetect)
 
 detector_factory.init_factory()

@@ -6,8 +6,21 @@ from typing import Self
 
 from scrapy.crawler import Crawler
 
+from crawler import clustering
 from crawler.fields.text import content_hash
 from crawler.items import Article
+
+
+def fingerprint(article: Article) -> Article:
+    """Set the content hash and the near-duplicate MinHash; drop the raw candidates, which no
+    later stage reads."""
+    article.content_hash = content_hash(article.title, article.body)
+    article.minhash = (
+        None if clustering.too_short(article.body) else clustering.signature(article.body)
+    )
+    article.stages_done = article.stages_done | {"dedup"}
+    article.raw = None
+    return article
 
 
 class DedupPipeline:
@@ -25,6 +38,6 @@ class DedupPipeline:
         return cls(crawler)
 
     def process_item(self, article: Article) -> Article:
-        article.content_hash = content_hash(article.title, article.body)
-        article.raw = None  # the candidates are not needed past this point
-        return article
+        if "dedup" in article.stages_done:
+            return article
+        return fingerprint(article)

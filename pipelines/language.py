@@ -8,6 +8,7 @@ from typing import Self
 from scrapy.crawler import Crawler
 
 from crawler.items import Article
+from crawler.sites import SiteConfig
 from crawler.workers import WorkerPool
 from pipelines.errors import Rejected
 from pipelines.sitectx import site_config
@@ -35,6 +36,20 @@ def detect_language(text: str, html_lang: str | None = None) -> tuple[str | None
     return str(best.lang).split("-")[0], round(float(best.prob), 4)
 
 
+def apply_language(article: Article, site: SiteConfig) -> Article:
+    """Set the article's language and confidence; Rejected if the site refuses that language."""
+    html_lang = article.raw.html_lang if article.raw else None
+    text = f"{article.title or ''}\n{article.body}"
+    article.language, article.language_confidence = detect_language(text, html_lang)
+    if site.language_policy == "reject" and article.language and article.language != site.language:
+        raise Rejected(
+            "language_rejected",
+            f"{article.language} ({article.language_confidence}), site wants {site.language}",
+            url=article.url,
+        )
+    return article
+
+
 class LanguagePipeline:
     """Runs detection in the worker pool; rejects other languages only where the site says so."""
 
@@ -47,20 +62,8 @@ class LanguagePipeline:
         return cls(crawler)
 
     async def process_item(self, article: Article) -> Article:
-        html_lang = article.raw.html_lang if article.raw else None
-        text = f"{article.title or ''}\n{article.body}"
-        article.language, article.language_confidence = await self.pool.run(
-            30, detect_language, text, html_lang
-        )
+        if "language" in article.stages_done:
+            return article
         site = site_config(self.crawler, article.site, article.final_url)
-        if (
-            site.language_policy == "reject"
-            and article.language
-            and article.language != site.language
-        ):
-            raise Rejected(
-                "language_rejected",
-                f"{article.language} ({article.language_confidence}), site wants {site.language}",
-                url=article.url,
-            )
-        return article
+        result: Article = await self.pool.run(30, apply_language, article, site)
+        return result

@@ -193,5 +193,7 @@ class NormalisePipeline:
         return cls(crawler, crawler.settings.getint("MIN_ARTICLE_WORDS", 40))
 
     def process_item(self, article: Article) -> Article:
+        if "normalise" in article.stages_done:
+            return article
         site = site_config(self.crawler, article.site, article.final_url)
         return normalise_article(article, site, self.min_words)

@@ -380,9 +380,12 @@ class Repository:
 
     def _prepare(self, article: Article) -> _Prepared:
         canonical = article.canonical_url or article.final_url or article.url
-        signature = (
-            None if clustering.too_short(article.body) else clustering.signature(article.body)
-        )
+        if "dedup" in article.stages_done:  # computed by the dedup stage, off this thread
+            signature = article.minhash
+        else:
+            signature = (
+                None if clustering.too_short(article.body) else clustering.signature(article.body)
+            )
         return _Prepared(
             article=article,
             canonical_url=canonical,
@@ -759,7 +762,7 @@ class _BatchWriter:
                 "final_url": article.final_url or article.url,
                 "http_status": article.status,
                 "html_gz": article.raw_html_gz,
-                "html_bytes": len(gzip.decompress(article.raw_html_gz)),
+                "html_bytes": article.raw_html_bytes or len(gzip.decompress(article.raw_html_gz)),
                 "hints": _json_safe(article.hints) if article.hints else None,
                 "content_hash": item.content_hash,
                 "extractor": article.extractor,

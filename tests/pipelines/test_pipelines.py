@@ -15,10 +15,10 @@ from crawler.extraction import ExtractOptions, extract_page
 from crawler.items import Article, FetchedPage, ParsedDate
 from crawler.sites import SiteConfig, load_sites
 from crawler.storage.engine import make_engine
-from pipelines.dedup import DedupPipeline
+from pipelines.dedup import DedupPipeline, fingerprint
 from pipelines.errors import REASONS, Rejected
 from pipelines.extract import ExtractPipeline
-from pipelines.language import detect_language
+from pipelines.language import apply_language, detect_language
 from pipelines.normalise import normalise_article
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,16 +77,52 @@ def test_extract_turns_failed_fetches_into_rejections(extract_pipeline, override
     assert caught.value.url == page().url
 
 
-def test_extract_runs_in_the_pool_and_returns_candidates(extract_pipeline):
+def test_extract_runs_stages_one_to_four_in_the_pool(extract_pipeline):
     article = asyncio.run(extract_pipeline.process_item(page()))
     assert isinstance(article, Article)
-    assert article.raw is not None
-    assert article.raw.extractor.startswith("trafilatura ")
-    assert "Lu: 97" in article.raw.read_count_texts
-    assert article.raw.tag_candidates == ["CoréeduNord", "Russie"]
-    assert any(
-        line.startswith("Le secrétaire général de l'Otan") for line in article.raw.body_lines
+    assert article.stages_done == {"normalise", "language", "dedup"}
+    assert article.raw is None  # dropped by the dedup stage, in the worker
+    assert article.extractor.startswith("trafilatura ")
+    assert article.read_count == 97  # "Lu: 97"
+    assert [tag.label for tag in article.tags] == ["CoréeduNord", "Russie"]
+    assert article.agency_codes == ["REUTERS"]
+    assert article.language == "fr"
+    assert len(article.content_hash) == 64
+    assert article.minhash is not None and len(article.minhash) == 128
+    assert article.raw_html_bytes == len(page().html.encode("utf-8"))
+    assert "Le secrétaire général de l'Otan" in article.body
+
+
+def test_worker_stages_equal_the_pipelines_one_by_one(extract_pipeline):
+    """The fused worker call and the pipelines applied in turn give the same article."""
+    fused = asyncio.run(extract_pipeline.process_item(page()))
+    fetched = page()
+    site = SiteConfig.for_unknown_domain(fetched.final_url)  # the crawler has no spider here
+    stepwise = Article(
+        url=fetched.url,
+        final_url=fetched.final_url,
+        site="demo",
+        fetched_at=FETCHED,
+        raw=extract_page(fetched.html, fetched.final_url, ExtractOptions.from_site(site)),
     )
+    normalise_article(stepwise, site, min_words=40)  # MIN_ARTICLE_WORDS's default
+    apply_language(stepwise, site)
+    fingerprint(stepwise)
+    for name in ("title", "body", "published", "authors", "tags", "agencies", "read_count"):
+        assert getattr(fused, name) == getattr(stepwise, name), name
+    assert (fused.language, fused.content_hash, fused.minhash) == (
+        stepwise.language,
+        stepwise.content_hash,
+        stepwise.minhash,
+    )
+
+
+def test_a_rejection_in_the_worker_reaches_the_crawl(extract_pipeline):
+    short = "<html><body><article><p>Trois mots seulement.</p></article></body></html>"
+    with pytest.raises(Rejected) as caught:
+        asyncio.run(extract_pipeline.process_item(page(html=short)))
+    assert caught.value.reason == "no_article_text"
+    assert caught.value.url == page().url
 
 
 def test_extract_timeout_is_a_rejection():
@@ -132,15 +168,19 @@ def test_normalise_seed_layout():
     assert article.canonical_url == url
 
 
-def test_archive_layout_needs_the_site_body_selector():
-    """Why demo.toml sets selectors.body: the 2019 table layout fools the generic extractor."""
+def test_archive_layout_table_is_read_without_its_menus():
+    """The 2019 table layout: trafilatura returns the whole page as table rows, menus
+    included; the generic rule then extracts again without tables. demo.toml's body selector
+    pins the same text (one extraction instead of two)."""
     url = f"{BASE}/{ARCHIVE_PATH}"
     html = demo_page(ARCHIVE_PATH, "iso-8859-1")
     generic = extract_page(html, url)
-    assert any("ACCUEIL" in line for line in generic.body_lines)  # the menu leaks without it
+    assert generic.body_lines[0].startswith("DAKAR (APS) - Les ministres en charge")
+    assert generic.body_lines[-1].startswith("Les travaux se poursuivent mercredi à huis clos.")
+    assert len(generic.body_lines) == 5
+    assert not any("ACCUEIL" in line or line.startswith("|") for line in generic.body_lines)
     selected = extract_page(html, url, ExtractOptions(body=demo_site().selectors.body))
-    assert selected.body_lines[0].startswith("DAKAR (APS) - ")
-    assert not any("ACCUEIL" in line for line in selected.body_lines)
+    assert selected.body_lines == generic.body_lines
     article = Article(url=url, final_url=url, site="demo", fetched_at=FETCHED, raw=selected)
     normalise_article(article, demo_site(), min_words=40)
     assert article.agency_codes == ["APS"]
@@ -150,6 +190,26 @@ def test_archive_layout_needs_the_site_body_selector():
     assert article.published is not None
     assert article.published.value == datetime(2019, 3, 12, 9, 15, tzinfo=UTC)
     assert article.published.precision == "minute"
+
+
+DATA_TABLE_PAGE = """<html lang="fr"><head><title>Résultats</title></head><body>
+<article><h1>Législatives : les résultats provisoires par région</h1>
+<p>La commission électorale nationale autonome a publié dimanche soir les résultats provisoires
+des élections législatives, région par région, après le dépouillement de tous les bureaux.</p>
+<p>Le taux de participation s'établit à 58 % sur l'ensemble du territoire, en hausse de quatre
+points par rapport au scrutin précédent, selon le président de la commission.</p>
+<table><tr><th>Région</th><th>Inscrits</th><th>Participation</th></tr>
+<tr><td>Dakar</td><td>1 250 000</td><td>52 %</td></tr>
+<tr><td>Thiès</td><td>820 000</td><td>61 %</td></tr></table>
+<p>Les résultats définitifs seront proclamés par le Conseil constitutionnel dans un délai de
+cinq jours, après l'examen des recours éventuels déposés par les partis en lice.</p>
+</article></body></html>"""
+
+
+def test_a_data_table_stays_in_the_article():
+    raw = extract_page(DATA_TABLE_PAGE, "https://exemple.sn/resultats.html")
+    assert any("Thiès" in line and "61 %" in line for line in raw.body_lines)
+    assert raw.body_lines[-1].startswith("Les résultats définitifs seront proclamés")
 
 
 def test_too_short_is_no_article_text():
