@@ -213,7 +213,15 @@ class Server:
 
     def __init__(self, root: Path, port: int = 0) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.fixture_server", str(root), "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "crawler.fixture_server",
+                str(root),
+                "--port",
+                str(port),
+                "--keep-alive",  # as real sites serve: one connection for many requests
+            ],
             cwd=PROJECT_ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

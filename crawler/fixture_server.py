@@ -112,8 +112,12 @@ class FixtureServer:
         log_path: Path | str | None = None,
         overrides: dict[str, list[Reply]] | None = None,
         routes: dict[str, Route] | None = None,
+        keep_alive: bool = False,
     ) -> None:
         self.root = Path(root).resolve()
+        # HTTP/1.1 persistent connections, as real news sites serve (the benchmark); off by
+        # default so that scripted replies without a Content-Length end with the connection.
+        self.keep_alive = keep_alive
         self.overrides = {path: list(replies) for path, replies in (overrides or {}).items()}
         self.routes: dict[str, Route] = dict(routes or {})
         self._stopping = threading.Event()
@@ -160,6 +164,8 @@ class FixtureServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if server.keep_alive else "HTTP/1.0"
+
             def do_GET(self) -> None:
                 server._record(self.path)
                 scripted = server._scripted(self.path)
@@ -174,6 +180,7 @@ class FixtureServer:
                     return
                 route = server.routes.get(urlsplit(self.path).path)
                 if route is not None:
+                    self.close_connection = True  # stalls and missing lengths end the connection
                     with contextlib.suppress(ConnectionError, TimeoutError):
                         self._send_route(route)
                     return
@@ -257,8 +264,9 @@ def main() -> None:
     parser.add_argument("root", type=Path)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--log", type=Path)
+    parser.add_argument("--keep-alive", action="store_true", help="HTTP/1.1 persistent connections")
     args = parser.parse_args()
-    server = FixtureServer(args.root, args.port, args.log)
+    server = FixtureServer(args.root, args.port, args.log, keep_alive=args.keep_alive)
     print(f"serving {args.root} at {server.base_url}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.httpd.serve_forever()

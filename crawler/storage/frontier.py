@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 
 from crawler.frontier import FrontierPolicy, is_transient
 from crawler.storage import models
+from crawler.storage.engine import SQLITE_BEGIN_OPTION
 from crawler.storage.repository import Repository, SaveResult, _json_safe
 
 if TYPE_CHECKING:
@@ -27,6 +28,16 @@ if TYPE_CHECKING:
     from crawler.storage.repository import _Prepared
 
 CHUNK = 500
+# What storing an article sets on its URL's frontier row.
+_STORED_COLUMNS = (
+    "state",
+    "reason",
+    "next_retry_at",
+    "last_fetched_at",
+    "visits",
+    "next_visit_at",
+    "crawl_run_id",
+)
 
 
 @dataclass(frozen=True)
@@ -139,15 +150,15 @@ class FrontierRepository(Repository):
                 ]
                 inserted: set[str] = set()
                 if fresh:
+                    # one multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING per chunk
+                    # (SQLAlchemy's "insertmanyvalues"): only the rows this writer created come
+                    # back, another writer's concurrent rows do not
                     statement = (
                         self._insert(table)
                         .on_conflict_do_nothing(index_elements=["url"])
                         .returning(table.url)
                     )
-                    for values in fresh:  # RETURNING with executemany is not portable
-                        got = connection.execute(statement, values).scalar_one_or_none()
-                        if got is not None:
-                            inserted.add(got)
+                    inserted = set(connection.execute(statement, fresh).scalars())
                 for url in chunk:
                     row = known.get(url)
                     if url in inserted:
@@ -204,6 +215,16 @@ class FrontierRepository(Repository):
                 .order_by(table.discovered_at, table.url)
             ).all()
         return [(row.url, dict(row.hints or {})) for row in rows]
+
+    def pending_count(self, site_keys: list[str]) -> int:
+        """URLs of these sites (all sites when empty) still waiting for a fetch."""
+        table = models.FrontierUrl
+        query = select(func.count()).select_from(table).where(table.state == "pending")
+        if site_keys:
+            query = query.where(table.site_key.in_(site_keys))
+        reader = self.engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+        with reader.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def ledger(self, site_key: str | None = None) -> dict[str, int]:
         """Frontier rows by state (every state present, zero when empty)."""
@@ -277,37 +298,67 @@ class FrontierRepository(Repository):
     ) -> list[SaveResult]:
         results = super()._save_batch(connection, run_id, batch, reextract)
         if not reextract:
-            for item in batch:
-                self._mark_stored(connection, run_id, item)
+            self._mark_stored(connection, run_id, batch)
         return results
 
-    def _mark_stored(self, connection: Connection, run_id: int | None, item: _Prepared) -> None:
-        table = models.FrontierUrl
-        article = item.article
-        url = article.url
-        row = connection.execute(
-            select(table.state, table.visits).where(table.url == url)
-        ).one_or_none()
-        published = article.published.value if article.published else None
-        # 0 the first time the URL is stored, then one more each revisit
-        visits = 0 if row is None or row.state != "stored" else int(row.visits) + 1
-        values: dict[str, Any] = {
-            "state": "stored",
-            "reason": None,
-            "next_retry_at": None,
-            "last_fetched_at": item.fetched_at,
-            "visits": visits,
-            "next_visit_at": self.policy.next_visit(visits, item.fetched_at, published),
-            "crawl_run_id": run_id,
-        }
-        if row is None:
-            connection.execute(
-                self._insert(table)
-                .values(url=url, site_key=article.site, discovered_at=item.fetched_at, **values)
-                .on_conflict_do_update(index_elements=["url"], set_=values)
+    def _mark_stored(
+        self, connection: Connection, run_id: int | None, batch: list[_Prepared]
+    ) -> None:
+        """The batch's URLs become `stored`: one lookup, one UPDATE and one INSERT for all."""
+        table = cast(Table, models.FrontierUrl.__table__)
+        urls = list(dict.fromkeys(item.article.url for item in batch))
+        known: dict[str, tuple[str, int]] = {}
+        for start in range(0, len(urls), CHUNK):
+            rows = connection.execute(
+                select(table.c.url, table.c.state, table.c.visits).where(
+                    table.c.url.in_(urls[start : start + CHUNK])
+                )
             )
-        else:
-            connection.execute(update(table).where(table.url == url).values(**values))
+            known.update({row.url: (row.state, int(row.visits)) for row in rows})
+        in_database = set(known)
+        updates: dict[str, dict[str, Any]] = {}
+        inserts: dict[str, dict[str, Any]] = {}
+        for item in batch:  # in order: a URL stored twice in one batch counts one revisit
+            article = item.article
+            url = article.url
+            state = known.get(url)
+            # 0 the first time the URL is stored, then one more each revisit
+            visits = 0 if state is None or state[0] != "stored" else state[1] + 1
+            known[url] = ("stored", visits)
+            published = article.published.value if article.published else None
+            values: dict[str, Any] = {
+                "state": "stored",
+                "reason": None,
+                "next_retry_at": None,
+                "last_fetched_at": item.fetched_at,
+                "visits": visits,
+                "next_visit_at": self.policy.next_visit(visits, item.fetched_at, published),
+                "crawl_run_id": run_id,
+            }
+            if url in in_database:
+                updates[url] = values
+            else:
+                first = inserts.get(url, {"discovered_at": item.fetched_at})
+                inserts[url] = {
+                    "url": url,
+                    "site_key": article.site,
+                    "discovered_at": first["discovered_at"],
+                    **values,
+                }
+        if updates:
+            connection.execute(
+                update(table)
+                .where(table.c.url == bindparam("frontier_url"))
+                .values({name: bindparam(name) for name in _STORED_COLUMNS}),
+                [{"frontier_url": url, **values} for url, values in updates.items()],
+            )
+        if inserts:
+            statement = self._insert(models.FrontierUrl)
+            statement = statement.on_conflict_do_update(
+                index_elements=["url"],
+                set_={name: statement.excluded[name] for name in _STORED_COLUMNS},
+            )
+            connection.execute(statement, list(inserts.values()))
 
     def record_rejections(
         self, run_id: int | None, rejections: list[RejectionRecord], now: datetime | None = None
