@@ -6,6 +6,7 @@ two workers cost little more memory than one.
 
 from langdetect import detector_factory
 
+import crawler.langid  # noqa: F401  (numpy)
 import pipelines.worker  # noqa: F401  (trafilatura, lxml, the field finders, langdetect)
 
 detector_factory.init_factory()

@@ -21,10 +21,10 @@ MIN_SAMPLE_CHARS = 20
 
 def detect_language(text: str, html_lang: str | None = None) -> tuple[str | None, float | None]:
     """(ISO 639-1 code, probability); the `<html lang>` primary subtag when text is too short."""
-    from langdetect import DetectorFactory, detect_langs
     from langdetect.lang_detect_exception import LangDetectException
 
-    DetectorFactory.seed = 0
+    from crawler.langid import detect_langs
+
     hint = (html_lang or "").strip().lower().replace("_", "-").split("-")[0] or None
     sample = text[:SAMPLE_CHARS]
     if len(sample.strip()) < MIN_SAMPLE_CHARS:
