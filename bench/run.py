@@ -97,6 +97,19 @@ def _rss_and_cpu(pid: int) -> tuple[int, float]:
     return rss, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def _pss(pid: int) -> int:
+    """Proportional set size in bytes: pages shared with other processes (the pool workers
+    and the fork server they were forked from) counted once across them; 0 when gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds spent busy by the whole machine (all cores) since boot, from /proc/stat."""
     with open("/proc/stat", "rb") as handle:
@@ -112,6 +125,7 @@ class TreeSampler:
     pid: int
     interval: float = 0.25
     samples: list[tuple[float, int, int]] = field(default_factory=list)  # (t, rss, processes)
+    pss_samples: list[int] = field(default_factory=list)  # sum of PSS over the tree
     per_process_peak: dict[int, int] = field(default_factory=dict)
     per_process_cpu: dict[int, float] = field(default_factory=dict)  # last CPU seen per pid
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -127,14 +141,17 @@ class TreeSampler:
         while not self._stop.is_set():
             pids = process_tree(self.pid)
             total = 0
+            pss = 0
             for pid in pids:
                 rss, cpu = _rss_and_cpu(pid)
                 total += rss
+                pss += _pss(pid)
                 if pid != os.getpid():
                     self.per_process_cpu[pid] = max(self.per_process_cpu.get(pid, 0.0), cpu)
                 self.per_process_peak[pid] = max(self.per_process_peak.get(pid, 0), rss)
             if total:
                 self.samples.append((time.monotonic() - self._started, total, len(pids)))
+                self.pss_samples.append(pss)
             self._stop.wait(self.interval)
 
     def stop(self) -> None:
@@ -148,6 +165,10 @@ class TreeSampler:
         are children of the fork server, which the crawl never waits for: rusage misses them).
         Up to one sampling interval of each process's last CPU is missed."""
         return sum(self.per_process_cpu.values())
+
+    @property
+    def peak_pss(self) -> int:
+        return max(self.pss_samples, default=0)
 
     @property
     def peak_rss(self) -> int:
@@ -929,6 +950,7 @@ def main() -> int:
             "reactor_process_cpu_s": round(sampler.per_process_cpu.get(sampler.pid, 0.0), 2),
             "cores_busy": round(timed.cpu / timed.wall, 2),
             "peak_rss_mb": round(sampler.peak_rss / 2**20, 1),
+            "peak_pss_mb": round(sampler.peak_pss / 2**20, 1),
             "rss_mb_at_25_50_75_100pct": sampler.rss_quartiles(),
             "peak_processes": max((s[2] for s in sampler.samples), default=0),
             "per_process_peak_rss_mb": sorted(
@@ -1036,6 +1058,11 @@ def print_report(report: dict[str, Any]) -> None:
                 "peak RSS of the tree",
                 f"{c['peak_rss_mb']} MB over {c['peak_processes']} processes "
                 f"(at 25/50/75/100 %: {c['rss_mb_at_25_50_75_100pct']})",
+            ),
+            (
+                "peak PSS of the tree",
+                f"{c['peak_pss_mb']} MB (shared pages counted once: the workers fork from a "
+                "preloaded server)",
             ),
             ("server CPU", f"{c['server_cpu_s']} s"),
             (
