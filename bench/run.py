@@ -498,6 +498,7 @@ TAGS = [f"Sujet {i}" for i in range(400)]
 def synthetic_articles(start: int, count: int, rng: random.Random) -> list[Any]:
     from crawler.fields.tags import normalise_tags
     from crawler.items import AgencyMention, Article, ParsedDate
+    from pipelines.dedup import fingerprint
 
     articles = []
     base = datetime(2025, 1, 1, tzinfo=UTC)
@@ -528,7 +529,8 @@ def synthetic_articles(start: int, count: int, rng: random.Random) -> list[Any]:
             extractor="bench",
         )
         article.word_count = len(article.body.split())
-        articles.append(article)
+        # content hash and MinHash, as the dedup stage computes them in the pool in a crawl
+        articles.append(fingerprint(article))
     return articles
 
 
