@@ -189,9 +189,8 @@ _COPYRIGHT_PHRASE = _rx(
 
 
 def _loose(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_ALNUM.sub("", bare)
+    # every combining mark (the accents NFKD splits off) is \W, so _NON_ALNUM drops them too
+    return _NON_ALNUM.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 def _core(line: str) -> str:
