@@ -250,15 +250,36 @@ def signature(text: str) -> list[int]:
 
     A text with no words gets the all-0xFFFFFFFF signature, for which band_keys is empty.
     """
-    found = shingles(text)
+    return _signature_of(shingles(text))
+
+
+def signature_if_long_enough(text: str) -> list[int] | None:
+    """signature(text), or None when too_short(text): the words are normalised once."""
+    words = normalise_for_shingles(text)
+    if len(words) < MIN_WORDS:
+        return None
+    return _signature_of(_shingles_of(words))
+
+
+# Shingles hashed per block: NUM_PERM uint64 values each (1 KiB), so a block is 8 MiB however
+# long the article.
+_SIGNATURE_BLOCK = 8192
+
+
+def _signature_of(found: set[str]) -> list[int]:
     if not found:
         return list(_EMPTY_SIGNATURE)
     hashes = np.array(list(map(zlib.crc32, map(str.encode, found))), dtype=np.uint64)
     # uint64 arithmetic wraps mod 2^64, as multiply-add-shift wants; ">> 32" is monotonic, so
     # it is applied to the 128 minima rather than to every value
-    permuted = np.multiply.outer(hashes, _PERM_A)
-    permuted += _PERM_B
-    return [int(value) for value in permuted.min(axis=0) >> np.uint64(32)]
+    minima: np.ndarray | None = None
+    for start in range(0, len(hashes), _SIGNATURE_BLOCK):
+        permuted = np.multiply.outer(hashes[start : start + _SIGNATURE_BLOCK], _PERM_A)
+        permuted += _PERM_B
+        block_minima = permuted.min(axis=0)
+        minima = block_minima if minima is None else np.minimum(minima, block_minima)
+    assert minima is not None
+    return [int(value) for value in minima >> np.uint64(32)]
 
 
 def band_keys(sig: list[int]) -> list[str]:

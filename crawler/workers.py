@@ -19,22 +19,37 @@ PRELOAD = ["crawler.preload"]
 
 
 class WorkerPool:
-    """A lazily started ProcessPoolExecutor sized to the cores (EXTRACTION_WORKERS overrides)."""
+    """A lazily started ProcessPoolExecutor sized to the cores (EXTRACTION_WORKERS overrides),
+    each worker replaced after EXTRACTION_WORKER_MAX_PAGES pages."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, max_tasks_per_worker: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
+        # The workers are replaced after this many pages each: memory a huge page left
+        # fragmented in them goes back to the system, so a long crawl stays flat. Forking new
+        # ones from the preloaded server costs a few milliseconds. (Not max_tasks_per_child:
+        # it can deadlock the pool, cpython gh-115634, from 3.11 on.)
+        self.max_tasks_per_worker = max_tasks_per_worker or None
+        self._submitted = 0
         self._executor: ProcessPoolExecutor | None = None
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> WorkerPool:
         pool = getattr(crawler, "_depeches_pool", None)
         if pool is None:
-            pool = cls(crawler.settings.getint("EXTRACTION_WORKERS") or None)
+            pool = cls(
+                crawler.settings.getint("EXTRACTION_WORKERS") or None,
+                crawler.settings.getint("EXTRACTION_WORKER_MAX_PAGES") or None,
+            )
             crawler._depeches_pool = pool  # type: ignore[attr-defined]
         return pool
 
     def _ensure(self) -> ProcessPoolExecutor:
+        limit = self.max_tasks_per_worker
+        if self._executor is not None and limit and self._submitted >= limit * self.workers:
+            retired, self._executor = self._executor, None
+            retired.shutdown(wait=False)  # its pages in flight finish, then its workers exit
         if self._executor is None:
+            self._submitted = 0
             # forkserver: a clean server process (never a fork of this one, which runs Twisted
             # and threads) imports the extraction code once; workers fork from it and share
             # those pages, so two workers cost little more memory than one.
@@ -46,6 +61,7 @@ class WorkerPool:
     async def run(self, timeout: float, function: Callable[..., T], *args: Any) -> T:
         """Run `function(*args)` in a worker; asyncio.TimeoutError past `timeout` seconds."""
         executor = self._ensure()
+        self._submitted += 1
         try:
             future = executor.submit(function, *args)
         except BrokenProcessPool:

@@ -15,9 +15,7 @@ def fingerprint(article: Article) -> Article:
     """Set the content hash and the near-duplicate MinHash; drop the raw candidates, which no
     later stage reads."""
     article.content_hash = content_hash(article.title, article.body)
-    article.minhash = (
-        None if clustering.too_short(article.body) else clustering.signature(article.body)
-    )
+    article.minhash = clustering.signature_if_long_enough(article.body)
     article.stages_done = article.stages_done | {"dedup"}
     article.raw = None
     return article

@@ -100,6 +100,8 @@ RUN_LOCK_CHECK_INTERVAL = 15
 # Extraction runs in a process pool (both cores), off the reactor thread.
 EXTRACTION_WORKERS = int(os.environ.get("DEPECHES_EXTRACTION_WORKERS", "0")) or None
 EXTRACTION_TIMEOUT = 60
+# Each extraction worker is replaced after this many pages (memory fragmentation stays bounded).
+EXTRACTION_WORKER_MAX_PAGES = 1000
 # Articles are written in batches: one transaction for many items.
 STORE_BATCH_SIZE = 50
 # Fewer words than this after cleaning: not an article (rejected as no_article_text).

@@ -383,9 +383,7 @@ class Repository:
         if "dedup" in article.stages_done:  # computed by the dedup stage, off this thread
             signature = article.minhash
         else:
-            signature = (
-                None if clustering.too_short(article.body) else clustering.signature(article.body)
-            )
+            signature = clustering.signature_if_long_enough(article.body)
         return _Prepared(
             article=article,
             canonical_url=canonical,

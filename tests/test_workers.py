@@ -1,0 +1,37 @@
+"""The extraction pool: real worker processes, replaced after their share of pages."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from crawler.workers import WorkerPool
+
+
+def test_workers_are_replaced_after_their_pages_and_no_page_is_lost():
+    pool = WorkerPool(workers=1, max_tasks_per_worker=3)
+
+    async def run_all() -> list[int]:
+        return await asyncio.gather(*(pool.run(30, os.getpid) for _ in range(10)))
+
+    try:
+        pids = asyncio.run(run_all())
+    finally:
+        pool.close()
+    assert len(pids) == 10  # every page came back
+    # 10 pages, 3 per worker generation: generations of 3, 3, 3 and 1 pages
+    assert len(set(pids)) == 4
+    assert os.getpid() not in pids
+
+
+def test_without_a_limit_the_workers_stay():
+    pool = WorkerPool(workers=1)
+
+    async def run_all() -> list[int]:
+        return [await pool.run(30, os.getpid) for _ in range(5)]
+
+    try:
+        pids = asyncio.run(run_all())
+    finally:
+        pool.close()
+    assert len(set(pids)) == 1
