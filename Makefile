@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest clean eval browse bench
+.PHONY: install demo test lint typecheck pytest clean eval browse bench fault-trials
 
 install: $(STAMP)
 
@@ -28,6 +28,11 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The kill -9 trials of docs/reliability.md with more seeds than CI runs (SQLite and PostgreSQL).
+FAULT_TRIALS ?= 5
+fault-trials: install
+	DEPECHES_KILL_TRIALS=$(FAULT_TRIALS) $(BIN)/pytest tests/e2e/test_frontier_kill.py tests/e2e/test_pg_restart.py
 
 # Speed figures (docs/performance.md): BENCH_ARGS="--pages 20000" or "--db postgres".
 bench: install

@@ -3,17 +3,23 @@
 Pipelines and the crawl-run extension share one `ArchiveWriter` per crawler. All database calls
 go through a single worker thread (never the reactor thread), in batches, so a write costs one
 transaction per many items and SQLite sees one writer per process.
+
+Every call rides out a database that goes away for a while (a PostgreSQL restart): each
+transaction that failed on a lost connection is run again, with a growing pause, for up to
+DATABASE_RETRY_SECONDS; only then does the crawl stop with exit code 3.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from scrapy.crawler import Crawler
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import PIPELINE_VERSION
 from crawler.frontier import FrontierPolicy
@@ -28,6 +34,7 @@ from crawler.storage.frontier import (
     SourceState,
 )
 from crawler.storage.repository import SaveResult
+from crawler.storage.retry import describe, retry_transient
 from crawler.storage.runs import recent_run_stats
 from crawler.storage.schema import ensure_schema
 
@@ -57,13 +64,23 @@ class DatabaseUnavailableError(RuntimeError):
     """The database refused a write; the crawl must stop instead of dropping items."""
 
 
+DEFAULT_RETRY_SECONDS = 120.0
+
+
 class ArchiveWriter:
     def __init__(
-        self, database_url: str, batch_size: int = 50, policy: FrontierPolicy | None = None
+        self,
+        database_url: str,
+        batch_size: int = 50,
+        policy: FrontierPolicy | None = None,
+        retry_seconds: float = DEFAULT_RETRY_SECONDS,
     ) -> None:
         self.database_url = database_url
         self.batch_size = max(1, batch_size)
         self.policy = policy or FrontierPolicy()
+        self.retry_seconds = max(0.0, retry_seconds)
+        # called (on the reactor) once the database stayed unreachable past retry_seconds
+        self.on_unavailable: Callable[[DatabaseUnavailableError], None] | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="depeches-db")
         self._articles: list[Article] = []
         self._rejections: list[PendingRejection] = []
@@ -82,36 +99,64 @@ class ArchiveWriter:
                 url,
                 crawler.settings.getint("STORE_BATCH_SIZE", 50),
                 FrontierPolicy.from_settings(crawler.settings),
+                crawler.settings.getfloat("DATABASE_RETRY_SECONDS", DEFAULT_RETRY_SECONDS),
             )
             crawler._depeches_writer = writer  # type: ignore[attr-defined]
         return writer
 
     # -- synchronous parts, always run on the writer thread --------------------------------
 
+    def _retrying(self, what: str, action: Callable[[], Any]) -> Any:
+        """`action` (one transaction), again while the database is briefly unreachable.
+
+        Once the archive has given up, the calls still queued get one attempt each, so a crawl
+        that is stopping is not held up by a retry window per call.
+        """
+        seconds = 0.0 if self.failed else self.retry_seconds
+        return retry_transient(action, engine=self._repo().engine, seconds=seconds, what=what)
+
     def _open(self, spider_name: str, site_key: str | None, sites: list[Any]) -> int:
         engine = make_engine(self.database_url)
-        ensure_schema(engine, create_if_empty=True)
         self.repository = FrontierRepository(
             engine, pipeline_version=PIPELINE_VERSION, policy=self.policy
         )
+        self._retrying("opening", lambda: self._start(spider_name, site_key, sites))
+        logger.info("writing to %s (crawl run %s)", redact(self.database_url), self.run_id)
+        assert self.run_id is not None
+        return self.run_id
+
+    def _start(self, spider_name: str, site_key: str | None, sites: list[Any]) -> None:
+        assert self.repository is not None
+        ensure_schema(self.repository.engine, create_if_empty=True)
         for site in sites:
             if not site.generic:
                 self.repository.ensure_site(site.key, site.name, site.country, site.timezone)
         self.spider_name, self.site_key = spider_name, site_key
         self.run_id = self.repository.start_run(spider_name, site_key)
-        logger.info("writing to %s (crawl run %s)", redact(self.database_url), self.run_id)
-        return self.run_id
 
     def _flush(
         self, articles: list[Article], rejections: list[PendingRejection]
     ) -> list[SaveResult]:
-        assert self.repository is not None
-        results = self.repository.save_articles(self.run_id, articles) if articles else []
-        # each rejection row and its URL's frontier state in one transaction
-        self.repository.record_rejections(
-            self.run_id,
-            [RejectionRecord(r.url, r.site_key, r.reason, r.detail) for r in rejections],
+        """The articles' transaction, then the rejections' one, each retried on its own.
+
+        Retrying both together would store a committed batch of articles twice (a revisit).
+        """
+        repository, run_id = self._repo(), self.run_id
+        results: list[SaveResult] = (
+            self._retrying(
+                f"storing {len(articles)} articles",
+                lambda: repository.save_articles(run_id, articles),
+            )
+            if articles
+            else []
         )
+        # each rejection row and its URL's frontier state in one transaction
+        records = [RejectionRecord(r.url, r.site_key, r.reason, r.detail) for r in rejections]
+        if records:
+            self._retrying(
+                f"recording {len(records)} rejections",
+                lambda: repository.record_rejections(run_id, records),
+            )
         return results
 
     def _finish(self, status: str, stats: dict[str, Any]) -> str:
@@ -119,8 +164,10 @@ class ArchiveWriter:
         if self.repository is None or self.run_id is None:
             return status
         if status == "ok" and self.spider_name:
-            history = recent_run_stats(
-                self.repository.engine, self.spider_name, self.site_key, limit=10
+            engine, spider_name = self.repository.engine, self.spider_name
+            history = self._retrying(
+                "reading recent runs",
+                lambda: recent_run_stats(engine, spider_name, self.site_key, limit=10),
             )
             reasons = assess_run(_as_seen_by_monitoring(stats), history)
             if stats.get("depeches/discovery/not_modified") or stats.get(
@@ -132,7 +179,10 @@ class ArchiveWriter:
                 status = "degraded"
                 stats = {**stats, "depeches/degraded_reasons": reasons}
                 logger.warning("run degraded: %s", "; ".join(reasons))
-        self.repository.finish_run(self.run_id, status, stats)
+        repository, run_id = self.repository, self.run_id
+        self._retrying(
+            "closing the crawl run", lambda: repository.finish_run(run_id, status, stats)
+        )
         return status
 
     # -- awaitable API for the reactor side ------------------------------------------------
@@ -140,12 +190,33 @@ class ArchiveWriter:
     async def _call(self, function: Any, *args: Any) -> Any:
         return await asyncio.wrap_future(self._thread.submit(function, *args))
 
+    async def _call_retrying(self, what: str, function: Any, *args: Any) -> Any:
+        """`function(*args)` on the writer thread, retried; past the retry time the crawl stops."""
+        try:
+            return await self._call(self._retrying, what, lambda: function(*args))
+        except SQLAlchemyError as exc:
+            raise self._unavailable(f"{what}: {describe(exc)}") from exc
+
+    def _unavailable(self, message: str) -> DatabaseUnavailableError:
+        """Mark the archive failed and tell the crawl (once) that it must stop."""
+        error = DatabaseUnavailableError(message)
+        first = not self.failed
+        self.failed = True
+        if first and self.on_unavailable is not None:
+            self.on_unavailable(error)
+        return error
+
     async def open(self, spider_name: str, site_key: str | None, sites: list[Any]) -> int:
         result: int = await self._call(self._open, spider_name, site_key, sites)
         return result
 
-    async def wait_open(self, timeout: float = 60.0) -> bool:
-        """Until the run row exists (spider_opened opens it); False if it never does."""
+    async def wait_open(self, timeout: float | None = None) -> bool:
+        """Until the run row exists (spider_opened opens it); False if it never does.
+
+        By default as long as opening may retry an unreachable database, and a minute more.
+        """
+        if timeout is None:
+            timeout = self.retry_seconds + 60.0
         deadline = asyncio.get_running_loop().time() + timeout
         while self.run_id is None and not self.failed:
             if asyncio.get_running_loop().time() > deadline:
@@ -166,20 +237,35 @@ class ArchiveWriter:
         child_sources: list[str] | None = None,
     ) -> Discovery:
         """Record discovered URLs as pending (and the source's poll); which to fetch now."""
-        result: Discovery = await self._call(
-            self._repo().discover, site_key, links, self.run_id, poll, child_sources
+        result: Discovery = await self._call_retrying(
+            f"recording {len(links)} discovered URLs",
+            self._repo().discover,
+            site_key,
+            links,
+            self.run_id,
+            poll,
+            child_sources,
         )
         return result
 
     async def record_poll(self, poll: Poll, new_count: int = 0) -> None:
-        await self._call(self._repo().record_poll, poll, new_count)
+        await self._call_retrying("recording a poll", self._repo().record_poll, poll, new_count)
 
     async def due_urls(self, site_key: str) -> list[tuple[str, dict[str, Any]]]:
-        result: list[tuple[str, dict[str, Any]]] = await self._call(self._repo().due_urls, site_key)
+        result: list[tuple[str, dict[str, Any]]] = await self._call_retrying(
+            "reading the frontier", self._repo().due_urls, site_key
+        )
         return result
 
     async def sources(self, site_key: str) -> dict[str, SourceState]:
-        result: dict[str, SourceState] = await self._call(self._repo().sources, site_key)
+        result: dict[str, SourceState] = await self._call_retrying(
+            "reading the sources", self._repo().sources, site_key
+        )
+        return result
+
+    async def pending_count(self, site_keys: list[str]) -> int:
+        """URLs of these sites still pending in the frontier (for the progress log)."""
+        result: int = await self._call(self._repo().pending_count, site_keys)
         return result
 
     async def add_article(self, article: Article) -> list[SaveResult]:
@@ -202,9 +288,9 @@ class ArchiveWriter:
         try:
             results: list[SaveResult] = await self._call(self._flush, articles, rejections)
         except Exception as exc:
-            self.failed = True
-            raise DatabaseUnavailableError(
-                f"could not write {len(articles)} articles and {len(rejections)} rejections: {exc}"
+            raise self._unavailable(
+                f"could not write {len(articles)} articles and {len(rejections)} rejections: "
+                + describe(exc)
             ) from exc
         return results
 

@@ -4,6 +4,11 @@ PostgreSQL: a session advisory lock per site, which the server drops with the co
 the holder dies or its machine reboots. SQLite (one file on one machine): a lock file beside
 the database that names its host and process; when that process no longer exists the next run
 takes it over at once.
+
+A PostgreSQL restart drops the advisory lock with every session while the crawl goes on (its
+writes retry, crawler/storage/retry.py): `RunLock.ensure`, called at a steady interval by the
+crawl (crawler/extensions/run_lock.py), notices the dead session and takes the lock again; if
+another run took it in between, this crawl stops and leaves the site to that one.
 """
 
 from __future__ import annotations
@@ -19,13 +24,26 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+_ATTRIBUTE = "_depeches_run_lock"
+
+
+def attach_lock(holder: object, lock: RunLock) -> None:
+    """Hand the command's lock to the crawl (its extensions find it on the crawler)."""
+    setattr(holder, _ATTRIBUTE, lock)
+
+
+def attached_lock(holder: object) -> RunLock | None:
+    lock = getattr(holder, _ATTRIBUTE, None)
+    return lock if isinstance(lock, RunLock) else None
 
 
 class AlreadyRunningError(RuntimeError):
     """Another live crawl holds the lock of a site this crawl wants."""
 
 
-def _advisory_key(name: str) -> int:
+def advisory_key(name: str) -> int:
     digest = hashlib.sha256(f"depeches:crawl:{name}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
@@ -57,12 +75,38 @@ class RunLock:
 
     def release(self) -> None:
         if self._connection is not None:
-            self._connection.close()  # session advisory locks end with the session
+            with contextlib.suppress(Exception):  # a dead session has no lock left to free
+                self._connection.close()  # session advisory locks end with the session
             self._connection = None
         for path in self._files:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
         self._files = []
+
+    @property
+    def session_bound(self) -> bool:
+        """True when the lock lives in a database session, so a server restart drops it."""
+        return self.engine.dialect.name == "postgresql" and bool(self.names)
+
+    def ensure(self) -> bool:
+        """Check the lock's session is alive; take the lock again if the server dropped it.
+
+        True when it had to be taken again. Raises AlreadyRunningError when another run holds
+        it now, and the driver's error while the server is still unreachable.
+        """
+        if not self.session_bound:
+            return False
+        if self._connection is not None:
+            try:
+                self._connection.execute(text("SELECT 1"))
+                return False
+            except DBAPIError:
+                pass  # the session is gone (or unusable): so is the lock it held
+            with contextlib.suppress(Exception):
+                self._connection.close()
+            self._connection = None
+        self._acquire_advisory()
+        return True
 
     def __enter__(self) -> RunLock:
         self.acquire()
@@ -76,7 +120,7 @@ class RunLock:
         self._connection = connection
         for name in self.names:
             taken = connection.execute(
-                text("SELECT pg_try_advisory_lock(:key)"), {"key": _advisory_key(name)}
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": advisory_key(name)}
             ).scalar()
             if not taken:
                 self.release()

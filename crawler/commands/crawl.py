@@ -9,7 +9,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler import exitcodes
-from crawler.runlock import AlreadyRunningError, RunLock
+from crawler.runlock import AlreadyRunningError, RunLock, attach_lock
 from crawler.safety import settings_problems
 from crawler.sites import SiteConfigError, load_sites
 from crawler.storage.engine import make_engine, redact, resolve_database_url
@@ -77,6 +77,7 @@ class Command(ScrapyCrawlCommand):
         try:
             assert self.crawler_process is not None
             crawler = self._create_crawler(args[0])
+            attach_lock(crawler, lock)  # kept across database restarts (extensions/run_lock.py)
             self.crawler_process.crawl(crawler, **spargs)
             self.crawler_process.start()
         finally:

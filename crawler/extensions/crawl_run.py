@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import datetime
 from typing import Any, Self
@@ -20,6 +22,29 @@ logger = logging.getLogger(__name__)
 NORMAL_CLOSE = {"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}
 
 
+_closing: set[asyncio.Future[None]] = set()  # keeps the close tasks alive until done
+
+
+def stop_crawl(crawler: Crawler, reason: str, exit_code: int) -> None:
+    """Close the spider with `reason` and make the process exit with `exit_code`.
+
+    The first exit code set wins; closing a spider that is already closing does nothing.
+    """
+    if crawler.stats is not None and not crawler.stats.get_value("depeches/exit_code"):
+        crawler.stats.set_value("depeches/exit_code", exit_code)
+    engine = crawler.engine
+    if engine is None or engine.spider is None:
+        return
+
+    async def close() -> None:
+        with contextlib.suppress(RuntimeError):  # closed meanwhile
+            await engine.close_spider_async(reason=reason)
+
+    closing = asyncio.ensure_future(close())
+    _closing.add(closing)
+    closing.add_done_callback(_closing.discard)
+
+
 def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in stats.items():
@@ -36,6 +61,7 @@ class CrawlRunExtension:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.writer = ArchiveWriter.for_crawler(crawler)
+        self.writer.on_unavailable = self._database_lost
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
@@ -50,6 +76,11 @@ class CrawlRunExtension:
             "depeches/exit_code"
         ):
             self.crawler.stats.set_value("depeches/exit_code", code)
+
+    def _database_lost(self, error: DatabaseUnavailableError) -> None:
+        """The database stayed unreachable past DATABASE_RETRY_SECONDS: stop, exit code 3."""
+        logger.error("database unavailable, stopping the crawl: %s", error)
+        stop_crawl(self.crawler, "database_error", exitcodes.DATABASE_ERROR)
 
     async def spider_opened(self, spider: Spider) -> None:
         site_key = getattr(spider, "site_key", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, Self
@@ -11,7 +12,7 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from crawler.archive import ArchiveWriter
+from crawler.archive import ArchiveWriter, DatabaseUnavailableError
 from crawler.discovery import DiscoveryError, is_next_page_link, parse_feed, parse_sitemap
 from crawler.fields.urls import canonicalize_url
 from crawler.frontier import FrontierPolicy
@@ -172,7 +173,8 @@ class SiteSpider(ArticleSpider):
             self._inc("depeches/discovery/not_modified")
             poll = self._poll(response)
             if poll is not None:
-                await self.writer.record_poll(poll, 0)
+                with contextlib.suppress(DatabaseUnavailableError):  # the crawl is stopping
+                    await self.writer.record_poll(poll, 0)
             return False
         if response.status != 200:
             self.logger.warning("discovery source %s answered %s", response.url, response.status)
@@ -189,7 +191,12 @@ class SiteSpider(ArticleSpider):
     ) -> tuple[list[scrapy.Request], Discovery]:
         """Record what a source lists (and its poll) in the frontier; the requests due now."""
         links = {url: dict(request.meta.get("hints") or {}) for url, request in found.items()}
-        discovery = await self.writer.discover(site.key, links, self._poll(response), children)
+        try:
+            discovery = await self.writer.discover(site.key, links, self._poll(response), children)
+        except DatabaseUnavailableError as exc:
+            # the crawl is stopping (exit code 3); the source is polled again next run
+            self.logger.warning("discovery from %s not recorded: %s", response.url, exc)
+            return [], Discovery()
         self._inc("depeches/frontier/new", len(discovery.new))
         self._inc("depeches/frontier/known_skipped", len(found) - len(discovery.to_fetch))
         return [found[url] for url in discovery.to_fetch], discovery

@@ -17,6 +17,7 @@ DEFAULT_DATABASE_URL = "sqlite:///data/depeches.sqlite3"
 SQLITE_BEGIN_OPTION = "depeches_sqlite_begin"
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT_S = 10
 
 
 def resolve_database_url(setting: str | None) -> str:
@@ -58,12 +59,16 @@ def make_engine(url: str) -> Engine:
 
     SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE so that several writer
     processes queue up instead of failing with "database is locked" on a lock upgrade.
-    PostgreSQL gets pre-ping so long crawls survive server restarts.
+    PostgreSQL gets pre-ping so long crawls survive server restarts, and a connect timeout
+    (unless the URL sets one) so an unanswered connect fails and is retried instead of hanging.
     """
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _make_sqlite_engine(parsed)
-    return create_engine(parsed, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {}
+    if parsed.drivername == "postgresql+psycopg" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _make_sqlite_engine(url: URL) -> Engine:
