@@ -1,12 +1,19 @@
 """Imported once by the worker pool's fork server, so every worker shares these pages.
 
 Loading langdetect's language profiles and trafilatura here, before the workers fork, means
-two workers cost little more memory than one.
+two workers cost little more memory than one (gc.freeze keeps those pages shared).
 """
+
+import gc
 
 from langdetect import detector_factory
 
 import crawler.langid  # noqa: F401  (numpy)
 import pipelines.worker  # noqa: F401  (trafilatura, lxml, the field finders, langdetect)
+from crawler.memory import pin_malloc_thresholds
 
 detector_factory.init_factory()
+pin_malloc_thresholds()
+# Keep the garbage collector off these objects: its bookkeeping writes to every object it
+# scans, which would give each forked worker its own copy of the pages they live on.
+gc.freeze()

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import socket
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,9 @@ def attach_lock(holder: object, lock: RunLock) -> None:
 def attached_lock(holder: object) -> RunLock | None:
     lock = getattr(holder, _ATTRIBUTE, None)
     return lock if isinstance(lock, RunLock) else None
+
+
+ADVISORY_GRACE_SECONDS = 2.0
 
 
 class AlreadyRunningError(RuntimeError):
@@ -119,12 +123,16 @@ class RunLock:
         connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         self._connection = connection
         for name in self.names:
-            taken = connection.execute(
+            # A crawl killed mid-statement leaves its server session (and lock) alive until
+            # that statement ends: a held lock is tried again for ADVISORY_GRACE_SECONDS.
+            deadline = time.monotonic() + ADVISORY_GRACE_SECONDS
+            while not connection.execute(
                 text("SELECT pg_try_advisory_lock(:key)"), {"key": advisory_key(name)}
-            ).scalar()
-            if not taken:
-                self.release()
-                raise AlreadyRunningError(f"a crawl of {name!r} is already running")
+            ).scalar():
+                if time.monotonic() >= deadline:
+                    self.release()
+                    raise AlreadyRunningError(f"a crawl of {name!r} is already running")
+                time.sleep(0.2)
 
     def _lock_path(self, name: str) -> Path:
         database = make_url(self.engine.url).database or "memory"

@@ -17,12 +17,15 @@ from typing import Any
 
 from crawler.extraction import ExtractOptions, extract_page
 from crawler.items import Article
+from crawler.memory import release_free_memory
 from crawler.sites import SiteConfig
 from pipelines.dedup import fingerprint
 from pipelines.errors import Rejected
 from pipelines.language import apply_language
 from pipelines.normalise import normalise_article
 
+# After a page this large the worker hands its freed heap pages back to the system.
+BIG_PAGE_CHARS = 2_000_000
 WORKER_STAGES = frozenset({"normalise", "language", "dedup"})
 RAW_HTML_GZIP_LEVEL = 6
 
@@ -96,5 +99,7 @@ def process_page(job: PageJob) -> PageOutcome:
         )
     fingerprint(article)
     clock.lap("dedup")
+    if len(job.html) > BIG_PAGE_CHARS:
+        release_free_memory()
     article.stages_done = WORKER_STAGES
     return PageOutcome(article=article, cpu_seconds=clock.seconds)

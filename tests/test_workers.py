@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 
+import pytest
+
 from crawler.workers import WorkerPool
 
 
@@ -35,3 +37,14 @@ def test_without_a_limit_the_workers_stay():
     finally:
         pool.close()
     assert len(set(pids)) == 1
+
+
+def test_glibc_takes_the_pinned_malloc_thresholds():
+    import platform
+
+    from crawler.memory import pin_malloc_thresholds, release_free_memory
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt is glibc's")
+    assert pin_malloc_thresholds() is True
+    release_free_memory()  # returns freed heap pages; must not fail either

@@ -9,6 +9,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler import exitcodes
+from crawler.memory import pin_malloc_thresholds
 from crawler.runlock import AlreadyRunningError, RunLock, attach_lock
 from crawler.safety import settings_problems
 from crawler.sites import SiteConfigError, load_sites
@@ -31,6 +32,7 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             raise UsageError("give exactly one spider: site or urls")
         assert self.settings is not None
+        pin_malloc_thresholds()  # huge pages' buffers go back to the system once freed
         spargs = dict(opts.spargs)
         problems = settings_problems(self.settings)
         if problems:
