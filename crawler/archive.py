@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ class ArchiveWriter:
         self.spider_name: str | None = None
         self.site_key: str | None = None
         self.failed = False
+        self.store_cpu_seconds = 0.0  # writer-thread CPU spent storing batches (the bench's split)
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ArchiveWriter:
@@ -141,6 +143,15 @@ class ArchiveWriter:
 
         Retrying both together would store a committed batch of articles twice (a revisit).
         """
+        started = time.thread_time()
+        try:
+            return self._flush_both(articles, rejections)
+        finally:
+            self.store_cpu_seconds += time.thread_time() - started
+
+    def _flush_both(
+        self, articles: list[Article], rejections: list[PendingRejection]
+    ) -> list[SaveResult]:
         repository, run_id = self._repo(), self.run_id
         results: list[SaveResult] = (
             self._retrying(

@@ -30,6 +30,7 @@ class WorkerPool:
         # it can deadlock the pool, cpython gh-115634, from 3.11 on.)
         self.max_tasks_per_worker = max_tasks_per_worker or None
         self._submitted = 0
+        self._replacing = asyncio.Lock()
         self._executor: ProcessPoolExecutor | None = None
 
     @classmethod
@@ -43,11 +44,21 @@ class WorkerPool:
             crawler._depeches_pool = pool  # type: ignore[attr-defined]
         return pool
 
-    def _ensure(self) -> ProcessPoolExecutor:
+    def _due_for_replacement(self) -> bool:
         limit = self.max_tasks_per_worker
-        if self._executor is not None and limit and self._submitted >= limit * self.workers:
+        return bool(self._executor and limit and self._submitted >= limit * self.workers)
+
+    async def _replace_when_due(self) -> None:
+        """Retire the workers once they did their share: their pages in flight finish first,
+        and the new workers start only then, so the two generations never coexist."""
+        async with self._replacing:  # every call waits while a replacement is under way
+            if not self._due_for_replacement():
+                return
             retired, self._executor = self._executor, None
-            retired.shutdown(wait=False)  # its pages in flight finish, then its workers exit
+            assert retired is not None
+            await asyncio.to_thread(retired.shutdown, True)
+
+    def _ensure(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._submitted = 0
             # forkserver: a clean server process (never a fork of this one, which runs Twisted
@@ -60,6 +71,7 @@ class WorkerPool:
 
     async def run(self, timeout: float, function: Callable[..., T], *args: Any) -> T:
         """Run `function(*args)` in a worker; asyncio.TimeoutError past `timeout` seconds."""
+        await self._replace_when_due()
         executor = self._ensure()
         self._submitted += 1
         try:

@@ -75,3 +75,6 @@ class StorePipeline:
             self._fail(exc)
             return
         self._count(results)
+        if self.crawler.stats is not None:
+            cpu_us = round(self.writer.store_cpu_seconds * 1_000_000)
+            self.crawler.stats.set_value("depeches/time/store_cpu_us", cpu_us)
