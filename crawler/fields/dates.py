@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import is_listing_block, json_ld_articles, meta_contents
+from crawler.fields.html import is_listing_block, json_ld_articles, meta_contents, short_text
 from crawler.items import DateCandidate, ParsedDate
 
 # --------------------------------------------------------------------------------------------
@@ -1003,15 +1003,5 @@ def _siblings(siblings: Any, limit: int) -> list[HtmlElement]:
 
 
 def _short_text(element: HtmlElement, limit: int) -> str | None:
-    """Visible text of a small element, or None as soon as it proves longer than `limit`."""
-    if not isinstance(element.tag, str):  # a comment or a processing instruction
-        return None
-    pieces: list[str] = []
-    budget = limit * 4  # raw text carries indentation that the collapse removes
-    for piece in element.itertext():
-        budget -= len(piece)
-        if budget < 0:
-            return None
-        pieces.append(piece)
-    text = _normalise_space(" ".join(pieces))
-    return text if len(text) <= limit else None
+    """short_text with the date parser's own space rule (invisible characters dropped too)."""
+    return short_text(element, limit, _normalise_space)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -154,8 +154,17 @@ _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _LISTING_HEADER_CHILDREN = 3  # a block's heading is among its first few children
 
 
-def short_text(element: HtmlElement, limit: int) -> str | None:
-    """Visible text of a small element, or None as soon as it proves longer than `limit`."""
+def _collapse_space(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def short_text(
+    element: HtmlElement, limit: int, normalise: Callable[[str], str] = _collapse_space
+) -> str | None:
+    """Visible text of a small element, or None as soon as it proves longer than `limit`.
+
+    `normalise` turns the raw pieces, joined by spaces, into the text that is measured.
+    """
     if not isinstance(element.tag, str):  # a comment or a processing instruction
         return None
     pieces: list[str] = []
@@ -165,7 +174,7 @@ def short_text(element: HtmlElement, limit: int) -> str | None:
         if budget < 0:
             return None
         pieces.append(piece)
-    text = _WS.sub(" ", " ".join(pieces)).strip()
+    text = normalise(" ".join(pieces))
     return text if len(text) <= limit else None
 
 
