@@ -10,8 +10,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.commands import describe_error
-from crawler.storage.engine import make_engine, redact, resolve_database_url
+from crawler.commands import report_database_error
+from crawler.storage.engine import make_engine, resolve_database_url
 from crawler.storage.export import FORMATS, export_articles, parse_since
 from crawler.storage.schema import SchemaError, ensure_schema
 
@@ -97,5 +97,4 @@ class Command(ScrapyCommand):
             engine.dispose()
 
     def _fail(self, url: str, error: BaseException) -> None:
-        print(f"scrapy export: {redact(url)}: {describe_error(error)}", file=sys.stderr)
-        self.exitcode = 1
+        self.exitcode = report_database_error("export", url, error)

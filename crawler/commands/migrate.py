@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.commands import describe_error
+from crawler.commands import report_database_error
 from crawler.storage.engine import make_engine, redact, resolve_database_url
 from crawler.storage.schema import SchemaError, upgrade_to_head
 
@@ -42,5 +41,4 @@ class Command(ScrapyCommand):
             engine.dispose()
 
     def _fail(self, url: str, error: BaseException) -> None:
-        print(f"scrapy migrate: {redact(url)}: {describe_error(error)}", file=sys.stderr)
-        self.exitcode = 1
+        self.exitcode = report_database_error("migrate", url, error)

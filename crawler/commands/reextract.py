@@ -20,11 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import PIPELINE_VERSION, exitcodes
-from crawler.commands import describe_error
+from crawler.commands import report_database_error
 from crawler.items import Article
 from crawler.sites import SiteConfig, SiteConfigError, load_sites
 from crawler.storage import models
-from crawler.storage.engine import SQLITE_BEGIN_OPTION, make_engine, redact, resolve_database_url
+from crawler.storage.engine import SQLITE_BEGIN_OPTION, make_engine, resolve_database_url
 from crawler.storage.export import Children
 from crawler.storage.repository import Repository
 from crawler.storage.schema import SchemaError, ensure_schema
@@ -324,5 +324,4 @@ class Command(ScrapyCommand):
             engine.dispose()
 
     def _fail(self, url: str, error: BaseException) -> None:
-        print(f"scrapy reextract: {redact(url)}: {describe_error(error)}", file=sys.stderr)
-        self.exitcode = exitcodes.FAILED
+        self.exitcode = report_database_error("reextract", url, error)
