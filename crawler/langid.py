@@ -21,6 +21,9 @@ from langdetect.utils.ngram import NGram
 
 _NORMALISED: dict[str, str] = {}  # character -> NGram.normalize(character)
 _VECTORS: dict[str, np.ndarray] = {}  # n-gram -> its 55 language probabilities
+# At most this many cached vectors (~10 MB): the profiles hold far more n-grams than one
+# language's pages meet, and a page of many scripts must not grow a worker without bound.
+MAX_CACHED_VECTORS = 20_000
 
 
 class FastDetector(Detector):
@@ -71,7 +74,9 @@ class FastDetector(Detector):
         if vector is None:
             if word not in self.word_lang_prob_map:
                 return False
-            vector = _VECTORS[word] = np.array(self.word_lang_prob_map[word], dtype=np.float64)
+            vector = np.array(self.word_lang_prob_map[word], dtype=np.float64)
+            if len(_VECTORS) < MAX_CACHED_VECTORS:
+                _VECTORS[word] = vector
         prob *= alpha / self.BASE_FREQ + vector
         return True
 

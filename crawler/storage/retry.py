@@ -14,7 +14,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +44,12 @@ def is_transient(error: BaseException) -> bool:
 
 
 def describe(error: BaseException) -> str:
-    """The driver's first line of an error (no SQL, no parameters), for one-line log messages."""
-    text = str(getattr(error, "orig", None) or error).strip()
+    """The driver's first line of an error (no SQL dump, no parameters, no help link), for
+    one-line log and command messages."""
+    cause = getattr(error, "orig", None)
+    if cause is None and isinstance(error, SQLAlchemyError):
+        cause = error.__cause__
+    text = str(cause or error).strip()
     return text.splitlines()[0] if text else type(error).__name__
 
 
