@@ -26,6 +26,7 @@ from crawler import PIPELINE_VERSION
 from crawler.frontier import FrontierPolicy
 from crawler.items import Article
 from crawler.monitoring import assess_run
+from crawler.runlock import attached_lock
 from crawler.storage.engine import make_engine, redact, resolve_database_url
 from crawler.storage.frontier import (
     Discovery,
@@ -90,6 +91,7 @@ class ArchiveWriter:
         self.spider_name: str | None = None
         self.site_key: str | None = None
         self.failed = False
+        self.locked_sites: tuple[str, ...] = ()  # site locks this run holds (commands/crawl.py)
         self.store_cpu_seconds = 0.0  # writer-thread CPU spent storing batches (the bench's split)
 
     @classmethod
@@ -104,6 +106,9 @@ class ArchiveWriter:
                 crawler.settings.getfloat("DATABASE_RETRY_SECONDS", DEFAULT_RETRY_SECONDS),
             )
             crawler._depeches_writer = writer  # type: ignore[attr-defined]
+        lock = attached_lock(crawler)
+        if lock is not None:
+            writer.locked_sites = tuple(lock.names)
         return writer
 
     # -- synchronous parts, always run on the writer thread --------------------------------
@@ -123,6 +128,7 @@ class ArchiveWriter:
             engine, pipeline_version=PIPELINE_VERSION, policy=self.policy
         )
         self._retrying("opening", lambda: self._start(spider_name, site_key, sites))
+        self._close_abandoned_runs()
         logger.info("writing to %s (crawl run %s)", redact(self.database_url), self.run_id)
         assert self.run_id is not None
         return self.run_id
@@ -135,6 +141,28 @@ class ArchiveWriter:
                 self.repository.ensure_site(site.key, site.name, site.country, site.timezone)
         self.spider_name, self.site_key = spider_name, site_key
         self.run_id = self.repository.start_run(spider_name, site_key)
+
+    def _close_abandoned_runs(self) -> None:
+        """Earlier runs that died without closing their row are marked failed (logged)."""
+        repository, run_id = self._repo(), self.run_id
+        assert run_id is not None
+        try:
+            abandoned = self._retrying(
+                "closing abandoned runs",
+                lambda: repository.close_abandoned_runs(run_id, self.site_key, self.locked_sites),
+            )
+        except SQLAlchemyError as exc:  # housekeeping: the crawl goes on without it
+            logger.warning("could not check for abandoned crawl runs: %s", describe(exc))
+            return
+        for run in abandoned:
+            logger.warning(
+                "crawl run %s (%s, pid %s on %s, started %s) never finished: marked failed",
+                run.id,
+                run.site_key or "url list",
+                run.pid,
+                run.host,
+                run.started_at.isoformat(timespec="seconds"),
+            )
 
     def _flush(
         self, articles: list[Article], rejections: list[PendingRejection]

@@ -52,7 +52,7 @@ def advisory_key(name: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -145,7 +145,7 @@ class RunLock:
                 self._create(path)
             except FileExistsError:
                 holder = self._holder(path)
-                if holder.get("host") == socket.gethostname() and not _process_alive(
+                if holder.get("host") == socket.gethostname() and not process_alive(
                     int(holder.get("pid", 0))
                 ):
                     path.unlink(missing_ok=True)  # its process is gone: take it over

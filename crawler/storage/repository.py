@@ -17,6 +17,7 @@ import re
 import socket
 import time
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -27,6 +28,7 @@ from sqlalchemy.exc import DBAPIError
 
 from crawler import clustering
 from crawler.fields.text import content_hash as compute_content_hash
+from crawler.runlock import process_alive
 from crawler.storage import models
 
 if TYPE_CHECKING:
@@ -55,6 +57,17 @@ class SaveResult:
     article_id: int
     status: SaveStatus
     canonical_url: str
+
+
+@dataclass(frozen=True)
+class AbandonedRun:
+    """A crawl run left `running` by a process that is gone (see close_abandoned_runs)."""
+
+    id: int
+    site_key: str | None
+    host: str
+    pid: int
+    started_at: datetime
 
 
 def normalise_text(text: str | None) -> str:
@@ -324,6 +337,43 @@ class Repository:
         )
         with self.engine.begin() as connection:
             connection.execute(statement)
+
+    def close_abandoned_runs(
+        self, current_run_id: int, site_key: str | None, locked_sites: Collection[str] = ()
+    ) -> list[AbandonedRun]:
+        """Mark failed the `running` rows of crawls known to be gone; return them.
+
+        A crawl killed (kill -9, a crash, a lost machine) or stopped because the database was
+        away could not close its own row. Known gone: a process of this host that no longer
+        exists, and a site crawl whose site lock this run now holds (one crawl per site at a
+        time). `finished_at` of such a row is when a later run noticed, not when it died.
+        """
+        runs = models.CrawlRun
+        host = socket.gethostname()
+        with self.engine.begin() as connection:
+            rows = connection.execute(
+                select(runs.id, runs.spider, runs.site_key, runs.host, runs.pid, runs.started_at)
+                .where(runs.status == "running", runs.id != current_run_id)
+                .order_by(runs.id)
+            ).all()
+            gone = [
+                AbandonedRun(row.id, row.site_key, row.host, row.pid, row.started_at)
+                for row in rows
+                if (row.host == host and (row.pid == os.getpid() or not process_alive(row.pid)))
+                or (row.spider == "site" and row.site_key in locked_sites)
+                or (row.spider == "site" and row.site_key == "all" == site_key and locked_sites)
+            ]
+            for run in gone:
+                connection.execute(
+                    update(runs)
+                    .where(runs.id == run.id, runs.status == "running")
+                    .values(
+                        finished_at=datetime.now(UTC),
+                        status="failed",
+                        stats={"close_reason": "abandoned", "closed_by_run": current_run_id},
+                    )
+                )
+        return gone
 
     def record_rejection(
         self,

@@ -21,7 +21,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from crawler.storage.engine import make_engine
+from crawler.storage.models import CrawlRun
 from tests.e2e.generated_site import (
     PER_LISTING_PAGE,
     assert_every_page_stored_once,
@@ -81,3 +84,14 @@ def test_killed_runs_resume_without_loss_or_duplicates(seed, db_url, tmp_path):
     assert all(0 <= line["queued"] <= PAGES + LISTING_PAGES for line in lines), lines
     # it resumed the first run's leftovers: the frontier it started from was partly settled
     assert counted[0]["pending"] <= PAGES - at_kill[0], (counted, at_kill)
+    # each run found the one killed before it and closed its row; the last one finished
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            runs = connection.execute(
+                select(CrawlRun.status, CrawlRun.stats).order_by(CrawlRun.id)
+            ).all()
+    finally:
+        engine.dispose()
+    statuses = [(status, (stats or {}).get("close_reason")) for status, stats in runs]
+    assert statuses == [("failed", "abandoned")] * 3 + [("ok", "finished")], statuses

@@ -162,5 +162,7 @@ def test_server_down_past_the_retry_time_exits_3_and_the_next_run_finishes(
         rerun = start_crawl(site.sites_dir, url, *SETTINGS, "-s", "DOWNLOAD_DELAY=0", log=log)
         assert finish(rerun, timeout=180) == 0, log.read_text(encoding="utf-8")[-4000:]
     assert_every_page_stored_once(url, PAGES)
-    # the first run could not close its row (the server was down): it stays "running"
-    assert run_statuses(url) == ["running", "ok"]
+    # the first run could not close its row (the server was down): the rerun, holding the
+    # site's lock, marks it failed
+    assert run_statuses(url) == ["failed", "ok"]
+    assert "never finished: marked failed" in log.read_text(encoding="utf-8")

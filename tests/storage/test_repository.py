@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import random
+import socket
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from crawler.items import AgencyMention, ParsedDate, Tag
@@ -221,6 +224,69 @@ def test_sites_runs_and_rejections(migrated_engine):
         migrated_engine,
         select(models.Rejection.crawl_run_id, models.Rejection.url, models.Rejection.reason),
     ) == [(run_id, "https://www.exemple.sn/x", "http_404")]
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_runs_left_running_by_gone_crawls_are_marked_failed(migrated_engine):
+    repository = Repository(migrated_engine)
+    here = socket.gethostname()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        left = {}
+        for name, spider, site_key, host, pid in [
+            ("dead pid here", "urls", None, here, _dead_pid()),
+            ("live pid here", "urls", None, here, alive.pid),
+            ("other host, site we lock", "site", "exemple", "elsewhere", 1),
+            ("other host, other site", "site", "autre", "elsewhere", 1),
+            ("other host, url list", "urls", None, "elsewhere", 1),
+            ("other host, all sites", "site", "all", "elsewhere", 1),
+        ]:
+            run_id = repository.start_run(spider, site_key)
+            with migrated_engine.begin() as connection:
+                connection.execute(
+                    update(models.CrawlRun)
+                    .where(models.CrawlRun.id == run_id)
+                    .values(host=host, pid=pid)
+                )
+            left[run_id] = name
+        finished = repository.start_run("site", "exemple")
+        repository.finish_run(finished, "ok", {})
+
+        current = repository.start_run("site", "exemple")
+        closed = repository.close_abandoned_runs(current, "exemple", ["exemple"])
+    finally:
+        alive.kill()
+        alive.wait()
+
+    assert sorted(left[run.id] for run in closed) == ["dead pid here", "other host, site we lock"]
+    statuses = dict(rows(migrated_engine, select(models.CrawlRun.id, models.CrawlRun.status)))
+    assert {left[i]: statuses[i] for i in left} == {
+        "dead pid here": "failed",
+        "live pid here": "running",
+        "other host, site we lock": "failed",
+        "other host, other site": "running",
+        "other host, url list": "running",
+        "other host, all sites": "running",  # this run holds one site's lock, not all of them
+    }
+    assert (statuses[finished], statuses[current]) == ("ok", "running")
+    [abandoned] = objects(migrated_engine, models.CrawlRun)[:1]
+    assert abandoned.stats == {"close_reason": "abandoned", "closed_by_run": current}
+    assert abandoned.finished_at is not None
+    repository.finish_run(current, "ok", {})
+    # a run over every site holds every lock, so an earlier "all" run is gone too
+    everything = repository.start_run("site", "all")
+    closed = repository.close_abandoned_runs(everything, "all", ["autre", "exemple"])
+    assert sorted(left[run.id] for run in closed) == [
+        "live pid here",  # killed since the first look
+        "other host, all sites",
+        "other host, other site",
+    ]
 
 
 def test_concurrent_writers_store_each_canonical_url_once(migrated_url, migrated_engine):
