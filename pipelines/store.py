@@ -21,6 +21,7 @@ class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.writer = ArchiveWriter.for_crawler(crawler)
+        self._stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -34,6 +35,11 @@ class StorePipeline:
             stats.inc_value(f"depeches/articles/{result.status}")
 
     def _fail(self, exc: Exception) -> None:
+        """Stop the crawl; its articles not written are fetched again by the next run."""
+        if self._stopping:  # batches already queued fail in turn: one error line is enough
+            logger.warning("another batch not written: %s", exc)
+            return
+        self._stopping = True
         logger.error("database write failed, stopping the crawl: %s", exc)
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("depeches/exit_code", exitcodes.DATABASE_ERROR)
