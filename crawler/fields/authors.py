@@ -401,15 +401,34 @@ def _classed_authors(tree: HtmlElement) -> list[str]:
     marked = [e for e in tree.xpath(_MARKED_XPATH, namespaces=_EXSLT) if _author_mark(e)]
     marked_set = set(marked)
     found = []
+    agencies: list[str] = []
     for element in marked:
         if any(d in marked_set and text_of(d) for d in element.iterdescendants()):
-            continue  # a more precise element inside says it better
+            # a more precise element inside says it better; an agency printed beside it in the
+            # byline ("<span>Jean Dupont</span> <span>La Presse Canadienne</span>") still counts
+            if not _is_noise(element):
+                agencies.extend(_byline_agency_parts(element, marked_set))
+            continue
         text = _clean(text_of(element))
         if text and len(text) <= _MAX_CANDIDATE and not _is_noise(element):
             found.append(text)
         if len(found) >= _MAX_CLASS_CANDIDATES:
             break
-    return found
+    return found + agencies
+
+
+def _byline_agency_parts(byline: HtmlElement, marked: set[HtmlElement]) -> list[str]:
+    """Children of a byline block that are an agency's name and nothing else."""
+    parts = []
+    for child in byline:
+        if not isinstance(child.tag, str) or child in marked:
+            continue
+        if any(d in marked for d in child.iterdescendants()):
+            continue
+        text = _clean(text_of(child))
+        if text and agency_code(text):
+            parts.append(text)
+    return parts
 
 
 def _headline_byline(tree: HtmlElement) -> list[str]:

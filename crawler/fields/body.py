@@ -210,6 +210,14 @@ def _is_title_repeat(line: str, title: str) -> bool:
     )
 
 
+_KICKER_MAX_WORDS = 5
+
+
+def _is_kicker_line(line: str) -> bool:
+    """A few words without sentence punctuation: a rubric or topic label, not article text."""
+    return len(line.split()) <= _KICKER_MAX_WORDS and not _PROSE_END.search(line)
+
+
 def _is_metadata_only(line: str) -> bool:
     """Dates, times, counters and "Publié le" labels only ("28 Octobre 2024 Lu: 97")."""
     if not _METADATA_ANCHOR.search(line) or len(line.split()) > _MAX_METADATA_WORDS:
@@ -304,6 +312,10 @@ def clean_body(
         # the headline again, at the top or in the page's tail (Joomla prints it after the text)
         at_edge = index < 3 or index >= len(lines) - 3
         if title and at_edge and _is_title_repeat(line, title):
+            if index < 3:
+                # a kicker/rubric printed above the headline ("Transport en commun") is a label
+                while kept and _is_kicker_line(kept[-1]):
+                    kept.pop()
             continue
         if near_edge and _is_byline(line):
             continue
@@ -553,7 +565,10 @@ def find_visible_lead(tree: Any, description: str | None) -> str | None:
     if not description or word_count(description) < _MIN_LEAD_WORDS:
         return None
     key = _loose(description)
-    words = sorted(description.split()[:8], key=len, reverse=True)
+    # the probe is searched as written: a word with an apostrophe or a quote may be typed
+    # differently in the page (’ for '), so the longest plain word is used
+    plain = [w for w in description.split()[:8] if not any(q in w for q in "'’\"«»")]
+    words = sorted(plain, key=len, reverse=True)
     probe = words[0] if words else ""
     if not key or len(probe) < 4 or "'" in probe or '"' in probe:
         return None

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import lxml.html
+from lxml import etree
 from lxml.html import HtmlElement
 
 _WS = re.compile(r"\s+")
@@ -87,6 +88,19 @@ def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
             _memo["json_ld_objects"] = _json_ld_objects(tree)
         return list(_memo["json_ld_objects"])
     return _json_ld_objects(tree)
+
+
+_VISIBLE_TEXTS = etree.XPath("//body//text()[normalize-space()][not(ancestor::a)]")
+
+
+def visible_texts(tree: HtmlElement) -> list[Any]:
+    """The page's non-blank text nodes outside links, in document order (lxml smart strings:
+    `getparent()` and `is_tail` say where each is printed). Several finders scan for labels."""
+    if tree is _memo_tree:
+        if "visible_texts" not in _memo:
+            _memo["visible_texts"] = _VISIBLE_TEXTS(tree)
+        return list(_memo["visible_texts"])
+    return list(_VISIBLE_TEXTS(tree))
 
 
 def _json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:

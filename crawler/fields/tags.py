@@ -14,7 +14,13 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.fields.html import json_ld_articles, json_ld_objects, meta_contents, text_of
+from crawler.fields.html import (
+    json_ld_articles,
+    json_ld_objects,
+    meta_contents,
+    text_of,
+    visible_texts,
+)
 from crawler.items import Tag
 
 MAX_TAGS = 50
@@ -86,7 +92,11 @@ _TAG_LINE_LABEL = re.compile(
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
 _WS = re.compile(r"\s+")
 
-_BREADCRUMB_MARKERS = re.compile(r"breadcrumb|ariane|fil-d-ariane|filariane", re.IGNORECASE)
+# SPIP's templates call the trail "arbo" (arborescence): <p class="arbo">Accueil > Rubrique</p>
+_BREADCRUMB_MARKERS = re.compile(
+    r"breadcrumb|ariane|fil-d-ariane|filariane|(?<![a-z])arbo(?:rescence)?(?![a-z])",
+    re.IGNORECASE,
+)
 _BREADCRUMB_SEPARATORS = re.compile(r"^[\s>»›/|\-–—:·•]*$")
 _YOU_ARE_HERE = re.compile(r"^\s*vous\s+[êe]tes\s+(?:ici)?\s*:?\s*", re.IGNORECASE)
 _HOME_LABELS = frozenset({"accueil", "home", "homepage", "une", "la une"})
@@ -185,10 +195,18 @@ def _class_tokens(element: HtmlElement) -> set[str]:
     return set(_TOKEN_SPLIT.split(raw)) - {""}
 
 
+def _is_article_footer(element: HtmlElement) -> bool:
+    """A footer inside an <article> is the article's own (its tags, its sources), not chrome."""
+    is_footer = element.tag == "footer" or "footer" in _class_tokens(element)
+    return is_footer and bool(element.xpath("ancestor::article"))
+
+
 def _in_chrome(element: HtmlElement) -> bool:
     """Inside a menu, footer, sidebar or a list of other articles' teasers."""
     inside_article = bool(element.xpath("ancestor::article"))
     for ancestor in element.iterancestors():
+        if _is_article_footer(ancestor):
+            continue
         if ancestor.tag in _CHROME_ELEMENTS:
             return True
         if ancestor.tag == "header" and not inside_article:
@@ -221,11 +239,32 @@ def _has_tag_href(link: HtmlElement) -> bool:
 def _in_tag_box(link: HtmlElement) -> bool:
     """A close ancestor is marked as the tag block ("tags", "mots-cles"), not in nav/footer."""
     for depth, ancestor in enumerate(link.iterancestors()):
-        if depth >= _TAG_BOX_DEPTH or ancestor.tag in ("nav", "footer", "body"):
+        if depth >= _TAG_BOX_DEPTH or ancestor.tag in ("nav", "body"):
+            return False
+        if ancestor.tag == "footer" and not _is_article_footer(ancestor):
             return False
         if _class_tokens(ancestor) & _TAG_BOX_TOKENS:
-            return not any(a.tag in ("nav", "footer") for a in ancestor.iterancestors())
+            return not any(
+                a.tag == "nav" or (a.tag == "footer" and not _is_article_footer(a))
+                for a in ancestor.iterancestors()
+            )
     return False
+
+
+def _text_container(text_node: Any) -> HtmlElement | None:
+    """The element a text node is printed in (a tail belongs to its owner's parent)."""
+    owner = text_node.getparent()
+    return owner.getparent() if owner is not None and text_node.is_tail else owner
+
+
+def _links_after(container: HtmlElement, text_node: Any) -> list[HtmlElement]:
+    """The non-empty links of `container` that come after the label text node."""
+    owner = text_node.getparent()
+    order = {element: index for index, element in enumerate(container.iter())}
+    start = order.get(owner, -1)
+    if text_node.is_tail and owner is not None:
+        start = max([start, *(order.get(d, start) for d in owner.iterdescendants())])
+    return [a for a in container.iter("a") if order[a] > start and text_of(a)]
 
 
 def _tag_line_links(tree: HtmlElement) -> set[HtmlElement]:
@@ -235,17 +274,17 @@ def _tag_line_links(tree: HtmlElement) -> set[HtmlElement]:
     climbed to must hold little besides the label and its links.
     """
     found: set[HtmlElement] = set()
-    for text_node in tree.xpath("//body//text()[normalize-space()][not(ancestor::a)]"):
+    for text_node in visible_texts(tree):
         label = str(text_node)
         if len(label) > 40 or not _TAG_LINE_LABEL.fullmatch(label):
             continue
-        container = text_node.getparent()
+        container = _text_container(text_node)
         if container is None or _in_chrome(container):
             continue
         for _ in range(3):
             if container is None:
                 break
-            links = [a for a in container.iter("a") if text_of(a)]
+            links = _links_after(container, text_node)
             if links:
                 link_chars = sum(len(text_of(a)) for a in links)
                 if len(links) <= 40 and len(text_of(container)) - link_chars <= len(label) + 30:
@@ -267,7 +306,7 @@ def _tag_line_texts(tree: HtmlElement) -> list[str]:
 
     Outlets that do not link their tags print them as <span>s or as "A, B" after the label.
     """
-    for text_node in tree.xpath("//body//text()[normalize-space()][not(ancestor::a)]"):
+    for text_node in visible_texts(tree):
         label = str(text_node)
         alone = len(label) <= 40 and _TAG_LINE_LABEL.fullmatch(label)
         if not alone and not (len(label) <= 300 and _TAG_LINE_INLINE.match(label)):
@@ -488,7 +527,8 @@ def _kicker_links(block: HtmlElement, page_host: str | None) -> list[HtmlElement
 
 
 def _main_headline(tree: HtmlElement) -> HtmlElement | None:
-    """The article's h1: the first one in the main <article>, else the first outside chrome."""
+    """The article's h1: the first one in the main <article>, else the first outside chrome;
+    on a page without one, the element that prints the og:title / <title> headline."""
     article = _main_article(tree)
     scope = article if article is not None else tree
     for h1 in scope.iter("h1"):
@@ -496,6 +536,42 @@ def _main_headline(tree: HtmlElement) -> HtmlElement | None:
             article is not None or not _in_chrome(h1)
         ):
             return h1  # a one- or two-word h1 is a logo or a section name, not the headline
+    if tree.find(".//h1") is None:
+        return _headline_without_h1(tree)
+    return None
+
+
+_HEADLINE_MAX_SUFFIX_WORDS = 8
+# a site-name separator in a meta title ("Titre - Site", "Titre | Site"), as in titles.py
+_TITLE_SEPARATOR = re.compile(r"\s+[-|–—•·»]{1,2}\s+|\s*\|\s*")
+
+
+def _headline_without_h1(tree: HtmlElement) -> HtmlElement | None:
+    """The first element outside chrome whose own text is a meta title (maybe less a suffix)."""
+    titles = meta_contents(tree, "og:title", "twitter:title")
+    head_title = tree.find(".//head/title")
+    if head_title is not None:
+        titles.append(text_of(head_title))
+    # each title as a whole, and its head before every site-name separator
+    keys = {_fold(title) for title in titles if title}
+    for title in titles:
+        for match in _TITLE_SEPARATOR.finditer(title):
+            if len(title[match.end() :].split()) <= _HEADLINE_MAX_SUFFIX_WORDS:
+                keys.add(_fold(title[: match.start()]))
+    keys.discard("")
+    if not keys:
+        return None
+    for node in visible_texts(tree):
+        text = _collapse(str(node))
+        if len(text.split()) < _HEADLINE_MIN_WORDS or len(text) > 300:
+            continue
+        element = node.getparent()
+        if element is None or node.is_tail or element.tag in ("script", "style", "title"):
+            continue
+        if _collapse(text_of(element)) != text:
+            continue  # the element holds more than this text
+        if _fold(text) in keys and not _in_chrome(element):
+            return element
     return None
 
 
@@ -690,8 +766,65 @@ def _section_from_breadcrumb(items: list[tuple[str, str]], title_keys: list[str]
     return names[-1][0] if names else None
 
 
+_CATEGORY_LABEL = re.compile(
+    r"^\s*(?:cat[ée]gories?|rubriques?|(?:publi[ée]|class[ée])e?\s+dans|category|categories"
+    r"|filed\s+under|posted\s+in)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_CATEGORY_MAX_CHARS = 40
+
+
+def _microdata_sections(tree: HtmlElement) -> list[str]:
+    """schema.org microdata: itemprop="articleSection" (a meta's content or the element's text)."""
+    found = []
+    for element in tree.xpath('//*[@itemprop="articleSection"]'):
+        value = element.get("content") if element.tag == "meta" else text_of(element)
+        if value and not _in_chrome(element):
+            found.append(value)
+    return found
+
+
+def _category_links(tree: HtmlElement) -> list[str]:
+    """The article's category as its CMS prints it by the headline or the date.
+
+    WordPress marks it rel="category tag"; Joomla, SPIP and many themes write a label, then
+    the link ("Catégorie : Société", "Rubrique : Économie", "Publié dans Sport"). Links in
+    menus, sidebars and teaser lists do not count; inside the main <article>, its own wins.
+    """
+    found: list[HtmlElement] = []
+    for link in tree.iter("a"):
+        rel = (link.get("rel") or "").lower().split()
+        if "category" in rel and not _in_chrome(link) and not _is_teaser_label(link):
+            found.append(link)
+    for text_node in visible_texts(tree):
+        label = str(text_node)
+        if len(label) > 40 or not _CATEGORY_LABEL.fullmatch(label):
+            continue
+        container = _text_container(text_node)
+        if container is None or _in_chrome(container):
+            continue
+        for _ in range(2):
+            links = _links_after(container, text_node)
+            if links:
+                link_chars = sum(len(text_of(a)) for a in links)
+                if len(links) <= 3 and len(text_of(container)) - link_chars <= len(label) + 10:
+                    found.append(links[0])
+                break
+            parent = container.getparent()
+            if parent is None or parent.tag == "body":
+                break
+            container = parent
+    article = _main_article(tree)
+    if article is not None:
+        inside = [link for link in found if article in set(link.iterancestors())]
+        found = inside or found
+    labels = [_collapse(text_of(link)) for link in found]
+    return [label for label in labels if 0 < len(label) <= _CATEGORY_MAX_CHARS]
+
+
 def find_section_candidates(tree: HtmlElement, selector: str | None = None) -> list[str]:
-    """article:section metas, JSON-LD articleSection, the breadcrumb's last section, the kicker."""
+    """article:section metas, JSON-LD articleSection, microdata articleSection, the breadcrumb's
+    last section, the CMS category link ("Catégorie : Société", rel=category), the kicker."""
     candidates: list[str] = []
     if selector:
         for element in select(tree, selector):
@@ -702,11 +835,13 @@ def find_section_candidates(tree: HtmlElement, selector: str | None = None) -> l
     candidates += meta_contents(tree, "article:section")
     for article in json_ld_articles(tree):
         candidates += _as_labels(article.get("articleSection"))
+    candidates += _microdata_sections(tree)
     title_keys = _page_title_keys(tree)
     for items in (_breadcrumb_items_json_ld(tree), _breadcrumb_items_html(tree)):
         section = _section_from_breadcrumb(items, title_keys)
         if section:
             candidates.append(section)
+    candidates += _category_links(tree)[:1]
     # last resort: the rubric printed above the headline (the kicker's first link)
     candidates += _kicker_labels(tree)[:1]
     return [_collapse(c) for c in candidates if c and c.strip()]

@@ -197,19 +197,27 @@ def _strip_section_tail(head: str, separator: str) -> str:
 
 
 def _strip_shared_tail(titles: list[str]) -> list[str]:
-    """Without a site name: a "<sep> tail" shared by titles whose heads differ is the site."""
+    """Without a site name: a "<sep> tail" shared by titles whose heads differ is the site;
+    so are different short tails after one same head ("X | Le Quotidien" and "X - LQ")."""
     tails: dict[str, set[str]] = {}
+    heads: dict[str, set[str]] = {}
     for title in titles:
         separators = list(_SEPARATOR.finditer(title))
         if separators:
             last = separators[-1]
-            tail = _loose(title[last.end() :])
-            tails.setdefault(tail, set()).add(_loose(title[: last.start()]))
-    repeated = {tail for tail, heads in tails.items() if tail and len(heads) > 1}
+            tail, head = _loose(title[last.end() :]), _loose(title[: last.start()])
+            tails.setdefault(tail, set()).add(head)
+            if len(title[last.end() :].split()) <= _MAX_SUFFIX_TAIL_WORDS:
+                heads.setdefault(head, set()).add(tail)
+    repeated = {tail for tail, seen in tails.items() if tail and len(seen) > 1}
+    branded = {head for head, seen in heads.items() if head and len(seen) > 1}
     stripped = []
     for title in titles:
         separators = list(_SEPARATOR.finditer(title))
-        if separators and _loose(title[separators[-1].end() :]) in repeated:
+        if separators and (
+            _loose(title[separators[-1].end() :]) in repeated
+            or _loose(title[: separators[-1].start()]) in branded
+        ):
             stripped.append(title[: separators[-1].start()])
         else:
             stripped.append(title)

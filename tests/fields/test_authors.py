@@ -193,6 +193,22 @@ SIDEBAR = """<aside><div class="author">Intrus Sidebar</div></aside>
         (page(JSON_LD_WEB_PAGE_AUTHOR, LABELLED_BYLINE), ["Uriel Gadessaud"]),
         # ...and is used when nothing else names anyone
         (page(JSON_LD_WEB_PAGE_AUTHOR), ["Compte Éditeur"]),
+        # an agency printed beside the author inside the byline block is read too
+        (
+            page(
+                body='<div class="story-byline"><span class="story-author">Jean-Philippe '
+                'Tremblay</span> <span class="story-org">La Presse Canadienne</span></div>'
+            ),
+            ["Jean-Philippe Tremblay", "La Presse Canadienne"],
+        ),
+        # ...but not any other text beside it (a date, a role)
+        (
+            page(
+                body='<div class="byline"><span class="author">Awa Ndiaye</span> '
+                "<span>Envoyée spéciale</span> <span>12 mars 2024</span></div>"
+            ),
+            ["Awa Ndiaye"],
+        ),
         # a byline quoted inside a blockquote is not the article's
         (page(body='<blockquote><cite class="auteur">Victor Hugo</cite></blockquote>'), []),
         (page(body=SIDEBAR), []),

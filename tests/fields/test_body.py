@@ -162,6 +162,24 @@ def test_repeated_title_is_dropped_at_the_edges_only() -> None:
     assert clean_body(tail, title=title) == [P1, P2, P1, P2]
 
 
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # a rubric printed above the headline goes with the headline
+        (["Transport en commun", "Grève à la STM", P1, P2], [P1, P2]),
+        (["Monde", "Afrique", "Grève à la STM", P1], [P1]),
+        # a sentence above the headline is kept (only short labels are a kicker)
+        ([P1, "Grève à la STM", P2], [P1, P2]),
+        # a short line after the headline is not a kicker
+        (["Grève à la STM", "Transport en commun", P1], ["Transport en commun", P1]),
+        # no headline repeat: nothing is taken for a kicker
+        (["Transport en commun", P1], ["Transport en commun", P1]),
+    ],
+)
+def test_kicker_above_the_title_repeat_is_dropped(lines: list[str], expected: list[str]) -> None:
+    assert clean_body(lines, title="Grève à la STM") == expected
+
+
 def test_title_with_site_suffix_is_a_repeat() -> None:
     lines = ["Didier Porte souhaite la Santé | Chroniques | Là-bas", P1]
     assert clean_body(lines, title="Didier Porte souhaite la santé") == [P1]
@@ -373,6 +391,15 @@ STANDFIRST = (
             "secrétaire générale a exposé au chef de l’Etat ses revendications.</p></div>",
             STANDFIRST,
             STANDFIRST,
+        ),
+        # the longest of the first words has an apostrophe (typed ’ on the page, ' in the meta)
+        (
+            "<h1>Titre</h1><div class='chapo'><p>Le ministre de l’Énergie a présenté mardi le "
+            "bilan des ventes et annoncé de nouveaux forages.</p></div>",
+            "Le ministre de l'Énergie a présenté mardi le bilan des ventes et annoncé de nouveaux "
+            "forages.",
+            "Le ministre de l’Énergie a présenté mardi le bilan des ventes et annoncé de nouveaux "
+            "forages.",
         ),
         # a truncated description matches no block
         (f"<h1>Titre</h1><p>{STANDFIRST}</p>", STANDFIRST[:60] + "…", None),

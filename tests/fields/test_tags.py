@@ -107,6 +107,32 @@ SPIP_PAGE = _page(
             _page(body='<nav><div class="tags"><a href="/tag/x">Menu</a></div></nav>'),
             [],
         ),
+        # topic links in the <footer> of the <article> are the article's tags...
+        (
+            _page(
+                body="<article><h1>Neige sur la Manche</h1><p>Texte.</p>"
+                '<footer class="post-footer"><div class="post-topics">'
+                '<a href="/sujet/meteo">Météo</a><a href="/sujet/manche">Manche</a></div>'
+                "</footer></article>"
+            ),
+            ["Météo", "Manche"],
+        ),
+        # ...the page's own footer stays chrome
+        (
+            _page(
+                body="<article><h1>Neige sur la Manche</h1><p>Texte.</p></article>"
+                '<footer><a href="/sujet/meteo">Météo</a></footer>'
+            ),
+            [],
+        ),
+        # the links *before* a "Tags :" label are not tags (a category link printed first)
+        (
+            _page(
+                body='<div class="meta"><a href="/rubrique/economie">Économie</a> Tags : '
+                '<a href="/tag/ble">Blé</a> <a href="/tag/prix">Prix</a></div>'
+            ),
+            ["Blé", "Prix"],
+        ),
         (_page(body="<p>Rien.</p>"), []),
         ("", []),
     ],
@@ -247,6 +273,55 @@ BREADCRUMB_JSON_LD_PAGE = _page(
         (BREADCRUMB_HTML_PAGE, ["Economie"]),
         (BREADCRUMB_ENDING_WITH_SECTION, ["Afrique"]),
         (BREADCRUMB_JSON_LD_PAGE, ["Météo"]),
+        # SPIP's trail is <p class="arbo">; its last item (the article) is not a link
+        (
+            _page(
+                body='<p class="arbo"><a href="./">Accueil</a> &gt; <a href="-Economie-">Économie'
+                '</a> &gt; <strong class="on">Gaz : les exportations en hausse</strong></p>'
+            ),
+            ["Économie"],
+        ),
+        # "arbo" only as a whole class piece ("arbor" is a word of its own)
+        (_page(body='<p class="arbor"><a href="/x">Accueil</a> &gt; <a href="/y">Y</a></p>'), []),
+        # Joomla's "Catégorie : <a>Société</a>" in the article info
+        (
+            _page(
+                body='<dl class="article-info"><dd class="category-name">Catégorie : '
+                '<a href="/index.php/societe">Société</a></dd></dl>'
+            ),
+            ["Société"],
+        ),
+        # "Rubrique :" label with the link in a child element
+        (
+            _page(body='<p><span>Rubrique :</span> <span><a href="/sport">Sport</a></span></p>'),
+            ["Sport"],
+        ),
+        # WordPress rel="category tag" in the article's meta; one in a sidebar does not count
+        (
+            _page(
+                body='<article><h1>Un titre d’article</h1><span class="cat">dans <a href="/c/eco/" '
+                'rel="category tag">Économie</a></span></article><aside class="sidebar">'
+                '<a href="/c/sport/" rel="category tag">Sport</a></aside>'
+            ),
+            ["Économie"],
+        ),
+        (
+            _page(
+                body='<aside class="sidebar">'
+                '<a href="/c/sport/" rel="category tag">Sport</a></aside>'
+            ),
+            [],
+        ),
+        # microdata articleSection ranks with the structured sources, before the breadcrumb
+        (
+            _page(
+                body='<meta itemprop="articleSection" content="Culture"><nav class="breadcrumb">'
+                '<a href="/">Accueil</a> <a href="/arts">Arts</a></nav>'
+            ),
+            ["Culture", "Arts"],
+        ),
+        # a label followed by a sentence is not a category line
+        (_page(body='<p>Catégorie : voir <a href="/x">ce lien</a> et bien plus encore</p>'), []),
         (_page(body="<p>x</p>"), []),
     ],
 )
@@ -307,8 +382,11 @@ def test_category_links_and_site_wide_keywords(head, body, expected):
             ["Budget", "Finances publiques", "Assemblée"],
         ),
         ('<p class="mots">Mots-clés : pêche, Cayar ; Sénégal</p>', ["pêche", "Cayar", "Sénégal"]),
-        # a tag line in the footer menu is chrome, not this article's tags
-        ("<footer><p>Thèmes : Politique, Sport</p></footer>", []),
+        # a tag line in the page's footer menu is chrome, not this article's tags
+        ("</article><footer><p>Thèmes : Politique, Sport</p></footer><article>", []),
+        ("</article><div class='site-footer'><p>Thèmes : Politique, Sport</p></div><article>", []),
+        # a <footer> inside the <article> is the article's own footer: its tag line counts
+        ("<footer><p>Thèmes : Politique, Sport</p></footer>", ["Politique", "Sport"]),
     ],
 )
 def test_tag_lines_without_links(line, expected):
@@ -417,6 +495,24 @@ def test_kicker_links_are_the_last_resort_tags(html: str, expected: list[str]) -
             ["France", "Politique"],
         ),
         (_headline_page('<p>Par <a href="/auteur/jeanne-roux/">Jeanne Roux</a></p>'), []),
+        # no h1: the headline is the element printing the meta title (less its site suffix)
+        (
+            _page(
+                head="<title>Oujda : la gare routière rouvre | Le Matin de l'Oriental</title>",
+                body='<div class="rubrique"><a href="/regions">Régions</a></div>'
+                '<div class="single-title">Oujda : la gare routière rouvre</div><p>Texte.</p>',
+            ),
+            ["Régions"],
+        ),
+        # ...a text that is only the start of the title is not the headline
+        (
+            _page(
+                head="<title>Oujda : la gare routière rouvre après deux ans de travaux</title>",
+                body='<div class="rubrique"><a href="/regions">Régions</a></div>'
+                "<div>Oujda : la gare routière</div><p>Texte.</p>",
+            ),
+            [],
+        ),
     ],
 )
 def test_kicker_rubric_is_the_last_section_candidate(html: str, expected: list[str]) -> None:

@@ -162,6 +162,22 @@ def test_strip_site_name(title: str, site_name: str | None, expected: str) -> No
             None,
             "Le Sénégal vote",
         ),
+        # no h1, unknown site: one head with different short tails (the site's two names)
+        (
+            {
+                "og": "L'opposition dénonce le report – Le Quotidien de Douala",
+                "twitter": "L'opposition dénonce le report | LQD",
+                "html_title": "L'opposition dénonce le report | Le Quotidien de Douala",
+            },
+            None,
+            "L'opposition dénonce le report",
+        ),
+        # ...but one head with one tail says nothing: a headline may end "- Kiev"
+        (
+            {"og": "Frappes sur Odessa - Kiev", "html_title": "Frappes sur Odessa - Kiev"},
+            None,
+            "Frappes sur Odessa - Kiev",
+        ),
         # the h1 is the site logo: dropped
         (
             {"og": "Antonin Bernanos en prison", "h1": "Révolution Permanente"},
