@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from sqlalchemy import Table, bindparam, delete, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
@@ -50,6 +50,8 @@ MAX_ATTEMPTS = 4
 
 # Articles sharing the most band keys with a new one whose signatures are compared with it.
 MAX_CANDIDATES = 200
+# Members of one band key read when a new article is signed: the most recent ones.
+MAX_BAND_MEMBERS = 64
 
 
 @dataclass(frozen=True)
@@ -179,8 +181,18 @@ class _Sql:
             signed.label("signed"),
             with_raw.label("with_raw"),
         ).where(a.id.in_(_ids()))
-        self.bands = select(_BANDS.c.band_key, _BANDS.c.article_id).where(
-            _BANDS.c.band_key.in_(_ids("keys"))
+        # Each key's most recent members only: a series of near-identical articles (hourly
+        # weather or market bulletins) would otherwise make every new one read them all.
+        members = select(
+            _BANDS.c.band_key,
+            _BANDS.c.article_id,
+            func.row_number()
+            .over(partition_by=_BANDS.c.band_key, order_by=_BANDS.c.article_id.desc())
+            .label("recency"),
+        ).where(_BANDS.c.band_key.in_(_ids("keys")))
+        recent = members.subquery("recent_members")
+        self.bands = select(recent.c.band_key, recent.c.article_id).where(
+            recent.c.recency <= MAX_BAND_MEMBERS
         )
         self.signatures = (
             select(_SIGNATURES.c.article_id, _SIGNATURES.c.signature, a.cluster_id)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from crawler.storage import models
 from crawler.storage.engine import make_engine
-from crawler.storage.repository import Repository
+from crawler.storage.repository import MAX_BAND_MEMBERS, Repository, _sql
 
 from .factories import FETCHED, make_article
 from .wire import BUDGET_IMF, BUDGET_VOTE, FLOODS, original, retyped, trimmed, with_intro
@@ -160,3 +160,40 @@ def test_concurrent_writers_make_one_cluster_per_story(migrated_url, migrated_en
         assert (
             connection.execute(select(func.count()).select_from(models.Cluster)).scalar_one() == 2
         )
+
+
+def test_a_long_series_of_copies_reads_each_band_key_s_recent_members_only(migrated_engine):
+    """Hourly bulletins share their band keys: a new one reads the latest members, not all."""
+    repository = Repository(migrated_engine)
+    series = MAX_BAND_MEMBERS + 16
+    for start in range(0, series, 20):
+        repository.save_articles(
+            None,
+            [
+                copy("meteo", f"bulletin-{n:03d}", original(FLOODS), hours=n)
+                for n in range(start, min(series, start + 20))
+            ],
+        )
+    with migrated_engine.connect() as connection:
+        keys = list(
+            connection.execute(
+                select(models.ArticleBand.band_key).group_by(models.ArticleBand.band_key)
+            ).scalars()
+        )
+        postgres = migrated_engine.dialect.name == "postgresql"
+        read = connection.execute(_sql(postgres).bands, {"keys": keys}).all()
+        newest = connection.execute(
+            select(models.ArticleBand.article_id)
+            .order_by(models.ArticleBand.article_id.desc())
+            .limit(1)
+        ).scalar_one()
+    per_key: dict[str, list[int]] = {}
+    for key, article_id in read:
+        per_key.setdefault(key, []).append(article_id)
+    assert per_key and all(len(ids) == MAX_BAND_MEMBERS for ids in per_key.values())
+    # the most recent ones: the newest article is read under every one of its keys
+    assert all(newest in ids for ids in per_key.values())
+    # ...and a new copy still joins the series' cluster
+    repository.save_articles(None, [copy("meteo", "bulletin-new", original(FLOODS), hours=999)])
+    clusters, loose = clusters_by_slug(migrated_engine)
+    assert loose == [] and len(clusters) == 1 and len(clusters[0]) == series + 1
