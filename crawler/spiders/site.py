@@ -17,9 +17,10 @@ from crawler.archive import ArchiveWriter, DatabaseUnavailableError
 from crawler.discovery import (
     DiscoveryError,
     Link,
+    SitemapDocument,
     is_next_page_link,
     parse_feed,
-    parse_sitemap,
+    parse_sitemap_in_steps,
 )
 from crawler.fields.urls import canonicalize_url
 from crawler.frontier import FrontierPolicy
@@ -158,13 +159,25 @@ class SiteSpider(ArticleSpider):
             return  # Scrapy would drop it silently, and the URL would stay pending forever
         found.setdefault(request.url, request)
 
+    @staticmethod
+    async def _read_sitemap(response: Response) -> SitemapDocument:
+        """`parse_sitemap`, with the reactor running between its steps (a giant one is ~1 s)."""
+        steps = parse_sitemap_in_steps(response.body, response.url)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                document: SitemapDocument = done.value
+                return document
+            await asyncio.sleep(0)
+
     async def _articles(self, links: list[Link], site: SiteConfig) -> dict[str, scrapy.Request]:
         """`_article` for each link, letting the reactor run between slices.
 
         50,000 sitemap URLs are about a second of canonicalising and request building: done
         in one go, downloads, timeouts and the progress log would all wait for it. (A thread
         would do it too, but glibc would give that thread an arena of its own, which keeps
-        the memory it touched.)
+        the memory it touched.) The sitemap itself is parsed the same way, in steps.
         """
         found: dict[str, scrapy.Request] = {}
         for start in range(0, len(links), LINKS_PER_SLICE):
@@ -245,7 +258,7 @@ class SiteSpider(ArticleSpider):
             return
         site = self._site(response)
         try:
-            document = parse_sitemap(response.body, response.url)
+            document = await self._read_sitemap(response)
         except DiscoveryError as exc:
             self.logger.warning("sitemap %s unreadable: %s", response.url, exc)
             return
