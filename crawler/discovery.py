@@ -18,7 +18,7 @@ import html.entities
 import io
 import logging
 import re
-from collections.abc import Generator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -178,28 +178,24 @@ class SitemapDocument:
 
 def parse_sitemap(body: bytes, base_url: str) -> SitemapDocument:
     """A sitemap index (child sitemaps) or a urlset (pages, with Google News fields if any)."""
-    steps = parse_sitemap_in_steps(body, base_url)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            document: SitemapDocument = done.value
-            return document
+    *_, document = parse_sitemap_in_steps(body, base_url)
+    assert document is not None
+    return document
 
 
 def parse_sitemap_in_steps(
     body: bytes, base_url: str, step_bytes: int = SITEMAP_STEP_BYTES
-) -> Generator[None, None, SitemapDocument]:
-    """`parse_sitemap` fed `step_bytes` at a time, pausing (a bare `yield`) after each step.
+) -> Iterator[SitemapDocument | None]:
+    """`parse_sitemap` fed `step_bytes` at a time: None after each step, then the document.
 
-    The caller can let other work run between steps (the crawler's reactor: a 50,000-URL
+    The caller can let other work run at each None (the crawler's reactor: a 50,000-URL
     sitemap is about a second of parsing), and each entry is dropped from the tree once read,
-    so a giant sitemap never sits in memory whole. The document is the generator's return
-    value.
+    so a giant sitemap never sits in memory whole.
     """
     data = sanitize_xml(inflate(body))
     if not data.strip():
-        return SitemapDocument("unknown", [])
+        yield SitemapDocument("unknown", [])
+        return
     parser = etree.XMLPullParser(
         events=("start", "end"),
         resolve_entities=False,
@@ -216,12 +212,12 @@ def parse_sitemap_in_steps(
             break  # what was read so far stands, as the recovering parser's tree would
         if not state.read(parser.read_events()):
             break
-        yield
+        yield None
     else:
         with contextlib.suppress(etree.XMLSyntaxError):
             parser.close()
         state.read(parser.read_events())
-    return SitemapDocument(state.kind, state.links)
+    yield SitemapDocument(state.kind, state.links)
 
 
 class _SitemapState:

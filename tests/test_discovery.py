@@ -27,13 +27,9 @@ NEWS_NS = 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
 
 
 def read_in_steps(body: bytes, step: int) -> SitemapDocument:
-    steps = parse_sitemap_in_steps(body, BASE, step_bytes=step)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            document: SitemapDocument = done.value
-            return document
+    *pauses, document = parse_sitemap_in_steps(body, BASE, step_bytes=step)
+    assert pauses == [None] * len(pauses) and document is not None
+    return document
 
 
 def as_plain(document: SitemapDocument) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
@@ -182,16 +178,9 @@ def test_a_sitemap_is_read_to_the_protocol_s_limit(caplog: pytest.LogCaptureFixt
 def test_a_giant_sitemap_pauses_between_steps() -> None:
     rows = "".join(f"<url><loc>/a/{n}.html</loc></url>" for n in range(2000))
     body = f"<urlset {NS}>{rows}</urlset>".encode()
-    steps = parse_sitemap_in_steps(body, BASE, step_bytes=4096)
-    pauses = 0
-    while True:
-        try:
-            next(steps)
-            pauses += 1
-        except StopIteration as done:
-            assert len(done.value.links) == 2000
-            break
-    assert pauses == -(-len(body) // 4096)
+    *pauses, document = parse_sitemap_in_steps(body, BASE, step_bytes=4096)
+    assert document is not None and len(document.links) == 2000
+    assert pauses == [None] * -(-len(body) // 4096)
 
 
 def test_a_gzip_bomb_is_refused() -> None:

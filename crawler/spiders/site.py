@@ -162,14 +162,11 @@ class SiteSpider(ArticleSpider):
     @staticmethod
     async def _read_sitemap(response: Response) -> SitemapDocument:
         """`parse_sitemap`, with the reactor running between its steps (a giant one is ~1 s)."""
-        steps = parse_sitemap_in_steps(response.body, response.url)
-        while True:
-            try:
-                next(steps)
-            except StopIteration as done:
-                document: SitemapDocument = done.value
-                return document
+        for step in parse_sitemap_in_steps(response.body, response.url):
+            if step is not None:
+                return step
             await asyncio.sleep(0)
+        raise AssertionError("parse_sitemap_in_steps ends with the document")
 
     async def _articles(self, links: list[Link], site: SiteConfig) -> dict[str, scrapy.Request]:
         """`_article` for each link, letting the reactor run between slices.
