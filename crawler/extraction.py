@@ -22,6 +22,7 @@ from crawler.fields.body import (
     merge_lead,
     promote_text_divs,
     prune_boilerplate,
+    unwrap_inline_times,
 )
 from crawler.fields.counters import find_read_count_texts
 from crawler.fields.dates import find_date_candidates
@@ -138,6 +139,7 @@ def _trafilatura_lines(
         return []
     prune_boilerplate(tree)
     promote_text_divs(tree)
+    unwrap_inline_times(tree)
     document = trafilatura.bare_extraction(
         tree,
         url=url,

@@ -174,7 +174,7 @@ def normalise_article(article: Article, site: SiteConfig, min_words: int) -> Art
     article.tags = normalise_tags([clean_text(label) for label in labels])
     article.section = choose_section([clean_text(s) for s in raw.section_candidates])
 
-    authors = parse_authors([clean_text(a) for a in raw.author_candidates])
+    authors = parse_authors([clean_text(a) for a in raw.author_candidates], raw.site_name)
     article.authors, article.desks = list(authors.people), list(authors.desks)
 
     article.canonical_url = choose_canonical_url(article.final_url, raw.canonical_candidates)

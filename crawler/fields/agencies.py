@@ -155,7 +155,10 @@ _DATELINE = re.compile(
     """,
     re.VERBOSE,
 )
-_BYLINE_AVEC = re.compile(rf"(?i:avec|with|&|\+)\s+(?P<agencies>{_AGENCY_LIST})\s*\.?\s*$")
+# "X avec AFP" ends the signature, or is followed by the byline's date ("… avec AFP · 12 mars")
+_BYLINE_AVEC = re.compile(
+    rf"(?i:avec|with|&|\+)\s+(?P<agencies>{_AGENCY_LIST})\s*(?:\.?\s*$|[·•|–—]\s)"
+)
 _BYLINE_PARENS = re.compile(rf"[(\[]\s*(?P<agencies>{_AGENCY_LIST})\s*[)\]]")
 _BYLINE_SPLIT = re.compile(r"\s*(?:[,;/|]|\s[-–—]\s|\bet\b|\band\b)\s*")
 _BYLINE_PREFIX = re.compile(r"(?i)^(?:par|by|source\s*:?)\s+")

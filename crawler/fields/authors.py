@@ -18,6 +18,7 @@ from lxml.html import HtmlElement
 
 from crawler.fields.agencies import agency_code
 from crawler.fields.html import json_ld_articles, json_ld_objects, text_of
+from crawler.fields.titles import site_key
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,16 @@ _DATE_TAIL = re.compile(
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}|\b\d{{1,2}}\s*h\s*\d{{2}}\b).*$"
 )
 _PARENTHESES = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+# a social handle printed by the name ("Claire Martin @cmartin"): an account, not the name
+_HANDLE = re.compile(r"(?<![\w.@])@\w{1,30}\b")
+# the photographer's credit printed after the writer's ("Texte : X · Photos : Y"): cut there
+_PHOTO_TAIL = re.compile(
+    r"(?i)[\s,;|/•·–—-]*\b(?:photos?|photographies?|cr[ée]dits?\s+photos?|illustrations?|"
+    r"images?|vid[ée]os?)\s*:.*$"
+)
 _LEAD_IN = re.compile(
-    r"(?i)^(?:propos\s+recueillis\s+par|(?:un\s+)?(?:article|texte|reportage|enqu[êe]te|dossier|"
+    r"(?i)^(?:propos\s+recueillis\s+par|de\s+(?:notre|nos)\s+(?:envoy[ée]e?s?\s+sp[ée]ciale?s?|"
+    r"correspondante?s?)(?:\s+(?:[àa]|en|au|aux)\s+[^,]{1,40},)?|(?:un\s+)?(?:article|texte|reportage|enqu[êe]te|dossier|"
     r"entretien|chronique|tribune)\s+(?:de|par)|(?:[ée]crit|r[ée]dig[ée]|sign[ée]|publi[ée])e?\s+"
     r"par|auteurs?\s*:|texte\s*:|par|by|de\s*:)\s*"
 )
@@ -136,7 +145,7 @@ _NOISE_TAGS = {
     "q",
 }
 _NOISE_MARK = re.compile(
-    r"(?i)related|comment|sidebar|widget|teaser|snippet|recommend|popular|outbrain|taboola|"
+    r"(?i)related|comment|reaction|sidebar|widget|teaser|snippet|recommend|popular|outbrain|taboola|"
     r"newsletter|breadcrumb|carousel|slider|posts|most-?read|plus-?lus|"
     r"(?:^|[\s_-])(?:nav|navbar|menu|aside|footer|share|sharing|social|promo|pub|ads?)(?:[\s_-]|$)"
 )
@@ -145,7 +154,14 @@ _AUTHOR_MARK_NOT = re.compile(
     r"(?i)desc|bio|photo|pic|avatar|image|img|thumb|job|role|func|follow|social|date|time|"
     r"count|link-?more|about"
 )
-_BY_PREFIX = re.compile(r"(?i)^\s*(?:par|by)(?:\s+\S|\s*$)")
+# what opens a visible byline: "Par", "By", and the signatures of interviews, reports and
+# credits lines ("Propos recueillis par", "De notre correspondant à Bamako,", "Texte :")
+_BY_LEAD = (
+    r"(?i)^\s*(?:par|by|propos\s+recueillis\s+par|textes?\s*:|"
+    r"de\s+(?:notre|nos)\s+(?:envoy[ée]e?s?\s+sp[ée]ciale?s?|correspondante?s?)\b[^,]{0,40},?)"
+)
+_BY_PREFIX = re.compile(_BY_LEAD + r"(?:\s+\S|\s*$)")
+_BY_LEAD_RE = re.compile(_BY_LEAD)
 _META_NAMES = {
     "author",
     "article:author",
@@ -229,8 +245,8 @@ def _classify(piece: str) -> tuple[str, str] | None:
 
 
 def _prepare(candidate: str) -> str:
-    text = _EMAIL.sub(" ", _clean(candidate))
-    text = _DATE_TAIL.sub("", text)
+    text = _HANDLE.sub(" ", _EMAIL.sub(" ", _clean(candidate)))
+    text = _PHOTO_TAIL.sub("", _DATE_TAIL.sub("", text))
     return _clean(_PARENTHESES.sub("", text))
 
 
@@ -264,8 +280,14 @@ def _dedupe(values: list[str]) -> list[str]:
     return unique
 
 
-def parse_authors(candidates: list[str]) -> Authors:
-    """People and desks named by raw byline strings, deduplicated case-insensitively."""
+def parse_authors(candidates: list[str], site_name: str | None = None) -> Authors:
+    """People and desks named by raw byline strings, deduplicated case-insensitively.
+
+    The outlet's own name (`site_name`: og:site_name or the JSON-LD publisher) next to a
+    person's name is a desk even when it reads like a first and last name ("Algérie Soir",
+    the JSON-LD Organization author, beside "Par Karim Benali"). Alone, it is the
+    organisation that signed (an NGO's communiqué signed "Attac France") and stays.
+    """
     people: list[str] = []
     desks: list[str] = []
     for candidate in candidates:
@@ -273,6 +295,12 @@ def parse_authors(candidates: list[str]) -> Authors:
         people.extend(found_people)
         desks.extend(found_desks)
     people = _dedupe(people)
+    if site_name:
+        site = site_key(site_name)
+        outlet = [p for p in people if site_key(p) == site]
+        if outlet and len(outlet) < len(people):
+            people = [p for p in people if p not in outlet]
+            desks = outlet + desks
     known = {p.casefold() for p in people}
     return Authors(people=people, desks=[d for d in _dedupe(desks) if d.casefold() not in known])
 
@@ -315,6 +343,18 @@ def _json_ld_authors(tree: HtmlElement, *, web_pages: bool = False) -> list[str]
     A WebPage's author is usually the account that published the page (Yoast writes the
     WordPress user there), so it only counts after the visible bylines.
     """
+    people, organisations = _json_ld_author_entries(tree, web_pages=web_pages)
+    return people or organisations
+
+
+def _json_ld_organisation_authors(tree: HtmlElement) -> set[str]:
+    """Names the JSON-LD article types as an Organization author (never a person)."""
+    people, organisations = _json_ld_author_entries(tree, web_pages=False)
+    return set() if people else set(organisations)
+
+
+def _json_ld_author_entries(tree: HtmlElement, *, web_pages: bool) -> tuple[list[str], list[str]]:
+    """(people, organisations) of the first JSON-LD article object that names an author."""
     objects = json_ld_objects(tree)
     articles = json_ld_articles(tree)
     if not objects:
@@ -341,8 +381,8 @@ def _json_ld_authors(tree: HtmlElement, *, web_pages: bool = False) -> list[str]
                 target = organisations if "organization" in _types(entry) else people
                 target.append(name)
         if people or organisations:
-            return [_clean(n) for n in people or organisations]
-    return []
+            return [_clean(n) for n in people], [_clean(n) for n in organisations]
+    return [], []
 
 
 def _json_ld_page_authors(tree: HtmlElement) -> list[str]:
@@ -447,8 +487,10 @@ def _headline_byline(tree: HtmlElement) -> list[str]:
             if parent is None or _is_noise(parent):
                 continue
             whole = _clean(text_of(parent))
-            if len(text.split()) < 3 and len(whole) <= _MAX_CANDIDATE:
+            if len(_BY_LEAD_RE.sub("", text).split()) < 2 and len(whole) <= _MAX_CANDIDATE:
                 text = whole  # "Par <a>Jean Dupont</a>": the name sits in a child element
+                if not _BY_LEAD_RE.sub("", text).strip(_EDGES):
+                    continue  # a bare label ("<span>Texte :</span>"): the labelled finder's
             return [text] if len(text) <= _MAX_CANDIDATE else []
         return []
     return []
@@ -547,6 +589,9 @@ def find_author_candidates(tree: HtmlElement) -> list[str]:
     ):
         found = [c for c in source(tree) if c]
         candidates.extend(found)
+        if source is _json_ld_authors:  # an Organization is never a person: search on
+            organisations = _json_ld_organisation_authors(tree)
+            found = [c for c in found if c not in organisations]
         if parse_authors(found).people:
             break
     return _dedupe(candidates)

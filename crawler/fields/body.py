@@ -65,11 +65,24 @@ _METADATA_ANCHOR = _rx(
 _LETTER = re.compile(r"[^\W\d_]")
 
 _BYLINE_NAME = r"(?:[A-ZÀ-ÝŒ][\w'’.-]*|d[eu']|des|de\s+la|la|le|van|von|ben|el|al|ibn)"
+_BYLINE_NAMES = (
+    rf"{_BYLINE_NAME}(?:\s+{_BYLINE_NAME}){{0,5}}"
+    rf"(?:\s*(?:,|\bet\b|&|\band\b)\s*{_BYLINE_NAME}(?:\s+{_BYLINE_NAME}){{0,5}})*"
+)
+# what opens a signature line: "Par", an interview's "Propos recueillis par", a credits
+# line's "Texte :", a correspondent's "De notre correspondant à Bamako,"
+_BYLINE_OPENER = (
+    r"(?:[Pp]ar|By|PAR|[Pp]ropos\s+recueillis\s+par|[Tt]extes?\s*:"
+    r"|[Dd]e\s+(?:notre|nos)\s+(?:envoy[ée]e?s?\s+sp[ée]ciale?s?|correspondante?s?)"
+    r"(?:\s+(?:[àa]|en|au|aux)\s+[\w'’ -]{1,40})?\s*,)"
+)
 _BYLINE = re.compile(
     r"(?:[Pp]ar|PAR)\s+(?:la\s+)?r[ée]daction(?:\s+[\w'’-]+){0,3}|"
-    rf"(?:[Pp]ar|By|PAR)\s+{_BYLINE_NAME}(?:\s+{_BYLINE_NAME}){{0,5}}"
-    rf"(?:\s*(?:,|\bet\b|&|\band\b)\s*{_BYLINE_NAME}(?:\s+{_BYLINE_NAME}){{0,5}})*"
+    rf"{_BYLINE_OPENER}\s+{_BYLINE_NAMES}"
     r"(?:\s*,\s*[\w'’ -]{1,60})?"
+    # the photographer's credit on the same line: "Texte : X · Photos : Y"
+    rf"(?:\s*[·•|/–—-]\s*(?:[Pp]hotos?|[Ii]llustrations?|[Ii]mages?|[Vv]id[ée]os?)\s*:\s*"
+    rf"{_BYLINE_NAMES})?"
 )
 _AGENCY = re.compile(
     r"\b(?:AFP|Reuters|REUTERS|AP|APS|MAP|TAP|APA|AIP|ANP|Belga|BELGA|ATS|Xinhua|PANA|ACP|AGP"
@@ -334,7 +347,7 @@ def clean_body(
 # subscription calls, newsletter boxes, "lire aussi" asides, latest/most-read lists, sidebars,
 # forms. Matched as whole hyphen/underscore/space-separated pieces.
 _BOILERPLATE_PIECES = (
-    r"paywall|abonnements?|subscribe|subscription|newsletters?|cta|lire-?aussi|read-?also"
+    r"reactions?|commentaires|paywall|abonnements?|subscribe|subscription|newsletters?|cta|lire-?aussi|read-?also"
     r"|a-lire|voir-?aussi|sur-le-meme-sujet|same-topic|related|aside|latest|most-?read"
     r"|plus-?lus|outbrain|taboola|formulaire|cookies?|consent|cookie-?banner|rgpd|gdpr"
 )
@@ -529,6 +542,35 @@ def prune_boilerplate(tree: Any) -> int:
         element.drop_tree()
         dropped += 1
     return dropped
+
+
+# a <time> inside a sentence ("le sommet du <time>28 avril</time>"): trafilatura deletes
+# every <time> with its text, so it is unwrapped first when it has this many words around it
+_INLINE_TIME_CONTEXT_WORDS = 6
+_SENTENCE_BLOCKS = frozenset({"p", "li", "blockquote", "dd", "td"})
+
+
+def unwrap_inline_times(tree: Any) -> int:
+    """Replace each <time> printed inside a sentence by its text, so the sentence stays whole.
+
+    Only a <time> within a paragraph-like block (p, li, blockquote, dd, td) with words of its
+    own around it: a byline's date, "Publié le <time>", is left for the extractor to drop.
+    """
+    unwrapped = 0
+    for element in list(tree.iter("time")):
+        block = element.getparent()
+        while block is not None and block.tag in _INLINE_TAGS:
+            block = block.getparent()  # "<p>… <span><time>…</time></span> …</p>"
+        if block is None or block.tag not in _SENTENCE_BLOCKS:
+            continue
+        own = len(block.text_content().split()) - len(element.text_content().split())
+        if own < _INLINE_TIME_CONTEXT_WORDS:
+            continue
+        if any(a.tag in ("h1", "header") for a in block.iterancestors()):
+            continue
+        element.drop_tag()
+        unwrapped += 1
+    return unwrapped
 
 
 def promote_text_divs(tree: Any) -> int:

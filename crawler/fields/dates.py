@@ -91,6 +91,15 @@ _MONTHS: dict[str, int] = {
     "january": 1, "february": 2, "feb": 2, "march": 3, "april": 4, "apr": 4, "may": 5,
     "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
     "october": 10, "november": 11, "december": 12,
+    # Arabic script, printed by Maghreb templates next to French text: the Algerian and
+    # Tunisian names (from French), the Moroccan ones, and the Middle-East ones, with the
+    # hamza-less spellings of the months that start with alif
+    "جانفي": 1, "يناير": 1, "فيفري": 2, "فبراير": 2, "مارس": 3,
+    "أفريل": 4, "افريل": 4, "أبريل": 4, "ابريل": 4, "ماي": 5, "مايو": 5,
+    "جوان": 6, "يونيو": 6, "يونيه": 6, "جويلية": 7, "يوليوز": 7, "يوليو": 7, "يوليه": 7,
+    "أوت": 8, "اوت": 8, "غشت": 8, "أغسطس": 8, "اغسطس": 8,
+    "سبتمبر": 9, "شتنبر": 9, "أكتوبر": 10, "اكتوبر": 10,
+    "نوفمبر": 11, "نونبر": 11, "ديسمبر": 12, "دجنبر": 12,
 }  # fmt: skip
 
 
@@ -153,12 +162,13 @@ _NUMERIC_DMY_RE = re.compile(
 )
 _TEXT_DMY_RE = re.compile(
     r"(?<!\d)(?P<d>[0-3]?\d)\s?(?:er|ᵉʳ|st|nd|rd|th)?\.?\s?"
-    r"(?P<mon>" + _MONTH_ALT + r")(?![a-zà-ÿ])\.?"
+    r"(?P<mon>" + _MONTH_ALT + r")(?![a-zà-ÿ\u0620-\u064a])\.?"
     r"(?:\s?,?\s?(?P<y>\d{4}(?!\d)|\d{2}(?!\s?[\d:h])))?" + _TIME_TAIL,
     re.IGNORECASE,
 )
 _TEXT_MDY_RE = re.compile(
-    r"(?<![a-zà-ÿ])(?=[" + _MONTH_INITIALS + r"])(?P<mon>" + _MONTH_ALT + r")(?![a-zà-ÿ])\.?\s?"
+    r"(?<![a-zà-ÿ\u0620-\u064a])(?=[" + _MONTH_INITIALS + r"])(?P<mon>" + _MONTH_ALT + r")"
+    r"(?![a-zà-ÿ\u0620-\u064a])\.?\s?"
     r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)\s?,?\s?(?P<y>\d{4})(?!\d)" + _TIME_TAIL,
     re.IGNORECASE,
 )
@@ -184,7 +194,7 @@ _RELATIVE_PATTERNS: tuple[re.Pattern[str], ...] = (_AGO_RE, _DAY_WORD_RE)
 _ALL_PATTERNS: tuple[re.Pattern[str], ...] = (*_ABSOLUTE_PATTERNS, *_RELATIVE_PATTERNS)
 
 _WS_RE = re.compile(r"\s+")  # \s covers NBSP (U+00A0) and narrow NBSP (U+202F)
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_INVISIBLE_RE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u061c]")  # bidi marks too
 _MAX_PARSE_CHARS = 2000
 
 _AGO_UNITS: dict[str, str] = {
@@ -552,9 +562,9 @@ _TEXT_XPATH = (
 
 # Page regions that hold other articles' dates: sidebars, "Fil d'info", related, comments...
 _SIDEBAR_WORDS = (
-    "aside sidebar side-bar widget comment forum reply fil-info fil-d-info filinfo fil_info"
-    " teaser mostread most-read popular populaire recommend trending listing listpost list-post"
-    " snippet chrono- agenda newsletter insert journal kiosque related a-lire lire-aussi"
+    "aside sidebar side-bar widget comment reaction forum reply fil-info fil-d-info filinfo"
+    " fil_info teaser mostread most-read popular populaire recommend trending listing listpost"
+    " list-post snippet chrono- agenda newsletter insert journal kiosque related a-lire lire-aussi"
     " readmore read-more more-stories carousel slider ticker nav menu breadcrumb social"
     " outbrain taboola latest suggest see-also promo cookie modal popup"
 )
@@ -568,6 +578,7 @@ _HEADLINE_HINT_XPATH = (
     " or contains(@class,'title') or contains(@class,'headline')]"
 )
 _TITLE_SEPARATOR_RE = re.compile(r"^\s*[-|–—:·•»]")
+_TITLE_SEPARATOR_END_RE = re.compile(r"\s[-|–—:·•»]\s*$")
 _EXCLUDED_TAGS = frozenset({"aside", "nav", "template", "noscript", "select", "option"})
 _NEAR_LEVELS = 3  # up to the h1's great-grandparent counts as "next to the headline"
 _SCOPE_LEVELS = 2  # dates are looked for in the h1's grandparent, or its <article> if higher
@@ -763,7 +774,7 @@ def _written_day(text: str) -> tuple[int, int, int] | None:
 
 def _text_candidates(tree: HtmlElement, layout: _Layout) -> list[DateCandidate]:
     """Visible dates in date/meta/byline elements and next to the headline, not in sidebars."""
-    ranked: list[tuple[tuple[bool, bool, int], int, HtmlElement]] = []
+    ranked: list[tuple[tuple[bool, bool, int, int], int, HtmlElement]] = []
     seen_elements: set[HtmlElement] = set()
     for position, element in enumerate(layout.scope.xpath(_TEXT_XPATH)):
         if (
@@ -775,7 +786,10 @@ def _text_candidates(tree: HtmlElement, layout: _Layout) -> list[DateCandidate]:
         seen_elements.add(element)
         excluded, near, in_link = _placement(element, layout)
         if not excluded:
-            ranked.append(((not near, in_link, 0), position, element))
+            # among the dates next to the headline, the one in the closest branch first: the
+            # byline under the h1 before a masthead's "date of the day" above it
+            level = _branch_level(element, layout) if near else 0
+            ranked.append(((not near, in_link, level, 0), position, element))
     for position, element in enumerate(_headline_neighbours(layout)):
         if (
             element in seen_elements
@@ -786,11 +800,12 @@ def _text_candidates(tree: HtmlElement, layout: _Layout) -> list[DateCandidate]:
         seen_elements.add(element)
         excluded, _, in_link = _placement(element, layout)
         if not excluded:
-            ranked.append(((False, in_link, 1), position, element))
+            level = _branch_level(element, layout)
+            ranked.append(((False, in_link, level, 1), position, element))
     ranked.sort(key=lambda item: (item[0], item[1]))
 
     candidates: list[DateCandidate] = []
-    for (_, _, origin), _, element in ranked:
+    for (_, _, _, origin), _, element in ranked:
         unlabelled_neighbour = origin == 1
         text = _short_text(
             element, _MAX_NEIGHBOUR_CHARS if unlabelled_neighbour else _MAX_TEXT_CHARS
@@ -923,8 +938,11 @@ def _headline_by_title(tree: HtmlElement) -> HtmlElement | None:
         if len(text) < 15:
             continue
         for title in titles:
-            if title == text or (
-                title.startswith(text) and _TITLE_SEPARATOR_RE.match(title[len(text) :])
+            if (
+                title == text
+                or (title.startswith(text) and _TITLE_SEPARATOR_RE.match(title[len(text) :]))
+                # "Site - Rubrique - Headline": the site name first
+                or (title.endswith(text) and _TITLE_SEPARATOR_END_RE.search(title[: -len(text)]))
             ):
                 return element
     return None
@@ -977,6 +995,15 @@ def _placement(element: HtmlElement, layout: _Layout) -> tuple[bool, bool, bool]
             in_footer = True
         node = node.getparent()
     return in_footer, False, in_link
+
+
+def _branch_level(element: HtmlElement, layout: _Layout) -> int:
+    """How far up from the headline the element's branch joins it (1: the h1's parent)."""
+    for ancestor in element.iterancestors():
+        level = layout.h1_levels.get(ancestor)
+        if level is not None:
+            return level
+    return len(layout.h1_levels)
 
 
 def _headline_neighbours(layout: _Layout) -> list[HtmlElement]:

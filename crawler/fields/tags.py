@@ -84,6 +84,8 @@ _CHROME_TOKENS = frozenset(
     }
 )
 _CHROME_ELEMENTS = frozenset({"nav", "footer", "aside", "form"})
+# a footer class naming the article: "entry-footer" (WordPress), "post-footer", "article-footer"
+_ARTICLE_FOOTER_TOKENS = frozenset({"entry", "post", "article", "story", "single"})
 _TOKEN_SPLIT = re.compile(r"[\s_-]+")
 _TAG_LINE_LABEL = re.compile(
     r"^\s*(?:tags?|mots?[- ]?cl[ée]s?|th[èe]mes?|sujets?|[ée]tiquettes?|keywords?)\s*:?\s*",
@@ -196,9 +198,12 @@ def _class_tokens(element: HtmlElement) -> set[str]:
 
 
 def _is_article_footer(element: HtmlElement) -> bool:
-    """A footer inside an <article> is the article's own (its tags, its sources), not chrome."""
-    is_footer = element.tag == "footer" or "footer" in _class_tokens(element)
-    return is_footer and bool(element.xpath("ancestor::article"))
+    """A footer inside an <article> is the article's own (its tags, its sources), not chrome;
+    so is one that says so in its class ("entry-footer", "post-footer", "article-footer")."""
+    tokens = _class_tokens(element)
+    if element.tag != "footer" and "footer" not in tokens:
+        return False
+    return bool(tokens & _ARTICLE_FOOTER_TOKENS) or bool(element.xpath("ancestor::article"))
 
 
 def _in_chrome(element: HtmlElement) -> bool:

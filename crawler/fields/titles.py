@@ -85,13 +85,14 @@ def _loose_words(text: str) -> str:
     return _NON_ALNUM.sub(" ", bare).strip()
 
 
-def _site_key(name: str) -> str:
+def site_key(name: str) -> str:
+    """A site name reduced for comparisons: "www.LeMonde.fr" and "Le Monde" give "lemonde"."""
     return _loose(_DOMAIN_TAIL.sub("", name.strip().casefold().removeprefix("www.")))
 
 
 def _same_site(segment: str, site_name: str) -> bool:
     """ "Le Monde" matches "Le Monde.fr", "leparisien.fr" matches "Le Parisien"."""
-    seg, site = _site_key(segment), _site_key(site_name)
+    seg, site = site_key(segment), site_key(site_name)
     if not seg or not site:
         return False
     if seg == site:
@@ -176,8 +177,22 @@ def strip_site_name(title: str, site_name: str | None) -> str:
             return _strip_section_tail(head, match.group(0).strip())
     for match in _PREFIX_SEPARATOR.finditer(title):
         if _same_site(title[: match.start()], site_name) and match.end() < len(title):
-            return title[match.end() :]
+            return _strip_section_head(title[match.end() :], match.group(0).strip())
     return title
+
+
+def _strip_section_head(rest: str, separator: str) -> str:
+    """ "Section - Title" left once "Site - " is gone: drop a short head with the same separator."""
+    first = _SEPARATOR.search(rest)
+    if first is None or first.group(0).strip() != separator:
+        return rest
+    head, title = rest[: first.start()], rest[first.end() :]
+    short_head = (
+        len(head.split()) <= _MAX_SECTION_TAIL_WORDS and len(head) <= _MAX_SECTION_TAIL_CHARS
+    )
+    if short_head and len(title.split()) >= _MIN_LONE_H1_WORDS:
+        return title
+    return rest
 
 
 def _strip_section_tail(head: str, separator: str) -> str:
@@ -243,10 +258,19 @@ def _is_badge_extension(longer: str, shorter: str) -> bool:
     return extra.startswith(" ") and len(extra.split()) <= _MAX_BADGE_WORDS
 
 
+_BRACKETED_TAIL = re.compile(r"\s*[(\[][^()\[\]]{1,30}[)\]]\s*$")
+
+
+def _is_marked_headline(h1: str, meta: str) -> bool:
+    """The h1 is the meta title plus a bracketed marker: "... (vidéo)", "... [PHOTOS]"."""
+    marker = _BRACKETED_TAIL.search(h1)
+    return marker is not None and _loose(h1[: marker.start()]) == _loose(meta)
+
+
 def _plausible_h1(h1: str, site_name: str | None) -> bool:
     if _loose_words(h1) in _GENERIC_H1:
         return False
-    if site_name and (_same_site(h1, site_name) or _loose(h1).startswith(_site_key(site_name))):
+    if site_name and (_same_site(h1, site_name) or _loose(h1).startswith(site_key(site_name))):
         return False
     return len(h1.split()) >= _MIN_H1_WORDS
 
@@ -262,6 +286,8 @@ def choose_title(candidates: dict[str, str], site_name: str | None = None) -> st
         for meta in metas:
             if _loose(meta) == _loose(h1) or _starts_with_then_separator(meta, h1):
                 return h1  # confirmed; the h1 keeps the page's typography
+            if _is_marked_headline(h1, meta):
+                return h1  # the outlet typed the marker in its headline: kept as printed
             if _is_badge_extension(h1, meta):
                 return meta  # "Title Abonnés": the meta is the same headline without the badge
         if _plausible_h1(h1, site_name) and (not metas or len(h1.split()) >= _MIN_LONE_H1_WORDS):

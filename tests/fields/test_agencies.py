@@ -232,6 +232,10 @@ def test_not_a_dateline(first: str) -> None:
     [
         (["Par AFP"], ["AFP"]),
         (["Le Monde avec AFP"], ["AFP"]),
+        # the byline's date printed after the credit
+        (["L'Éclaireur d'Abidjan avec AFP · 12 mars 2024"], ["AFP"]),
+        (["Jeune Afrique avec AFP | Publié le 12/03/2024"], ["AFP"]),
+        (["Reportage avec AFP photographes"], []),
         (["Rédaction avec Reuters"], ["REUTERS"]),
         (["Mamadou Diallo et Awa Traoré, avec AFP"], ["AFP"]),
         (["Par Jean Dupont (AFP)"], ["AFP"]),

@@ -30,6 +30,16 @@ from crawler.fields.html import parse_html
         ("Laurent Fabius", ["Laurent Fabius"]),
         ("Par Jean Dupont, correspondant", ["Jean Dupont"]),
         ("Jean Dupont - jean.dupont@example.fr", ["Jean Dupont"]),
+        # a social handle by the name is an account, not part of the name
+        ("Claire Martin @cmartin_lq", ["Claire Martin"]),
+        ("Par Claire Martin (@cmartin) | 12 mars 2024", ["Claire Martin"]),
+        # a correspondent's signature: the place is not a person
+        ("De notre correspondant à Bamako, Boubacar Traoré", ["Boubacar Traoré"]),
+        ("De notre envoyée spéciale à Goma, Awa Diop", ["Awa Diop"]),
+        ("Par Fatou Sarr et Ibrahima Ndiaye, à Dakar", ["Fatou Sarr", "Ibrahima Ndiaye"]),
+        # a credits line: the writer signs, the photographer does not
+        ("Texte : Julien Favre · Photos : Léa Rochat", ["Julien Favre"]),
+        ("Par Julien Favre | Photo : Léa Rochat", ["Julien Favre"]),
     ],
 )
 def test_people(candidate: str, people: list[str]) -> None:
@@ -80,6 +90,37 @@ def test_not_names(candidate: str) -> None:
     assert parse_authors([candidate]) == Authors(people=[], desks=[])
 
 
+@pytest.mark.parametrize(
+    ("candidates", "site_name", "expected"),
+    [
+        # the outlet's name beside a person (a JSON-LD Organization author): a desk
+        (
+            ["Algérie Soir", "Par Karim Benali"],
+            "Algérie Soir",
+            Authors(["Karim Benali"], ["Algérie Soir"]),
+        ),
+        (
+            ["Par Karim Benali", "ALGÉRIE SOIR"],
+            "Algérie Soir",
+            Authors(["Karim Benali"], ["Algérie Soir"]),
+        ),
+        # alone, the organisation signed its own text: it stays (an NGO's communiqué)
+        (["Attac France"], "Attac France", Authors(["Attac France"], [])),
+        # a person whose name merely resembles another site's is untouched
+        (
+            ["Algérie Soir", "Par Karim Benali"],
+            "Le Soir d'Algérie",
+            Authors(["Algérie Soir", "Karim Benali"], []),
+        ),
+        (["Par Karim Benali"], None, Authors(["Karim Benali"], [])),
+    ],
+)
+def test_outlet_name_beside_a_person_is_a_desk(
+    candidates: list[str], site_name: str | None, expected: Authors
+) -> None:
+    assert parse_authors(candidates, site_name) == expected
+
+
 def test_dedupe_case_insensitively_keeping_first_spelling() -> None:
     result = parse_authors(
         ["Jean Dupont", "JEAN DUPONT", "jean dupont", "Marie Curie", "AFP", "afp"]
@@ -121,6 +162,9 @@ JSON_LD_WEB_PAGE_AUTHOR = """<script type="application/ld+json">
   {"@type": ["Person"], "@id": "https://ex.eu/#/person/7", "name": "Compte Éditeur"}]}
 </script>"""
 
+JSON_LD_ORGANISATION_AUTHOR = """<script type="application/ld+json">
+{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Algérie Soir"}}
+</script>"""
 LABELLED_BYLINE = """<h1>Sur les migrations</h1><dl class="post-meta">
 <dt>Auteur</dt><dd><a href="/staff/uriel/">Uriel Gadessaud</a></dd>
 <dt>Date</dt><dd>2 mars 2020</dd></dl>"""
@@ -185,6 +229,42 @@ SIDEBAR = """<aside><div class="author">Intrus Sidebar</div></aside>
         (
             page(body="<h1>T</h1><p><span>Texte :</span> <span>Aïcha Ba</span></p>"),
             ["Aïcha Ba"],
+        ),
+        # signatures that open otherwise than "Par", right under the headline
+        (
+            page(
+                body="<h1>Économie</h1><h2>Un entretien</h2>"
+                "<div><span>Propos recueillis par Leïla Ben Salah</span></div>"
+            ),
+            ["Propos recueillis par Leïla Ben Salah"],
+        ),
+        (
+            page(body="<h1>Le titre</h1><p>Propos recueillis par <a href='/a'>Awa Diop</a></p>"),
+            ["Propos recueillis par Awa Diop"],
+        ),
+        (
+            page(body="<h1>Le titre</h1><p>Texte : Julien Favre · Photos : Léa Rochat</p>"),
+            ["Texte : Julien Favre · Photos : Léa Rochat"],
+        ),
+        (
+            page(body="<h1>Le titre</h1><p>De notre correspondant à Bamako, Moussa Keïta</p>"),
+            ["De notre correspondant à Bamako, Moussa Keïta"],
+        ),
+        # a JSON-LD Organization author is no person: the visible byline is still read
+        (
+            page(
+                JSON_LD_ORGANISATION_AUTHOR,
+                '<h1>Le titre</h1><span class="auteur">Par Karim Benali</span>',
+            ),
+            ["Algérie Soir", "Par Karim Benali"],
+        ),
+        # a reader's name in a "réactions" block is no byline
+        (
+            page(
+                body='<h1>Le titre</h1><p>Texte.</p><div class="reactions"><div class="reaction">'
+                '<span class="auteur">Modou Fall</span><p>Encore un retard !</p></div></div>'
+            ),
+            [],
         ),
         # a label inside a sidebar, or without a value beside it, names nobody
         (page(body="<aside><dt>Auteur</dt><dd>Intrus Sidebar</dd></aside>"), []),

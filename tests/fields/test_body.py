@@ -12,6 +12,7 @@ from crawler.fields.body import (
     promote_text_divs,
     prune_boilerplate,
     release_reading_lists,
+    unwrap_inline_times,
 )
 from crawler.fields.html import parse_html, text_of
 
@@ -197,6 +198,12 @@ def test_title_repeat_with_other_quotes_is_dropped() -> None:
         "Par Jean Dupont et Marie Curie",
         "Par Jean Dupont, envoyé spécial à Kiev",
         "Par la rédaction",
+        # signatures that open otherwise than "Par"
+        "De notre correspondant à Bamako, Boubacar Traoré",
+        "De notre envoyée spéciale à Goma, Awa Diop",
+        "Propos recueillis par Leïla Ben Salah",
+        "Texte : Julien Favre · Photos : Léa Rochat",
+        "Texte : Julien Favre",
     ],
 )
 def test_byline_alone_is_dropped_at_the_top(byline: str) -> None:
@@ -315,6 +322,13 @@ def _body_text(html: str) -> str:
             + "</div>",
             True,
         ),
+        # readers' comments under a "réactions" / "commentaires" block
+        (
+            '<div class="reactions"><h3>3 réactions</h3><div class="reaction">'
+            "<p>Modou 12 mars 2024</p><p>Encore un retard !</p></div></div>",
+            True,
+        ),
+        ('<section id="commentaires"><p>Bravo pour cet article.</p></section>', True),
         # an ordinary list of the article is kept
         ("<ul><li>masques chirurgicaux</li><li>blouses et surblouses</li></ul>", False),
         # a form without text inputs (a search button only) is kept
@@ -370,6 +384,44 @@ def test_promote_text_divs(body: str, promoted: int) -> None:
     tree = parse_html(f"<html><body><section>{body}</section></body></html>")
     assert promote_text_divs(tree) == promoted
     assert len(tree.xpath("//p")) == body.count("<p>") + promoted
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        # a date inside a sentence keeps its text (trafilatura deletes every <time>)
+        (
+            "<p>Visite guidée pour les familles le <time datetime='2024-04-20'>20 avril</time>"
+            " à 14 heures, sur inscription.</p>",
+            "Visite guidée pour les familles le 20 avril à 14 heures, sur inscription.",
+        ),
+        (
+            "<p>Le sommet du <span><time datetime='2024-04-28'>28 avril</time></span> réunira "
+            "dix pays producteurs.</p>",
+            "Le sommet du 28 avril réunira dix pays producteurs.",
+        ),
+    ],
+)
+def test_inline_time_is_unwrapped(body: str, kept: str) -> None:
+    tree = parse_html(f"<html><body><article>{body}</article></body></html>")
+    assert unwrap_inline_times(tree) == 1
+    assert text_of(tree.find(".//p")) == kept
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a byline's date: alone in its block, or with a label only
+        "<p class='date'><time datetime='2024-03-12'>12 mars 2024, 18 h</time></p>",
+        "<p>Publié le <time datetime='2024-03-12'>12 mars 2024</time></p>",
+        # a date in a div of the layout, in the article's header
+        "<div>Un long texte de plusieurs mots ici <time datetime='2024-03-12'>12 mars</time></div>",
+        "<header><p>Un long texte de plusieurs mots ici <time>12 mars 2024</time></p></header>",
+    ],
+)
+def test_metadata_time_is_left_alone(body: str) -> None:
+    tree = parse_html(f"<html><body><article>{body}</article></body></html>")
+    assert unwrap_inline_times(tree) == 0
 
 
 STANDFIRST = (

@@ -130,6 +130,17 @@ ACCEPTED = [
     ("\u00a0Publié le\u202f28/10/2024\u00a0", utc(2024, 10, 28), "day"),
     # a day up to the tolerance after the fetch is still fine
     ("30 octobre 2024", utc(2024, 10, 30), "day"),
+    # Arabic-script month names printed by Maghreb templates (Algeria/Tunisia, Morocco,
+    # Middle East spellings), with or without bidi marks
+    ("09 أفريل 2024 - 11:45", utc(2024, 4, 9, 9, 45), "minute"),
+    ("12 مارس 2024", utc(2024, 3, 12), "day"),
+    ("3 جويلية 2024", utc(2024, 7, 3), "day"),
+    ("3 يوليوز 2024", utc(2024, 7, 3), "day"),
+    ("3 يوليو 2024", utc(2024, 7, 3), "day"),
+    ("15 غشت 2024", utc(2024, 8, 15), "day"),
+    ("15 اغسطس 2024", utc(2024, 8, 15), "day"),
+    ("\u200f28 أكتوبر 2024\u200f", utc(2024, 10, 28), "day"),
+    ("الاثنين 28 اكتوبر 2024", utc(2024, 10, 28), "day"),
 ]
 
 
@@ -460,6 +471,7 @@ TEASERS_PAGE = """<html><head>
   <div class="time"><time datetime="2024-10-30T10:18:46Z">Publié le 28 octobre 2024</time></div>
   <p>Texte.</p>
   <div class="forum"><time datetime="2024-10-28T19:00:00Z">Le 28 octobre à 20:00</time></div>
+  <div class="reactions"><p><b>Modou</b> <span class="date">29/10/2024 à 08:14</span></p></div>
 </article>
 <section class="more"><article class="apercu"><a href="/autre">
   <h2>Autre article</h2><time datetime="2024-10-20T09:00:00Z">Publié le 20 octobre</time>
@@ -585,6 +597,39 @@ def test_page_without_h1_finds_the_headline_by_the_page_title() -> None:
     tree = parse_html(NO_H1_PAGE)
     candidates = find_date_candidates(tree, "https://matin.example/maroc-barrages")
     assert candidates == [DateCandidate("text", "28/03/2024", "published")]
+
+
+def test_page_without_h1_finds_the_headline_after_a_site_first_title() -> None:
+    # "Site - Rubrique - Headline": the element printing the headline is still found, so
+    # the masthead's date of the day above it is not taken for the article's
+    html = NO_H1_PAGE.replace(
+        "<title>Maroc : les réserves des barrages remontent après les pluies - Le Matin du Souss",
+        "<title>Le Matin du Souss - Économie - Maroc : les réserves des barrages remontent"
+        " après les pluies",
+    ).replace(
+        '<div class="corps">',
+        '<div class="corps"><div class="date-du-jour">Lundi 2 décembre 2024</div>',
+    )
+    candidates = find_date_candidates(parse_html(html), "https://matin.example/maroc-barrages")
+    assert candidates[0] == DateCandidate("text", "28/03/2024", "published")
+
+
+MASTHEAD_DATE_PAGE = """<html><body><div class="page">
+<div class="bandeau"><div class="date-du-jour">Lundi 2 décembre 2024</div></div>
+<div class="colonne">
+  <h1>Mali : plus de 1 500 écoles toujours fermées dans le centre du pays</h1>
+  <div class="date">Publié le 12 mars 2024</div>
+  <p>Plus de 1 500 écoles restent fermées dans le centre du Mali.</p>
+</div></div></body></html>"""
+
+
+def test_date_in_the_headlines_own_branch_comes_before_the_masthead() -> None:
+    # both are "next to the headline"; the one joining it lower in the tree ranks first
+    candidates = find_date_candidates(parse_html(MASTHEAD_DATE_PAGE), "https://x.example/a")
+    assert candidates == [
+        DateCandidate("text", "Publié le 12 mars 2024", "published"),
+        DateCandidate("text", "2 décembre 2024", "published"),
+    ]
 
 
 def test_page_without_h1_and_without_matching_title_element() -> None:

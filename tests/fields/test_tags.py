@@ -117,6 +117,16 @@ SPIP_PAGE = _page(
             ),
             ["Météo", "Manche"],
         ),
+        # ...and so are those of a footer whose class names the entry, outside any <article>
+        (
+            _page(
+                body='<div class="post"><h2 class="entry-title">Un entretien</h2><p>Texte.</p>'
+                '<footer class="entry-footer"><span class="tags-links">Étiquettes : '
+                '<a href="/tag/phosphate/" rel="tag">Phosphate</a>, '
+                '<a href="/tag/gafsa/" rel="tag">Gafsa</a></span></footer></div>'
+            ),
+            ["Phosphate", "Gafsa"],
+        ),
         # ...the page's own footer stays chrome
         (
             _page(
@@ -319,6 +329,16 @@ BREADCRUMB_JSON_LD_PAGE = _page(
                 '<a href="/">Accueil</a> <a href="/arts">Arts</a></nav>'
             ),
             ["Culture", "Arts"],
+        ),
+        # WordPress "Publié dans" in an entry footer outside any <article>
+        (
+            _page(
+                body='<div class="post"><h2>Un entretien</h2><footer class="entry-footer">'
+                '<span class="cat-links">Publié dans <a href="/category/economie/" '
+                'rel="category tag">Économie</a></span></footer></div>'
+                '<footer class="site-footer"><a href="/c/x/" rel="category">Pied</a></footer>'
+            ),
+            ["Économie"],
         ),
         # a label followed by a sentence is not a category line
         (_page(body='<p>Catégorie : voir <a href="/x">ce lien</a> et bien plus encore</p>'), []),

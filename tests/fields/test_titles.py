@@ -112,6 +112,19 @@ def test_find_site_name(head: str, expected: str | None) -> None:
             "Là-bas si j'y suis",
             "Didier Porte souhaite la Santé à Balkany",
         ),
+        # "Site - Section - Headline": the site first, then a short section, both go
+        (
+            "Sahel Hebdo - Afrique - Mali : plus de 1 500 écoles toujours fermées",
+            "Sahel Hebdo",
+            "Mali : plus de 1 500 écoles toujours fermées",
+        ),
+        # ...but a head that is no short section stays (too long, or another separator)
+        (
+            "Sahel Hebdo - Afrique de l'Ouest et Sahel central - Mali : les écoles fermées",
+            "Sahel Hebdo",
+            "Afrique de l'Ouest et Sahel central - Mali : les écoles fermées",
+        ),
+        ("Sahel Hebdo - Mali | trois écoles", "Sahel Hebdo", "Mali | trois écoles"),
         # a " : " inside the headline is never a site separator
         ("Tempête Ciaran : des records", "Ciaran", "Tempête Ciaran : des records"),
         ("Sans nom de site - vraiment", None, "Sans nom de site - vraiment"),
@@ -232,6 +245,51 @@ def test_strip_site_name(title: str, site_name: str | None, expected: str) -> No
         ),
         ({}, None, None),
         ({"h1": "Accueil"}, None, None),
+        # a marker typed in the headline is kept as printed, the metas lack it
+        (
+            {
+                "og": "Alger : le tramway prolongé jusqu'à Baraki",
+                "jsonld": "Alger : le tramway prolongé jusqu'à Baraki",
+                "h1": "Alger : le tramway prolongé jusqu'à Baraki (vidéo)",
+            },
+            "Algérie Soir",
+            "Alger : le tramway prolongé jusqu'à Baraki (vidéo)",
+        ),
+        (
+            {
+                "og": "Lyon : les images de la crue de la Saône",
+                "h1": "Lyon : les images de la crue de la Saône [PHOTOS]",
+            },
+            None,
+            "Lyon : les images de la crue de la Saône [PHOTOS]",
+        ),
+        # ...while a bare badge word (no brackets) is still the page's decoration
+        (
+            {"og": "Le budget de l'armée en hausse", "h1": "Le budget de l'armée en hausse Vidéo"},
+            None,
+            "Le budget de l'armée en hausse",
+        ),
+        # a shortened social headline in og:title and <title>: the h1 wins
+        (
+            {
+                "og": "Cacao : Abidjan veut peser sur les prix",
+                "html_title": "Cacao : Abidjan veut peser sur les prix | L'Éclaireur d'Abidjan",
+                "h1": "Côte d'Ivoire : à six semaines du sommet du cacao, Abidjan veut peser "
+                "davantage sur les prix mondiaux",
+            },
+            "L'Éclaireur d'Abidjan",
+            "Côte d'Ivoire : à six semaines du sommet du cacao, Abidjan veut peser davantage "
+            "sur les prix mondiaux",
+        ),
+        # a section-label h1 ("Économie"): the meta title is the headline
+        (
+            {
+                "og": "Mongi Trabelsi : « Le bassin minier peut repartir »",
+                "h1": "Économie",
+            },
+            "Le Courrier de Tunis",
+            "Mongi Trabelsi : « Le bassin minier peut repartir »",
+        ),
     ],
 )
 def test_choose_title(
