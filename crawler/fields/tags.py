@@ -272,6 +272,40 @@ def _links_after(container: HtmlElement, text_node: Any) -> list[HtmlElement]:
     return [a for a in container.iter("a") if order[a] > start and text_of(a)]
 
 
+def _labelled_links(
+    tree: HtmlElement, label: re.Pattern[str], *, climbs: int, max_links: int, slack: int
+) -> list[list[HtmlElement]]:
+    """For each visible plain-text label ("Tags :", "Catégorie :"), the links printed after it.
+
+    The label is text outside any link and outside chrome, 40 characters at most. Its
+    container is climbed (up to `climbs` levels, never to <body>) until one holds links after
+    the label; they count when there are at most `max_links` of them and the container holds
+    little else (`slack` characters besides the label and the links).
+    """
+    found = []
+    for text_node in visible_texts(tree):
+        text = str(text_node)
+        if len(text) > 40 or not label.fullmatch(text):
+            continue
+        container = _text_container(text_node)
+        if container is None or _in_chrome(container):
+            continue
+        for _ in range(climbs):
+            links = _links_after(container, text_node)
+            if links:
+                link_chars = sum(len(text_of(a)) for a in links)
+                if len(links) <= max_links and (
+                    len(text_of(container)) - link_chars <= len(text) + slack
+                ):
+                    found.append(links)
+                break
+            parent = container.getparent()
+            if parent is None or parent.tag == "body":
+                break
+            container = parent
+    return found
+
+
 def _tag_line_links(tree: HtmlElement) -> set[HtmlElement]:
     """Links of a visible "Tags : A B" / "Mots-clés : A, B" line (label text, then links).
 
@@ -279,23 +313,8 @@ def _tag_line_links(tree: HtmlElement) -> set[HtmlElement]:
     climbed to must hold little besides the label and its links.
     """
     found: set[HtmlElement] = set()
-    for text_node in visible_texts(tree):
-        label = str(text_node)
-        if len(label) > 40 or not _TAG_LINE_LABEL.fullmatch(label):
-            continue
-        container = _text_container(text_node)
-        if container is None or _in_chrome(container):
-            continue
-        for _ in range(3):
-            if container is None:
-                break
-            links = _links_after(container, text_node)
-            if links:
-                link_chars = sum(len(text_of(a)) for a in links)
-                if len(links) <= 40 and len(text_of(container)) - link_chars <= len(label) + 30:
-                    found.update(links)
-                break
-            container = container.getparent()
+    for links in _labelled_links(tree, _TAG_LINE_LABEL, climbs=3, max_links=40, slack=30):
+        found.update(links)
     return found
 
 
@@ -801,24 +820,8 @@ def _category_links(tree: HtmlElement) -> list[str]:
         rel = (link.get("rel") or "").lower().split()
         if "category" in rel and not _in_chrome(link) and not _is_teaser_label(link):
             found.append(link)
-    for text_node in visible_texts(tree):
-        label = str(text_node)
-        if len(label) > 40 or not _CATEGORY_LABEL.fullmatch(label):
-            continue
-        container = _text_container(text_node)
-        if container is None or _in_chrome(container):
-            continue
-        for _ in range(2):
-            links = _links_after(container, text_node)
-            if links:
-                link_chars = sum(len(text_of(a)) for a in links)
-                if len(links) <= 3 and len(text_of(container)) - link_chars <= len(label) + 10:
-                    found.append(links[0])
-                break
-            parent = container.getparent()
-            if parent is None or parent.tag == "body":
-                break
-            container = parent
+    for links in _labelled_links(tree, _CATEGORY_LABEL, climbs=2, max_links=3, slack=10):
+        found.append(links[0])
     article = _main_article(tree)
     if article is not None:
         inside = [link for link in found if article in set(link.iterancestors())]
