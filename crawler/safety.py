@@ -11,12 +11,20 @@ from importlib.metadata import version
 
 from scrapy.settings import BaseSettings
 
-MIN_SCRAPY = (2, 14, 2)  # security fixes: decompression bombs, header handling
+# 2.14.2: security fixes (decompression bombs, header handling); 2.19: certificate checks
+# through DOWNLOAD_VERIFY_CERTIFICATES
+MIN_SCRAPY = (2, 19, 0)
 MIN_LXML = (6, 1)  # XML entity-expansion and XXE hardening
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 MAX_TIMEOUT_SECONDS = 180
 LOCAL_SCHEMES = ("file", "data", "s3", "ftp")
-VERIFYING_CONTEXT = "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory"
+# Scrapy's own TLS context factories (unset, "SENTINEL", is its internal default): they check
+# certificates when DOWNLOAD_VERIFY_CERTIFICATES is on; another one could ignore the setting.
+SCRAPY_CONTEXTS = (
+    "SENTINEL",
+    "scrapy.core.downloader.contextfactory.ScrapyClientContextFactory",
+    "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory",
+)
 
 
 class UnsafeSettingsError(RuntimeError):
@@ -52,12 +60,15 @@ def settings_problems(settings: BaseSettings) -> list[str]:
         problems.append("TELNETCONSOLE_ENABLED must be False")
     if settings.getbool("REMOTE_CONTROL_ENABLED"):
         problems.append("REMOTE_CONTROL_ENABLED must be False")
-    if settings.get("DOWNLOADER_CLIENTCONTEXTFACTORY") != VERIFYING_CONTEXT:
-        problems.append(f"DOWNLOADER_CLIENTCONTEXTFACTORY must be {VERIFYING_CONTEXT}")
+    if not settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES"):
+        problems.append("DOWNLOAD_VERIFY_CERTIFICATES must be True")
+    factory = settings.get("DOWNLOADER_CLIENTCONTEXTFACTORY")
+    if factory not in SCRAPY_CONTEXTS:
+        problems.append(f"DOWNLOADER_CLIENTCONTEXTFACTORY must be left unset, not {factory}")
     if settings.getint("REDIRECT_MAX_TIMES") > 10:
         problems.append("REDIRECT_MAX_TIMES must be at most 10")
     if _version_tuple(version("scrapy")) < MIN_SCRAPY:
-        problems.append(f"Scrapy {version('scrapy')} is older than 2.14.2")
+        problems.append(f"Scrapy {version('scrapy')} is older than 2.19")
     if _version_tuple(version("lxml")) < MIN_LXML:
         problems.append(f"lxml {version('lxml')} is older than 6.1")
     return problems

@@ -60,8 +60,8 @@ DEPTH_LIMIT = 8
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
-# Check certificates like a browser does (Scrapy's default context accepts any certificate).
-DOWNLOADER_CLIENTCONTEXTFACTORY = "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory"
+# Check certificates like a browser does (Scrapy's default accepts any certificate).
+DOWNLOAD_VERIFY_CERTIFICATES = True
 DOWNLOAD_FAIL_ON_DATALOSS = True
 URLLENGTH_LIMIT = 2083
 MEMUSAGE_ENABLED = True

@@ -31,8 +31,8 @@ def test_project_settings_are_safe():
         ({"DOWNLOAD_HANDLERS": {"file": FILE_HANDLER, "data": None, "s3": None, "ftp": None}},
          "file:// download handler"),
         ({"TELNETCONSOLE_ENABLED": True}, "TELNETCONSOLE_ENABLED"),
-        ({"DOWNLOADER_CLIENTCONTEXTFACTORY":
-          "scrapy.core.downloader.contextfactory.ScrapyClientContextFactory"},
+        ({"DOWNLOAD_VERIFY_CERTIFICATES": False}, "DOWNLOAD_VERIFY_CERTIFICATES"),
+        ({"DOWNLOADER_CLIENTCONTEXTFACTORY": "myproject.tls.TrustEveryoneFactory"},
          "DOWNLOADER_CLIENTCONTEXTFACTORY"),
         ({"REDIRECT_MAX_TIMES": 50}, "REDIRECT_MAX_TIMES"),
     ],
