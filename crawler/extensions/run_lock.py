@@ -42,7 +42,9 @@ class RunLockWatch:
         lock = attached_lock(crawler)
         interval = crawler.settings.getfloat("RUN_LOCK_CHECK_INTERVAL", 15.0)
         if lock is None or not lock.session_bound or interval <= 0:
-            raise NotConfigured("no session-bound run lock to keep")
+            # nothing to keep (SQLite's lock files, no lock, or checks off): no message, so
+            # Scrapy does not log a WARNING line on every such crawl
+            raise NotConfigured
         watch = cls(crawler, lock, interval)
         crawler.signals.connect(watch.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(watch.spider_closed, signal=signals.spider_closed)
