@@ -13,6 +13,7 @@ from crawler.memory import pin_malloc_thresholds
 from crawler.runlock import AlreadyRunningError, RunLock, attach_lock
 from crawler.safety import settings_problems
 from crawler.sites import SiteConfigError, load_sites
+from crawler.spiders.urls import read_url_list
 from crawler.storage.engine import make_engine, redact, resolve_database_url
 from crawler.storage.schema import SchemaBehindError, ensure_schema
 
@@ -40,6 +41,13 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = exitcodes.CONFIG_ERROR
             return
         lock_names: list[str] = []
+        if args[0] == "urls":
+            try:
+                read_url_list(spargs.get("url"), spargs.get("file"))
+            except SiteConfigError as exc:
+                _fail(str(exc))
+                self.exitcode = exitcodes.CONFIG_ERROR
+                return
         if args[0] == "site":
             try:
                 sites = load_sites(self.settings.get("SITES_DIR"), spargs.get("site") or "")
@@ -85,7 +93,11 @@ class Command(ScrapyCrawlCommand):
         finally:
             lock.release()
             engine.dispose()
-        code = crawler.stats.get_value("depeches/exit_code") if crawler.stats else None
+        try:
+            stats = crawler.stats
+        except RuntimeError:  # the crawl never started (its spider could not be built)
+            stats = None
+        code = stats.get_value("depeches/exit_code") if stats is not None else None
         if code:
             self.exitcode = int(code)
         elif self.crawler_process.bootstrap_failed:

@@ -12,6 +12,41 @@ from scrapy.crawler import Crawler
 from crawler.sites import SiteConfigError, load_sites, site_for_url
 from crawler.spiders.base import ArticleSpider
 
+MAX_LISTED_PROBLEMS = 5
+
+
+def read_url_list(url: str | None, file: str | None) -> list[str]:
+    """The URLs of `-a url=` and `-a file=` (one a line; blank and `#` lines skipped), unique.
+
+    Raises SiteConfigError naming every line that is not an http(s) URL (the first few), so a
+    bad list stops the crawl before any request, like a bad site file.
+    """
+    entries: list[tuple[str, str]] = []  # (where, text)
+    if url:
+        entries.append(("-a url", url.strip()))
+    if file:
+        path = Path(file)
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SiteConfigError(path, "file", f"cannot read URL list: {exc}") from None
+        entries.extend((f"{path} line {n}", line.strip()) for n, line in enumerate(lines, 1))
+    entries = [(where, text) for where, text in entries if text and not text.startswith("#")]
+    if not entries:
+        raise SiteConfigError("-a", "url", "give -a url=<URL> or -a file=<path>")
+    bad = [
+        f"{where}: {text[:200]!r}"
+        for where, text in entries
+        if urlsplit(text).scheme not in ("http", "https") or not urlsplit(text).hostname
+    ]
+    if bad:
+        extra = len(bad) - MAX_LISTED_PROBLEMS
+        more = f" (and {extra} more)" if extra > 0 else ""
+        raise SiteConfigError(
+            "-a", "url", "not an http(s) URL: " + "; ".join(bad[:MAX_LISTED_PROBLEMS]) + more
+        )
+    return list(dict.fromkeys(text for _, text in entries))
+
 
 class UrlsSpider(ArticleSpider):
     """No discovery: each given URL is fetched once as an article.
@@ -23,23 +58,7 @@ class UrlsSpider(ArticleSpider):
 
     def __init__(self, url: str | None = None, file: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
-        urls: list[str] = []
-        if url:
-            urls.append(url.strip())
-        if file:
-            path = Path(file)
-            try:
-                lines = path.read_text(encoding="utf-8").splitlines()
-            except OSError as exc:
-                raise SiteConfigError(path, "file", f"cannot read URL list: {exc}") from None
-            urls.extend(line.strip() for line in lines)
-        urls = [u for u in urls if u and not u.startswith("#")]
-        if not urls:
-            raise SiteConfigError("-a", "url", "give -a url=<URL> or -a file=<path>")
-        for candidate in urls:
-            if urlsplit(candidate).scheme not in ("http", "https"):
-                raise SiteConfigError("-a", "url", f"not an http(s) URL: {candidate!r}")
-        self.start_list = list(dict.fromkeys(urls))
+        self.start_list = read_url_list(url, file)
         self.sites = []
 
     @classmethod

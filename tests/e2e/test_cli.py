@@ -57,6 +57,19 @@ def test_unknown_site_is_a_configuration_error(tmp_path):
     assert "nulle-part.toml" in run.stderr
 
 
+def test_a_bad_url_list_stops_before_any_request(tmp_path, demo_server):
+    urls_file = tmp_path / "urls.txt"
+    urls_file.write_text(f"{demo_server.base_url}/index.html\nwww.exemple.sn/sans-schema.html\n")
+    run = scrapy(
+        "crawl", "urls", "-a", f"file={urls_file}", *FAST,
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert f"{urls_file} line 2: 'www.exemple.sn/sans-schema.html'" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert demo_server.requests == []
+
+
 def test_schema_behind_asks_for_migrate(tmp_path, demo_server):
     db = tmp_path / "old.sqlite3"
     url = f"sqlite:///{db}"

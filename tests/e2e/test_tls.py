@@ -105,9 +105,7 @@ def test_a_self_signed_certificate_is_refused_and_recorded(tmp_path: Path) -> No
     try:
         with engine.connect() as connection:
             stored = connection.execute(text("SELECT url FROM article_urls")).scalars().all()
-            rejected = connection.execute(
-                text("SELECT url, reason, detail FROM rejections")
-            ).all()
+            rejected = connection.execute(text("SELECT url, reason, detail FROM rejections")).all()
     finally:
         engine.dispose()
     assert f"{http_server.base_url}{ARTICLE}" in stored
