@@ -156,11 +156,19 @@ _DATELINE = re.compile(
     re.VERBOSE,
 )
 # "X avec AFP" ends the signature, or is followed by the byline's date ("… avec AFP · 12 mars")
+# APA's own form: the agency glued to the city, the country in brackets: "APA-Dakar (Sénégal) -"
+_AGENCY_FIRST_DATELINE = re.compile(
+    rf"""^\s*(?P<agencies>{_AGENCY_LIST})\s*[-–]\s*
+    (?P<place>[A-ZÀ-Ý][\w'’.-]*(?:\s+[\w'’.-]+){{0,3}}?)
+    (?:\s*[(\[][^()\[\]\n]{{1,30}}[)\]])?\s*[-–—]\s+(?=[A-ZÀ-Ý«"“])""",  # then a sentence
+    re.VERBOSE,
+)
 _BYLINE_AVEC = re.compile(
     rf"(?i:avec|with|&|\+)\s+(?P<agencies>{_AGENCY_LIST})\s*(?:\.?\s*$|[·•|–—]\s)"
 )
 _BYLINE_PARENS = re.compile(rf"[(\[]\s*(?P<agencies>{_AGENCY_LIST})\s*[)\]]")
-_BYLINE_SPLIT = re.compile(r"\s*(?:[,;/|]|\s[-–—]\s|\bet\b|\band\b)\s*")
+# "|", "·" and "•" also part a signature from its date: "Par Reuters · 21/05/2024 à 18h02"
+_BYLINE_SPLIT = re.compile(r"\s*(?:[,;/|·•]|\s[-–—]\s|\bet\b|\band\b)\s*")
 _BYLINE_PREFIX = re.compile(r"(?i)^(?:par|by|source\s*:?)\s+")
 _URL = re.compile(r"(?i)^(?:https?://|www\.)")
 _TRAILER_WINDOW = 4
@@ -272,15 +280,26 @@ def find_dateline_agencies(first_paragraph: str) -> list[AgencyMention]:
     text = _clean(first_paragraph)
     match = _DATELINE.match(text)
     if not match:
+        glued = _AGENCY_FIRST_DATELINE.match(text)
+        if glued and _is_place(glued.group("place")):
+            codes = _codes_in(glued.group("agencies"))
+            return _mentions(codes, "dateline", glued.group(0).strip())
         return []
-    if match.group("dash_before") is None and match.group("after") is None:
-        return []  # "Paris (AFP) le président" is too loose to be a dateline
     place = match.group("place") or ""
-    if len(place) > 40 or not all(
-        word[0].isupper() or word.lower() in _PLACE_PARTICLES for word in place.split()
-    ):
+    # "Paris (AFP) le président" is too loose to be a dateline; an upper-case place makes
+    # one, dash or not: "BRUXELLES (Belga) Le gouvernement…"
+    undashed = match.group("dash_before") is None and match.group("after") is None
+    if undashed and not (len(place) >= 3 and place.isupper()):
+        return []
+    if not _is_place(place):
         return []  # "Le ministre a dit (AFP) -": a place name is capitalised word by word
     return _mentions(_codes_in(match.group("agencies")), "dateline", match.group(0).strip())
+
+
+def _is_place(place: str) -> bool:
+    return len(place) <= 40 and all(
+        word[0].isupper() or word.lower() in _PLACE_PARTICLES for word in place.split()
+    )
 
 
 def _credit_codes(text: str) -> list[str]:

@@ -45,6 +45,9 @@ _COUNTER_PATTERNS = [
     # "97 vues", "1,2K vues", "2M vues", "97 lectures"
     re.compile(rf"(?i)(?<![\w.,-]){_COUNT}\s*{_LABEL_AFTER}(?![\w])"),
 ]
+# an eye icon is a views label: "👁 845", "👁️ 1,2K", "👀 97"
+_EYES = "\U0001f441\ufe0f?|\U0001f440"
+_EYE_COUNT = re.compile(rf"(?:^|(?<=[\s|•·]))(?:{_EYES})\s*{_COUNT}(?![\w.,])")
 # a bare number: accepted only because callers pass texts already flagged as counters
 _BARE_COUNT = re.compile(rf"^{_COUNT}$")
 _EDGE_NOISE = re.compile(r"^[^\w+-]+|[^\w)]+$")
@@ -64,7 +67,7 @@ _NOISE_TAGS = "ancestor::script or ancestor::style or ancestor::aside or ancesto
 _KEYWORD_NODES = (
     f"//body//text()[normalize-space()][string-length(normalize-space(.)) <= {_MAX_TEXT}]"
     r"[re:test(., '(^|[^\w])(lu|vu|lue?s|vues?|affichages?|lectures?|consultations?|views?|"
-    r"reads|consult[ée]e?s?|affich[ée]e?s?|hits|clics)([^\w]|$)', 'i')]"
+    r"reads|consult[ée]e?s?|affich[ée]e?s?|hits|clics)([^\w]|$)|\U0001f441|\U0001f440', 'i')]"
     f"[not({_NOISE_TAGS})]"
 )
 _COUNTER_CLASS = (
@@ -99,6 +102,9 @@ def parse_read_count(text: str) -> int | None:
     if not text:
         return None
     cleaned = _WS.sub(" ", text.replace("\u00a0", " ").replace("\u202f", " ")).strip()
+    eye = _EYE_COUNT.search(cleaned)
+    if eye:
+        return _to_int(eye.group("number"), eye.group("multiplier"))
     cleaned = _EDGE_NOISE.sub("", cleaned)  # icons, bullets: "👁 97"
     if not cleaned:
         return None

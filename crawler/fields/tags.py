@@ -55,6 +55,9 @@ _TAG_BOX_TOKENS = frozenset(
     {"tags", "tag", "mots", "motscles", "keywords", "etiquettes", "sujets", "topics"}
 )
 _TAG_BOX_DEPTH = 4
+# a tag block in one of these is the site's list of topics ("sidebar-tags", a "widget
+# tag-cloud", "nuage de tags"), the same on every page
+_SITE_WIDE_BOX_TOKENS = frozenset({"sidebar", "widget", "cloud", "tagcloud", "nuage"})
 # Class/id tokens of page chrome: menus, sidebars, teaser lists of *other* articles.
 _CHROME_TOKENS = frozenset(
     {
@@ -241,16 +244,29 @@ def _has_tag_href(link: HtmlElement) -> bool:
     return bool(_SPIP_KEYWORD_SEGMENT.match(segments[-1]) or _SPIP_KEYWORD_QUERY.search(href))
 
 
+def _is_site_wide_box(element: HtmlElement) -> bool:
+    """A sidebar, a widget or a tag cloud: the site's topics, not this article's. An <aside>
+    inside the <article> is the article's own (HTML5 themes put its tags there)."""
+    if _class_tokens(element) & _SITE_WIDE_BOX_TOKENS:
+        return True
+    return element.tag == "aside" and not element.xpath("ancestor::article")
+
+
 def _in_tag_box(link: HtmlElement) -> bool:
-    """A close ancestor is marked as the tag block ("tags", "mots-cles"), not in nav/footer."""
+    """A close ancestor is marked as the tag block ("tags", "mots-cles"), not in nav/footer,
+    and neither it nor anything around it is a sidebar, a widget or a tag cloud."""
     for depth, ancestor in enumerate(link.iterancestors()):
         if depth >= _TAG_BOX_DEPTH or ancestor.tag in ("nav", "body"):
             return False
         if ancestor.tag == "footer" and not _is_article_footer(ancestor):
             return False
+        if _is_site_wide_box(ancestor):
+            return False
         if _class_tokens(ancestor) & _TAG_BOX_TOKENS:
             return not any(
-                a.tag == "nav" or (a.tag == "footer" and not _is_article_footer(a))
+                a.tag == "nav"
+                or (a.tag == "footer" and not _is_article_footer(a))
+                or _is_site_wide_box(a)
                 for a in ancestor.iterancestors()
             )
     return False

@@ -204,6 +204,16 @@ def test_empty_input() -> None:
         ),
         ("WASHINGTON (AP) — Le Congrès", ["AP"], "WASHINGTON (AP) —"),
         ("KINSHASA, 3 mars (ACP).- Le président", ["ACP"], "KINSHASA, 3 mars (ACP).-"),
+        ("NIAMEY, (ANP) - L'activité a repris", ["ANP"], "NIAMEY, (ANP) -"),
+        ("(Xinhua) -- Plusieurs centaines", ["XINHUA"], "(Xinhua) -"),
+        ("ANKARA (AA) - Un séisme", ["ANADOLU"], "ANKARA (AA) -"),
+        # an upper-case place makes a dateline without a dash
+        ("BRUXELLES (Belga) Le gouvernement", ["BELGA"], "BRUXELLES (Belga)"),
+        ("GENÈVE (Keystone-ATS) - Les Nations unies", ["ATS"], "GENÈVE (Keystone-ATS) -"),
+        # APA's form: the agency glued to the city, the country in brackets
+        ("APA-Dakar (Sénégal) - Le prix du poisson", ["APA"], "APA-Dakar (Sénégal) -"),
+        ("APA-Niamey (Niger) – Le gouvernement", ["APA"], "APA-Niamey (Niger) –"),
+        ("AIP-Bouaké - Les producteurs", ["AIP"], "AIP-Bouaké -"),
     ],
 )
 def test_dateline(first: str, expected: list[str], raw: str) -> None:
@@ -219,6 +229,10 @@ def test_dateline(first: str, expected: list[str], raw: str) -> None:
         "Le ministre a confié (AFP) - rien",  # lower-case words: not a place name
         "Selon la MAP, le roi a reçu les ministres.",
         "Paris (AFP) le président",  # no dash: too loose
+        "PM (AFP) le président",  # no dash and a two-letter upper-case word
+        "AFP-Ipsos : le sondage",  # agency glued to a word, no dash after it
+        "Reuters-Ipsos - selon le sondage",  # no sentence after the dash
+        "AFP - le président a dit",  # lower-case word after the dash: no place
         "Le chiffre (PC) progresse.",
         "",
     ],
@@ -235,6 +249,8 @@ def test_not_a_dateline(first: str) -> None:
         # the byline's date printed after the credit
         (["L'Éclaireur d'Abidjan avec AFP · 12 mars 2024"], ["AFP"]),
         (["Jeune Afrique avec AFP | Publié le 12/03/2024"], ["AFP"]),
+        (["Par Reuters · 21/05/2024 à 18h02"], ["REUTERS"]),
+        (["Par APS • 12 mars 2024"], ["APS"]),
         (["Reportage avec AFP photographes"], []),
         (["Rédaction avec Reuters"], ["REUTERS"]),
         (["Mamadou Diallo et Awa Traoré, avec AFP"], ["AFP"]),

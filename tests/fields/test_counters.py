@@ -15,6 +15,11 @@ from crawler.fields.html import parse_html
         ("Lu : 97", 97),
         ("Lu 1 234 fois", 1234),
         ("Lu 1\u00a0234 fois", 1234),
+        # an eye icon is a views label
+        ("👁 845", 845),
+        ("\U0001f441\ufe0f 1,2K", 1200),
+        ("👀 97", 97),
+        ("12/03/2024 · 👁 3 456", 3456),
         ("Lu 1\u202f234 fois", 1234),
         ("Lu 1.234 fois", 1234),
         ("Vu 12 345 fois", 12345),
@@ -103,6 +108,15 @@ def test_find_read_count_texts_generic_rule() -> None:
 )
 def test_find_read_count_texts_site_selector(selector: str, expected: list[str]) -> None:
     assert find_read_count_texts(parse_html(PAGE), selector) == expected
+
+
+def test_an_eye_icon_labels_a_counter_outside_sidebars() -> None:
+    tree = parse_html(
+        "<html><body><article><p class='meta'>Économie — <span class='stat'>👁 845</span></p>"
+        "<p>Un texte 👁 sans chiffre.</p></article>"
+        "<aside><span>👁 9 999</span></aside></body></html>"
+    )
+    assert find_read_count_texts(tree) == ["👁 845"]
 
 
 def test_find_read_count_texts_none_on_plain_article() -> None:

@@ -143,6 +143,39 @@ SPIP_PAGE = _page(
             ),
             ["Blé", "Prix"],
         ),
+        # a tag cloud in a sidebar or a widget is the site's, not the article's
+        (
+            _page(
+                body="<h1>Barrages collinaires</h1><p>Texte.</p>"
+                '<div class="sidebar-tags"><a href="/tag/politique">Politique</a></div>'
+            ),
+            [],
+        ),
+        (
+            _page(
+                body="<article><h1>Huile d'olive</h1><p>Texte.</p></article>"
+                '<aside class="col"><div class="tag-cloud"><a href="/tag/foot">Foot</a></div>'
+                "</aside>"
+            ),
+            [],
+        ),
+        (
+            _page(
+                body="<h1>Huile d'olive</h1><p>Texte.</p>"
+                '<div class="col-side"><div class="widget tags"><a href="/tag/foot">Foot</a>'
+                "</div></div>"
+            ),
+            [],
+        ),
+        # ...but an <aside> inside the <article> holds the article's own tags
+        (
+            _page(
+                body="<article><h1>Huile d'olive</h1><p>Texte.</p>"
+                '<aside class="entry-tags"><a href="/tag/olive">Olive</a>'
+                '<a href="/tag/export">Export</a></aside></article>'
+            ),
+            ["Olive", "Export"],
+        ),
         (_page(body="<p>Rien.</p>"), []),
         ("", []),
     ],

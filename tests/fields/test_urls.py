@@ -212,3 +212,32 @@ def test_choose_canonical_url(candidates: list[str], expected: str) -> None:
 
 def test_choose_canonical_url_garbage_page_url() -> None:
     assert choose_canonical_url("  n'importe quoi ", ["/a"]) == "n'importe quoi"
+
+
+@pytest.mark.parametrize(
+    ("page_url", "candidates", "expected"),
+    [
+        # fetched on the mobile host with tracking: the canonical on www. is the same site
+        (
+            "https://m.exemple.sn/politique/article-12?utm_source=fb&fbclid=IwAR",
+            ["https://www.exemple.sn/politique/article-12"],
+            "https://www.exemple.sn/politique/article-12",
+        ),
+        # no canonical: the mobile page URL itself is folded
+        (
+            "https://m.exemple.sn/politique/article-12?xtor=RSS-3&id=4",
+            [],
+            "https://www.exemple.sn/politique/article-12?id=4",
+        ),
+        # an AMP page whose only candidate is an aggregator's og:url
+        (
+            "https://www.exemple.sn/amp/politique/article-12",
+            ["https://www.agregateur-afrique.com/senegal/article-12"],
+            "https://www.exemple.sn/politique/article-12",
+        ),
+    ],
+)
+def test_choose_canonical_url_mobile_amp_and_off_site(
+    page_url: str, candidates: list[str], expected: str
+) -> None:
+    assert choose_canonical_url(page_url, candidates) == expected

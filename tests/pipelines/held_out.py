@@ -90,6 +90,10 @@ class HeldOutPages:
             "tags": [tag.label for tag in article.tags],
             "section": article.section,
             "agencies": article.agency_codes,
+            # where each agency was found, for audit: "AFP:trailer", "AIP:dateline"
+            "agency_where": [f"{m.code}:{m.where}" for m in article.agencies],
+            # the dedup key, as a path when it stays on the (unknown) site
+            "canonical_url": article.canonical_url.removeprefix(ORIGIN),
             "authors": article.authors,
             "desks": article.desks,
             "language": language,
