@@ -24,6 +24,21 @@ def format_table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+NORMAL_CLOSE_REASONS = frozenset({"finished", "closespider_itemcount", "closespider_pagecount"})
+
+
+def why(status: str, stats: dict[str, Any]) -> str:
+    """What an operator needs to know of a run that is not plainly ok."""
+    if stats.get("close_reason") == "abandoned":
+        closer = stats.get("closed_by_run")
+        return f"abandoned: the process was gone (found by run {closer})"
+    reasons = list(stats.get("depeches/degraded_reasons", []))
+    close_reason = stats.get("close_reason")
+    if status == "failed" and close_reason and close_reason not in NORMAL_CLOSE_REASONS:
+        reasons.insert(0, str(close_reason))
+    return "; ".join(reasons)
+
+
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
@@ -69,7 +84,7 @@ class Command(ScrapyCommand):
                     ),
                     str(errors(stats)),
                     duration,
-                    "; ".join(stats.get("depeches/degraded_reasons", [])),
+                    why(run.status, stats),
                 ]
             )
         headers = ["run", "started (UTC)", "spider", "site", "status", "new", "updated", "seen",
