@@ -84,7 +84,8 @@ def test_killed_runs_resume_without_loss_or_duplicates(seed, db_url, tmp_path):
     assert all(0 <= line["queued"] <= PAGES + LISTING_PAGES for line in lines), lines
     # it resumed the first run's leftovers: the frontier it started from was partly settled
     assert counted[0]["pending"] <= PAGES - at_kill[0], (counted, at_kill)
-    # each run found the one killed before it and closed its row; the last one finished
+    # each run found the one killed before it and closed its row; the last one finished (the
+    # third may have closed its own row just before its kill, as it may have stored everything)
     engine = make_engine(db_url)
     try:
         with engine.connect() as connection:
@@ -94,4 +95,6 @@ def test_killed_runs_resume_without_loss_or_duplicates(seed, db_url, tmp_path):
     finally:
         engine.dispose()
     statuses = [(status, (stats or {}).get("close_reason")) for status, stats in runs]
-    assert statuses == [("failed", "abandoned")] * 3 + [("ok", "finished")], statuses
+    assert statuses[:2] == [("failed", "abandoned")] * 2, statuses
+    assert statuses[2] in (("failed", "abandoned"), ("ok", "finished")), statuses
+    assert statuses[3:] == [("ok", "finished")], statuses
