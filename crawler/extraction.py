@@ -22,6 +22,8 @@ from crawler.fields.body import (
     merge_lead,
     promote_text_divs,
     prune_boilerplate,
+    restore_subheadings,
+    sandwiched_subheadings,
     unwrap_inline_times,
 )
 from crawler.fields.counters import find_read_count_texts
@@ -140,6 +142,7 @@ def _trafilatura_lines(
     prune_boilerplate(tree)
     promote_text_divs(tree)
     unwrap_inline_times(tree)
+    subheadings = sandwiched_subheadings(tree)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -155,7 +158,8 @@ def _trafilatura_lines(
     if document is None:
         return []
     text = document.text if not isinstance(document, dict) else document.get("text")
-    return [line.strip() for line in _LINE_SPLIT.split(text or "") if line.strip()]
+    lines = [line.strip() for line in _LINE_SPLIT.split(text or "") if line.strip()]
+    return restore_subheadings(lines, subheadings)
 
 
 # Inline scripts and styles longer than this are emptied before parsing: libxml2 stops at a

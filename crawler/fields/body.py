@@ -119,6 +119,8 @@ _PROMPTS = [
         r"cr[ée]ez\s+votre\s+compte|d[ée]j[àa]\s+abonn[ée]\s*\??(?:\s*(?:se\s+connecter|connectez-vous))?"
     ),
     _rx(r"publicit[ée]|contenu\s+sponsoris[ée]|contenus?\s+partenaires?"),
+    # a live blog's closing marker
+    _rx(r"fin\s+(?:du|de\s+ce|de\s+notre)\s+(?:direct|live|suivi\s+en\s+direct)"),
     _rx(r"en\s+savoir\s+plus|d[ée]tails|j['’]accepte|tout\s+accepter|tout\s+refuser"),
     # footer links that extractors sometimes keep
     _rx(
@@ -199,6 +201,19 @@ _MAX_FOOTER_WORDS = 80
 _COPYRIGHT_PHRASE = _rx(
     r"tous\s+droits\s+r[ée]serv[ée]s|all\s+rights\s+reserved|reproduction\s+interdite"
 )
+
+
+# An embedded tweet as extractors flatten it: the photo link typed into its text. Its
+# signature line ("— Name (@handle) June 1, 2018") is kept: real-page truths (trafilatura's
+# evaluation set) count the tweet's author as text of the article.
+_TWEET_PHOTO_LINK = re.compile(r"\s*\b(?:https?://)?pic\.(?:twitter|x)\.com/\w+")
+
+
+def strip_embed_marks(line: str) -> str:
+    """The line without an embedded tweet's "pic.twitter.com/…" photo link."""
+    if "pic." not in line:
+        return line
+    return _TWEET_PHOTO_LINK.sub("", line).strip()
 
 
 def _loose(text: str) -> str:
@@ -312,7 +327,7 @@ def clean_body(
     a match drops that paragraph.
     """
     site_patterns = _compile_site_patterns(drop_patterns)
-    lines = [clean_text(p.replace("\n", " ")) for p in paragraphs]
+    lines = [strip_embed_marks(clean_text(p.replace("\n", " "))) for p in paragraphs]
     lines = [line for line in lines if line and _HAS_ALNUM.search(line)]
     lines = [line for line in lines if not any(p.search(line) for p in site_patterns)]
     lines = _cut_trailing_blocks(lines)
@@ -571,6 +586,71 @@ def unwrap_inline_times(tree: Any) -> int:
         element.drop_tag()
         unwrapped += 1
     return unwrapped
+
+
+_SUBHEADING_TAGS = ("h2", "h3", "h4")
+_MAX_SUBHEADING_WORDS = 15
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _element_sibling(element: Any, forward: bool) -> Any:
+    sibling = element.getnext() if forward else element.getprevious()
+    while sibling is not None and not isinstance(sibling.tag, str):
+        sibling = sibling.getnext() if forward else sibling.getprevious()
+    return sibling
+
+
+def sandwiched_subheadings(tree: Any) -> list[tuple[str, str, str]]:
+    """(heading, paragraph before, paragraph after) of each h2-h4 set between two <p>.
+
+    A short heading with a paragraph on each side is a subheading of the text. When the
+    extractor finds no article container it recovers the paragraphs alone and loses these
+    headings; `restore_subheadings` puts them back.
+    """
+    found = []
+    for heading in tree.iter(*_SUBHEADING_TAGS):
+        text = _flat(heading.text_content())
+        if not text or word_count(text) > _MAX_SUBHEADING_WORDS:
+            continue
+        before = _element_sibling(heading, forward=False)
+        after = _element_sibling(heading, forward=True)
+        if before is None or after is None or before.tag != "p" or after.tag != "p":
+            continue
+        above, below = _flat(before.text_content()), _flat(after.text_content())
+        if above and below:
+            found.append((text, above, below))
+    return found
+
+
+def restore_subheadings(lines: list[str], subheadings: list[tuple[str, str, str]]) -> list[str]:
+    """The extracted lines with each lost subheading back between its two paragraphs.
+
+    Only when both paragraphs were extracted and are adjacent lines, and the heading is not
+    already a line: a heading around text the extractor left out stays out.
+    """
+    if not subheadings:
+        return lines
+    flat = [_flat(line) for line in lines]
+    present = set(flat)
+    inserts: dict[int, str] = {}
+    for heading, above, below in subheadings:
+        if heading in present:
+            continue
+        for index in range(len(flat) - 1):
+            if flat[index] == above and flat[index + 1] == below:
+                inserts[index + 1] = heading
+                break
+    if not inserts:
+        return lines
+    restored = []
+    for index, line in enumerate(lines):
+        if index in inserts:
+            restored.append(inserts[index])
+        restored.append(line)
+    return restored
 
 
 def promote_text_divs(tree: Any) -> int:

@@ -789,6 +789,9 @@ def _page_title_keys(tree: HtmlElement) -> list[str]:
     return [_fold(t) for t in titles if t]
 
 
+_TRAIL_HEADLINE_WORDS = 3
+
+
 def _section_from_breadcrumb(items: list[tuple[str, str]], title_keys: list[str]) -> str | None:
     """The last trail item before the article itself; the home item never counts."""
     names = [(name, url) for name, url in items if _fold(name) not in _HOME_LABELS and name]
@@ -796,10 +799,20 @@ def _section_from_breadcrumb(items: list[tuple[str, str]], title_keys: list[str]
         return None
     last_name, last_url = names[-1]
     last_key = _fold(last_name)
+    # a trail item that begins the headline is the article's own (a shortened headline), but
+    # a one- or two-word section that is the headline's first word is not ("Madagascar" in
+    # "Madagascar : le cyclone…")
     is_article = (
         len(last_name.split()) > 6
         or (len(names) > 1 and not last_url)
-        or any(key and (key.startswith(last_key) or last_key.startswith(key)) for key in title_keys)
+        or any(
+            key
+            and (
+                (key.startswith(last_key) and len(last_key.split()) >= _TRAIL_HEADLINE_WORDS)
+                or last_key.startswith(key)
+            )
+            for key in title_keys
+        )
     )
     if is_article:
         names = names[:-1]

@@ -12,6 +12,9 @@ from crawler.fields.body import (
     promote_text_divs,
     prune_boilerplate,
     release_reading_lists,
+    restore_subheadings,
+    sandwiched_subheadings,
+    strip_embed_marks,
     unwrap_inline_times,
 )
 from crawler.fields.html import parse_html, text_of
@@ -115,6 +118,9 @@ def test_seed_like_page() -> None:
         # the outlet's newsletter promotion at the foot of the article
         "Cet article est paru dans notre newsletter « La lettre éco ». Si vous êtes abonné, "
         "vous pouvez vous inscrire à cette lettre quotidienne en suivant ce lien.",
+        # a live blog's closing marker
+        "Fin du direct",
+        "Fin de notre live",
         # punctuation-only lines
         "—",
         "- ",
@@ -575,3 +581,62 @@ def test_released_reading_list_survives_the_line_rules() -> None:
     # without the release, "À lire aussi" cuts the two reviews off with the signature
     unreleased = _paragraphs(html, prune=False)
     assert clean_body(unreleased) == unreleased[:1]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # an embedded tweet's photo link goes, its words stay
+        (
+            "Lancement de la campagne. Protégeons nos familles ! pic.twitter.com/AbC123xYz",
+            "Lancement de la campagne. Protégeons nos familles !",
+        ),
+        ("Le but en vidéo https://pic.x.com/Zz9 ici", "Le but en vidéo ici"),
+        # a photo link alone is an empty line (clean_body drops it)
+        ("pic.twitter.com/AbC123xYz", ""),
+        # the signature line is kept: real-page truths count the tweet's author as text
+        (
+            "— Téléfoot (@telefoot_TF1) June 1, 2018",
+            "— Téléfoot (@telefoot_TF1) June 1, 2018",
+        ),
+        # a sentence about pictures is not a link
+        ("Les pic. de pollution ont été mesurés.", "Les pic. de pollution ont été mesurés."),
+    ],
+)
+def test_strip_embed_marks(line: str, expected: str) -> None:
+    assert strip_embed_marks(line) == expected
+    assert clean_body([P1, line, P2]) == ([P1, expected, P2] if expected else [P1, P2])
+
+
+SUBHEADED = (
+    f"<div class='item-text'><p>{P1}</p><h3>Des pluies enfin au rendez-vous</h3><p>{P2}</p>"
+    f"<h3>Un titre trop long pour être un intertitre de l'article, car il compte bien plus de "
+    f"quinze mots au total</h3><p>{P3}</p><h4>Fil d'info</h4><ul><li>15:02 Oran</li></ul></div>"
+)
+
+
+def test_sandwiched_subheadings() -> None:
+    # only a short heading with a <p> on both sides; the list-headed "Fil d'info" is not one
+    assert sandwiched_subheadings(parse_html(SUBHEADED)) == [
+        ("Des pluies enfin au rendez-vous", P1, P2)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # lost between its two adjacent paragraphs: put back
+        ([P1, P2, P3], [P1, "Des pluies enfin au rendez-vous", P2, P3]),
+        # already extracted: unchanged
+        (
+            [P1, "Des pluies enfin au rendez-vous", P2],
+            [P1, "Des pluies enfin au rendez-vous", P2],
+        ),
+        # a paragraph around it was not extracted, or another line sits between: left out
+        ([P2, P3], [P2, P3]),
+        ([P1, P3, P2], [P1, P3, P2]),
+    ],
+)
+def test_restore_subheadings(lines: list[str], expected: list[str]) -> None:
+    found = [("Des pluies enfin au rendez-vous", P1, P2)]
+    assert restore_subheadings(lines, found) == expected

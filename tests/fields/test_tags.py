@@ -373,6 +373,24 @@ BREADCRUMB_JSON_LD_PAGE = _page(
             ),
             ["Économie"],
         ),
+        # a one-word trail section that is also the headline's first word is the section; a
+        # trail item of three words or more that begins the headline is the article itself
+        (
+            _page(
+                body='<ol class="breadcrumb"><li><a href="/">Accueil</a></li><li>'
+                '<a href="/madagascar">Madagascar</a></li></ol>'
+                "<h1>Madagascar : le cyclone a fait 18 morts dans le nord</h1>"
+            ),
+            ["Madagascar"],
+        ),
+        (
+            _page(
+                body='<ol class="breadcrumb"><li><a href="/">Accueil</a></li><li>'
+                '<a href="/monde">Monde</a></li><li><a href="/monde/x.html">Madagascar : le '
+                "cyclone</a></li></ol><h1>Madagascar : le cyclone a fait 18 morts dans le nord</h1>"
+            ),
+            ["Monde"],
+        ),
         # a label followed by a sentence is not a category line
         (_page(body='<p>Catégorie : voir <a href="/x">ce lien</a> et bien plus encore</p>'), []),
         (_page(body="<p>x</p>"), []),

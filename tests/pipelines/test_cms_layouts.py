@@ -9,7 +9,10 @@ section-label h1, a site-first <title>, desks and agencies in bylines, JSON-LD o
 as authors. A third batch (c22-c32) sets traps for agencies (datelines of many agencies,
 credit lines, agencies cited in the text or in photo credits), read counters, tags and
 section, language (an English article, Arabic, Lingala and Wolof quotes, a wrong
-`<html lang>`) and canonical URLs (tracking parameters, AMP, an off-site og:url). The
+`<html lang>`) and canonical URLs (tracking parameters, AMP, an off-site og:url). A fourth
+batch (c33-c42) checks clean bodies: share, newsletter, paywall, player, caption, cookie,
+comment and live-blog furniture out; subheadings, lists, interviews, live entries, datelines
+and repaired typography in. The
 expected values in `expected.json` were written by reading the pages, never by running the
 code. The domain is unknown, so only the generic rules apply; a page's `timezone` is what the
 outlet's site file would set (Europe/Paris when absent). `desks`, `agency_where` and
@@ -27,7 +30,15 @@ from tests.pipelines.held_out import HeldOutPages
 
 PAGES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "pages" / "cms_layouts"
 # (page, field) → why the rules still get it wrong; an entry makes that case a strict xfail.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {}
+_TWEET_SIGNATURE = (
+    "the embedded tweet's signature line '— Ministère de la Santé CI (@MinSanteCI) 12 mars 2024' "
+    "stays a paragraph: the real-page truth of bondyblog.fr (trafilatura's evaluation set) counts "
+    "a tweet signature as article text (must_contain), and the dev-set line may not go down"
+)
+KNOWN_FAILURES: dict[tuple[str, str], str] = {
+    ("c38", "paragraphs"): _TWEET_SIGNATURE,
+    ("c38", "not_in_body"): _TWEET_SIGNATURE,
+}
 SUITE = HeldOutPages(
     PAGES_DIR,
     "pages",
@@ -59,7 +70,7 @@ EXPECTED = SUITE.expected
 def test_expected_file_matches_the_fixture_folder() -> None:
     files = {p.name for p in PAGES_DIR.glob("*.html")}
     assert files == {e["file"] for e in EXPECTED.values()}
-    assert 8 <= len(EXPECTED) <= 40
+    assert 8 <= len(EXPECTED) <= 50
     for page, expected in EXPECTED.items():
         # the URL is the file, possibly under a dated path (/2024/03/12/file.html) or the AMP
         # prefix, possibly with a query string (tracking parameters the canonical URL drops)
