@@ -49,20 +49,21 @@ _READ_COUNTER = _rx(
 _METADATA_PIECES = _rx(
     r"\b(?:publi[ée]e?s?|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi[ée]e?|actualis[ée]e?"
     r"|m[àa]j|posted|updated|published|derni[èe]re\s+mise\s+[àa]\s+jour|cr[ée]{1,2}e?"
-    r"|publication|parution|date\s+de\s+publication|d[ée]tails"
+    r"|publication|parution|date\s+de\s+publication|d[ée]tails|(?:derni[èe]re\s+)?modification"
     r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
     r"|janv(?:ier)?|f[ée]vr?(?:ier)?|mars|avr(?:il)?|mai|juin|juil(?:let)?|ao[ûu]t"
     r"|sept(?:embre)?|oct(?:obre)?|nov(?:embre)?|d[ée]c(?:embre)?"
     r"|il\s+y\s+a|minutes?|min|heures?|h|mn|gmt|utc|cet|cest|le|à|a|et|à\s+jour"
     r"|lu|vu|vues|fois|lectures?|temps\s+de\s+lecture|er)\b"
-    r"|\d{1,2}\s*[h:]\s*\d{0,2}(?:\s*min)?"
+    r"|\d{1,2}\s*[h:]\s*\d{0,2}(?:\s*min)?|\b1(?:er|ᵉʳ)\b"
 )
 _METADATA_ANCHOR = _rx(
     r"\b(?:publi[ée]|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi[ée]|actualis[ée]|m[àa]j"
     r"|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre"
-    r"|d[ée]cembre|lu\s*:|vues)\b|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}"
+    r"|d[ée]cembre|lu\s*:|vues|modification)\b|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}"
 )
 _LETTER = re.compile(r"[^\W\d_]")
+_DANGLING_PAR = re.compile(r"[\s,]*\b(?:par|by)\s*$", re.IGNORECASE)
 
 _BYLINE_NAME = r"(?:[A-ZÀ-ÝŒ][\w'’.-]*|d[eu']|des|de\s+la|la|le|van|von|ben|el|al|ibn)"
 _BYLINE_NAMES = (
@@ -250,6 +251,8 @@ def _is_metadata_only(line: str) -> bool:
     """Dates, times, counters and "Publié le" labels only ("28 Octobre 2024 Lu: 97")."""
     if not _METADATA_ANCHOR.search(line) or len(line.split()) > _MAX_METADATA_WORDS:
         return False
+    # "Publié le 3 février 2023, par": the author's name was a link the extractor dropped
+    line = _DANGLING_PAR.sub("", line)
     return not _LETTER.search(_METADATA_PIECES.sub(" ", line))
 
 

@@ -554,8 +554,8 @@ _TEXT_XPATH = (
     " or contains(@class,'publi') or contains(@class,'byline') or contains(@class,'meta')"
     " or contains(@id,'date') or starts-with(@itemprop,'date')]"
     " | .//text()[contains(.,'Publi') or contains(.,'à jour') or contains(.,'Mis en ligne')"
-    " or contains(.,'Modifié') or contains(.,'Actualisé') or contains(.,'Posté le')"
-    " or contains(.,'Updated')]/.."
+    " or contains(.,'Modifié') or contains(.,'odification') or contains(.,'Actualisé')"
+    " or contains(.,'osté le') or contains(.,'Updated')]/.."
 )
 # Each string test costs XPath a copy per node: keep the lists short (the labels' own case is
 # enough) and the search confined to `_Layout.scope`.
@@ -592,7 +592,8 @@ _SIBLINGS_BEFORE = 3
 _HAS_DATE_HINT_RE = re.compile(r"\d{4}|\d{1,2}[-/.]\d{1,2}|\d{1,2}\s?[a-zé]{3}")
 _MODIFIED_HINT_RE = re.compile(r"modif|updat|mise?[-_ ]?[àa][-_ ]?jour|\bmaj\b|actualis", re.I)
 _MARKER_RE = re.compile(
-    r"(?P<mod>mise?\s[àa]\sjour|\bm[àa]j\b|modifi[ée]e?|actualis[ée]e?|updated|last\smodified)"
+    r"(?P<mod>mise?\s[àa]\sjour|\bm[àa]j\b|modifi(?:[ée]e?|cation)|actualis[ée]e?|updated"
+    r"|last\smodified)"
     r"|(?P<pub>publi[ée]e?|mis\sen\sligne|post[ée]e?|published|posted|paru)",
     re.IGNORECASE,
 )

@@ -67,6 +67,10 @@ def test_seed_like_page() -> None:
         "Mis à jour le 29 octobre 2024 à 08:15",
         "jeudi 13 juin 2019",
         "Publié le 12 mars 2024 à 10h05, mis à jour le 13 mars 2024 à 09h00",
+        "Dernière modification : 4 janvier 2024",
+        "1er mars 2020",
+        # the author's name was a link the extractor dropped
+        "Publié le 3 février 2023, par",
         # tag lines
         "Tags: Russie, Ukraine",
         "Mots-clés : Climat, COP 29",

@@ -297,6 +297,12 @@ def test_french_day_month_year_round_trip(
         ("Par Jeanne Dupont — 28 Octobre 2024 | Lu: 97", [("published", "28 Octobre 2024")]),
         ("Mis à jour il y a 3 heures", [("modified", "Mis à jour il y a 3 heures")]),
         ("Lu: 97 fois", []),
+        # institutional footers: "Dernière modification :" labels the page's last change
+        ("Dernière modification : 4 janvier 2024", [("modified", "modification : 4 janvier 2024")]),
+        (
+            "Message posté le 02/11/2020 à 21:14 par Anne",
+            [("published", "posté le 02/11/2020 à 21:14")],
+        ),
     ],
 )
 def test_dates_in_text(text: str, expected: list[tuple[str, str]]) -> None:
@@ -556,6 +562,27 @@ def test_meta_names_in_order_of_trust() -> None:
     ],
 )
 def test_pages_without_headline(html: str, expected: list[DateCandidate]) -> None:
+    assert find_date_candidates(parse_html(html), "not a url") == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # a lower-case "posté le" (a forum's message line) and a "Dernière modification"
+        # footer are found by their labels, whatever the element's class
+        (
+            "<div><h1>Ligne 12 : on se mobilise ?</h1><div class='m'><p class='message-info'>"
+            "Message posté le 02/11/2020 à 21:14 par Anne</p><p>Bonsoir à tous.</p></div></div>",
+            [DateCandidate("text", "posté le 02/11/2020 à 21:14", "published")],
+        ),
+        (
+            "<div><div><h1>Le moulin retrouve sa roue</h1><p>Après deux ans.</p></div>"
+            "<div><p class='maj'>Dernière modification : 4 janvier 2024</p></div></div>",
+            [DateCandidate("text", "modification : 4 janvier 2024", "modified")],
+        ),
+    ],
+)
+def test_labels_found_whatever_the_class(html: str, expected: list[DateCandidate]) -> None:
     assert find_date_candidates(parse_html(html), "not a url") == expected
 
 
