@@ -363,11 +363,13 @@ def clean_body(
 
 # class/id pieces of blocks that surround an article without being part of it: paywall and
 # subscription calls, newsletter boxes, "lire aussi" asides, latest/most-read lists, sidebars,
-# forms. Matched as whole hyphen/underscore/space-separated pieces.
+# forms, breadcrumb trails. Matched as whole hyphen/underscore/space-separated pieces.
 _BOILERPLATE_PIECES = (
     r"reactions?|commentaires|paywall|abonnements?|subscribe|subscription|newsletters?|cta|lire-?aussi|read-?also"
     r"|a-lire|voir-?aussi|sur-le-meme-sujet|same-topic|related|aside|latest|most-?read"
     r"|plus-?lus|outbrain|taboola|formulaire|cookies?|consent|cookie-?banner|rgpd|gdpr"
+    # the page's trail (SPIP calls it "arbo"): it names the page, it is not its text
+    r"|breadcrumbs?|ariane|arbo"
 )
 _BOILERPLATE_MARKS = re.compile(rf"(?:^|[\s_-])(?:{_BOILERPLATE_PIECES})(?:$|[\s_-])", re.I)
 _MARKED_CONTAINERS = (

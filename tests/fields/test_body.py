@@ -339,6 +339,10 @@ def _body_text(html: str) -> str:
             True,
         ),
         ('<section id="commentaires"><p>Bravo pour cet article.</p></section>', True),
+        # the page's trail: SPIP's "arbo", a "breadcrumb", a "fil d'Ariane"
+        ('<p class="arbo"><a href="./">Accueil</a> &gt; <a href="r2">Vélo</a></p>', True),
+        ('<div class="breadcrumbs"><a href="/">Accueil</a> › Économie</div>', True),
+        ('<div id="fil-d-ariane"><a href="/">Accueil</a> / Société</div>', True),
         # an ordinary list of the article is kept
         ("<ul><li>masques chirurgicaux</li><li>blouses et surblouses</li></ul>", False),
         # a form without text inputs (a search button only) is kept

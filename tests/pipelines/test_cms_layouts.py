@@ -37,11 +37,6 @@ _TWEET_SIGNATURE = (
     "stays a paragraph: the real-page truth of bondyblog.fr (trafilatura's evaluation set) counts "
     "a tweet signature as article text (must_contain), and the dev-set line may not go down"
 )
-_SPIP_ARBO = (
-    "SPIP's <p class=arbo> trail 'Accueil > Aménagements > headline' sits in the content div "
-    "and trafilatura keeps it as the first line (the trail repeats the headline after a "
-    "section: not yet dropped as a title repeat)"
-)
 _SIDEBAR_IN_BODY = (
     "on a div-only page without <article>/<main>, trafilatura's fallback keeps the "
     "paragraphs of a classless side column ('colonne-droite' event blocks) or the slogan line"
@@ -69,8 +64,6 @@ _SITE_FOOTER_LINE = (
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("c38", "paragraphs"): _TWEET_SIGNATURE,
     ("c38", "not_in_body"): _TWEET_SIGNATURE,
-    ("c43", "body_first"): _SPIP_ARBO,
-    ("c43", "paragraphs"): _SPIP_ARBO,
     ("c45", "body_first"): _SIDEBAR_IN_BODY,
     ("c45", "body_last"): _SIDEBAR_IN_BODY,
     ("c45", "paragraphs"): _SIDEBAR_IN_BODY,
