@@ -18,12 +18,14 @@ from trafilatura.utils import load_html
 
 from crawler.fields.authors import find_author_candidates
 from crawler.fields.body import (
+    drop_text_beside_headline,
     find_visible_lead,
     merge_lead,
     promote_text_divs,
     prune_boilerplate,
     restore_subheadings,
     sandwiched_subheadings,
+    text_beside_headline,
     unwrap_inline_times,
 )
 from crawler.fields.counters import find_read_count_texts
@@ -141,6 +143,7 @@ def _trafilatura_lines(
         return []
     prune_boilerplate(tree)
     promote_text_divs(tree)
+    beside = text_beside_headline(tree)
     unwrap_inline_times(tree)
     subheadings = sandwiched_subheadings(tree)
     document = trafilatura.bare_extraction(
@@ -159,7 +162,7 @@ def _trafilatura_lines(
         return []
     text = document.text if not isinstance(document, dict) else document.get("text")
     lines = [line.strip() for line in _LINE_SPLIT.split(text or "") if line.strip()]
-    return restore_subheadings(lines, subheadings)
+    return drop_text_beside_headline(restore_subheadings(lines, subheadings), beside)
 
 
 # Inline scripts and styles longer than this are emptied before parsing: libxml2 stops at a

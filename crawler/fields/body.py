@@ -564,6 +564,81 @@ def prune_boilerplate(tree: Any) -> int:
     return dropped
 
 
+_LONG_TEXT_BLOCKS = ("p", "li", "blockquote", "pre")
+
+
+def _has_long_paragraph(element: Any) -> bool:
+    """A paragraph (or the block's own text) of article length: possibly the text's own."""
+    return any(
+        word_count(p.text_content()) >= _ARTICLE_TEXT_WORDS
+        for p in element.iter(*_LONG_TEXT_BLOCKS)
+    )
+
+
+def text_beside_headline(tree: Any) -> frozenset[str]:
+    """Texts of the blocks beside the headline's article column, and above the headline in it.
+
+    The article column is the nearest block around the page's only h1 that holds article text
+    of its own (several long paragraphs). Its sibling blocks (the site's header and slogan, a
+    side column of events, the bottom line, a list of earlier episodes) and the blocks before
+    the h1 inside it (a kicker, a "Communiqué de presse – Paris, le …" header) are no part of
+    the article. A block holding a paragraph of article length is left out of the set, and so
+    is a text also printed inside the column. The page is not changed: the extractor's choice
+    of container stays its own, `drop_text_beside_headline` only removes these lines after it.
+    """
+    body = tree.find(".//body") if tree.tag != "body" else tree
+    if body is None:
+        return frozenset()
+    headlines = list(body.iter("h1"))
+    if len(headlines) != 1:
+        return frozenset()
+    headline = headlines[0]
+    column = None
+    for ancestor in headline.iterancestors():
+        if ancestor is body or ancestor.tag == "html":
+            break
+        if _holds_article_text(ancestor):
+            column = ancestor
+            break
+    if column is None:
+        return frozenset()
+    beside = [*column.itersiblings(preceding=True), *column.itersiblings()]
+    step = headline
+    while step is not column:
+        beside += step.itersiblings(preceding=True)
+        step = step.getparent()
+    texts: set[str] = set()
+    left_out: set[Any] = set()
+    for block in beside:
+        if not isinstance(block.tag, str) or block.tag in ("script", "style"):
+            continue
+        if _has_long_paragraph(block):
+            continue
+        for element in block.iter():
+            left_out.add(element)
+            if isinstance(element.tag, str):
+                text = _flat(element.text_content())
+                if text:
+                    texts.add(text)
+    if texts:
+        texts -= {
+            _flat(e.text_content())
+            for e in column.iter()
+            if isinstance(e.tag, str) and e not in left_out
+        }
+    return frozenset(texts)
+
+
+_LIST_BULLET = re.compile(r"^-\s+")
+
+
+def drop_text_beside_headline(lines: list[str], beside: frozenset[str]) -> list[str]:
+    """The extracted lines without those that are a block of `text_beside_headline`."""
+    if not beside:
+        return lines
+    return [line for line in lines if _flat(_LIST_BULLET.sub("", line)) not in beside]
+
+
 # a <time> inside a sentence ("le sommet du <time>28 avril</time>"): trafilatura deletes
 # every <time> with its text, so it is unwrapped first when it has this many words around it
 _INLINE_TIME_CONTEXT_WORDS = 6

@@ -6,6 +6,7 @@ import pytest
 
 from crawler.fields.body import (
     clean_body,
+    drop_text_beside_headline,
     find_visible_lead,
     has_prose,
     merge_lead,
@@ -15,6 +16,7 @@ from crawler.fields.body import (
     restore_subheadings,
     sandwiched_subheadings,
     strip_embed_marks,
+    text_beside_headline,
     unwrap_inline_times,
 )
 from crawler.fields.html import parse_html, text_of
@@ -371,6 +373,69 @@ def test_prune_boilerplate_never_drops_the_article(wrapper: str) -> None:
     tree = parse_html(html)
     assert prune_boilerplate(tree) == 0
     assert text_of(tree).count(LONG) == 3
+
+
+COLUMN = f'<div class="col-main">{ARTICLE}</div>'
+
+
+@pytest.mark.parametrize(
+    ("html", "beside", "kept"),
+    [
+        # a side column of events and the site's slogan and footer beside the article column
+        (
+            '<div id="page"><div id="top"><p>Association des jardins de la ville</p></div>'
+            f'{COLUMN}<div class="col-side"><h3>Prochain rendez-vous</h3>'
+            "<p>14 juin 2022</p><p>Atelier plantation, de 14 h à 17 h.</p></div>"
+            "<div>Les Jardins – association loi 1901 – <a href='/c'>Contact</a></div></div>",
+            [
+                "Association des jardins de la ville",
+                "Prochain rendez-vous",
+                "Atelier plantation, de 14 h à 17 h.",
+                "Les Jardins – association loi 1901 – Contact",
+            ],
+            [LONG],
+        ),
+        # a list of earlier episodes after the column (list items come back as "- item")
+        (
+            f"<main>{COLUMN}<section><h2>Les émissions précédentes</h2><ul>"
+            "<li><a href='/e1'>Le retour des haies</a> 2 mars 2023</li></ul></section></main>",
+            ["Les émissions précédentes", "- Le retour des haies 2 mars 2023"],
+            [LONG],
+        ),
+        # a header line above the h1 inside the column (a press release's dateline)
+        (
+            f'<div class="cp"><p>Communiqué de presse – Paris, le 7 avril 2021</p>{ARTICLE}</div>',
+            ["Communiqué de presse – Paris, le 7 avril 2021"],
+            [LONG],
+        ),
+        # a sibling holding a paragraph of article length is never left out
+        (
+            f'{COLUMN}<div class="suite"><p>{P1} {P2}</p></div>',
+            [],
+            [LONG, f"{P1} {P2}"],
+        ),
+        # a text printed beside the column and inside it too stays
+        (
+            f"<div><p>Le budget voté</p></div>{COLUMN}",
+            [],
+            ["Le budget voté", LONG],
+        ),
+        # two h1s, or no column with article text around the h1: nothing is left out
+        (
+            f"<div><h1>Le site</h1><p>Slogan</p></div>{COLUMN}",
+            [],
+            ["Slogan", LONG],
+        ),
+        (
+            f"<div><p>Slogan</p></div><div><h1>Titre</h1><p>{LONG}</p></div>",
+            [],
+            ["Slogan", LONG],
+        ),
+    ],
+)
+def test_text_beside_headline(html: str, beside: list[str], kept: list[str]) -> None:
+    found = text_beside_headline(parse_html(f"<html><body>{html}</body></html>"))
+    assert drop_text_beside_headline([*beside, *kept], found) == kept
 
 
 FAITS = (

@@ -37,50 +37,21 @@ _TWEET_SIGNATURE = (
     "stays a paragraph: the real-page truth of bondyblog.fr (trafilatura's evaluation set) counts "
     "a tweet signature as article text (must_contain), and the dev-set line may not go down"
 )
-_SIDEBAR_IN_BODY = (
-    "on a div-only page without <article>/<main>, trafilatura's fallback keeps the "
-    "paragraphs of a classless side column ('colonne-droite' event blocks) or the slogan line"
-)
-_EPISODE_LIST = (
-    "a <section> listing earlier episodes (heading + dated links) after the text is kept by "
-    "trafilatura; the teaser-list rule only knows the link/heading shapes of news sites"
-)
 _RADIO_KICKER_TAG = (
     "the show's kicker link above the h1 ('Terres d'ici', href /emissions/…) is read as a tag"
-)
-_PRESS_HEADER = (
-    "'Communiqué de presse – Paris, le 7 avril 2021' (a press release's header line above the "
-    "h1) stays the first paragraph: not a metadata-only line (it names a document and a place)"
 )
 _FORUM = (
     "the forum's div.fil trail is not a known breadcrumb marker (its links are read as tags and "
     "its first item as the section), and 'Message posté le … par <span class=pseudo>' is no "
     "byline shape the author finder knows"
 )
-_SITE_FOOTER_LINE = (
-    "the bottom block's 'Patrimoine en Sologne – association loi 1901 – Contact' line (a "
-    "classless div#bas) is kept as the last paragraph"
-)
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("c38", "paragraphs"): _TWEET_SIGNATURE,
     ("c38", "not_in_body"): _TWEET_SIGNATURE,
-    ("c45", "body_first"): _SIDEBAR_IN_BODY,
-    ("c45", "body_last"): _SIDEBAR_IN_BODY,
-    ("c45", "paragraphs"): _SIDEBAR_IN_BODY,
-    ("c45", "not_in_body"): _SIDEBAR_IN_BODY,
     ("c46", "tags"): _RADIO_KICKER_TAG,
-    ("c46", "body_last"): _EPISODE_LIST,
-    ("c46", "paragraphs"): _EPISODE_LIST,
-    ("c46", "not_in_body"): _EPISODE_LIST,
-    ("c47", "body_first"): _PRESS_HEADER,
-    ("c47", "paragraphs"): _PRESS_HEADER,
-    ("c47", "not_in_body"): _PRESS_HEADER,
     ("c48", "tags"): _FORUM,
     ("c48", "section"): _FORUM,
     ("c48", "authors"): _FORUM,
-    ("c49", "body_last"): _SITE_FOOTER_LINE,
-    ("c49", "paragraphs"): _SITE_FOOTER_LINE,
-    ("c49", "not_in_body"): _SITE_FOOTER_LINE,
     ("c51", "section"): (
         "a category label printed beside the date (span.news-category 'Chantiers') is no "
         "section source: only labelled ('Catégorie :'), rel=category, microdata and trails are"
