@@ -9,6 +9,11 @@ from __future__ import annotations
 from statistics import median
 from typing import Any
 
+# close reasons that mean the crawl did what it was asked
+NORMAL_CLOSE = frozenset(
+    {"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}
+)
+
 MIN_HISTORY = 3  # fewer earlier runs than this: no baseline, never degraded
 SEEN_DROP = 0.5  # seen < half the median → degraded
 ERROR_RISE = 2.0  # errors > twice the median (+ ERROR_SLACK) → degraded

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.monitoring import errors, seen
+from crawler.monitoring import NORMAL_CLOSE, errors, seen
 from crawler.storage.engine import make_engine, redact, resolve_database_url
 from crawler.storage.runs import recent_runs
 
@@ -24,9 +24,6 @@ def format_table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-NORMAL_CLOSE_REASONS = frozenset({"finished", "closespider_itemcount", "closespider_pagecount"})
-
-
 def why(status: str, stats: dict[str, Any]) -> str:
     """What an operator needs to know of a run that is not plainly ok."""
     if stats.get("close_reason") == "abandoned":
@@ -34,7 +31,7 @@ def why(status: str, stats: dict[str, Any]) -> str:
         return f"abandoned: the process was gone (found by run {closer})"
     reasons = list(stats.get("depeches/degraded_reasons", []))
     close_reason = stats.get("close_reason")
-    if status == "failed" and close_reason and close_reason not in NORMAL_CLOSE_REASONS:
+    if status == "failed" and close_reason and close_reason not in NORMAL_CLOSE:
         reasons.insert(0, str(close_reason))
     return "; ".join(reasons)
 

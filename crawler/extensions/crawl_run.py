@@ -14,12 +14,10 @@ from scrapy.spiders import Spider
 
 from crawler import exitcodes
 from crawler.archive import ArchiveWriter, DatabaseUnavailableError
+from crawler.monitoring import NORMAL_CLOSE
 from pipelines.errors import Rejected
 
 logger = logging.getLogger(__name__)
-
-# close reasons that mean the crawl did what it was asked
-NORMAL_CLOSE = {"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}
 
 
 _closing: set[asyncio.Future[None]] = set()  # keeps the close tasks alive until done

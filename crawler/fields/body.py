@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from crawler.fields.html import is_listing_block, short_text
+from crawler.fields.html import collapse_space, is_listing_block, short_text
 from crawler.fields.text import clean_text, word_count
 
 _HAS_ALNUM = re.compile(r"[^\W_]")
@@ -617,12 +617,12 @@ def text_beside_headline(tree: Any) -> frozenset[str]:
         for element in block.iter():
             left_out.add(element)
             if isinstance(element.tag, str):
-                text = _flat(element.text_content())
+                text = collapse_space(element.text_content())
                 if text:
                     texts.add(text)
     if texts:
         texts -= {
-            _flat(e.text_content())
+            collapse_space(e.text_content())
             for e in column.iter()
             if isinstance(e.tag, str) and e not in left_out
         }
@@ -636,7 +636,7 @@ def drop_text_beside_headline(lines: list[str], beside: frozenset[str]) -> list[
     """The extracted lines without those that are a block of `text_beside_headline`."""
     if not beside:
         return lines
-    return [line for line in lines if _flat(_LIST_BULLET.sub("", line)) not in beside]
+    return [line for line in lines if collapse_space(_LIST_BULLET.sub("", line)) not in beside]
 
 
 # a <time> inside a sentence ("le sommet du <time>28 avril</time>"): trafilatura deletes
@@ -672,10 +672,6 @@ _SUBHEADING_TAGS = ("h2", "h3", "h4")
 _MAX_SUBHEADING_WORDS = 15
 
 
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _element_sibling(element: Any, forward: bool) -> Any:
     sibling = element.getnext() if forward else element.getprevious()
     while sibling is not None and not isinstance(sibling.tag, str):
@@ -692,14 +688,14 @@ def sandwiched_subheadings(tree: Any) -> list[tuple[str, str, str]]:
     """
     found = []
     for heading in tree.iter(*_SUBHEADING_TAGS):
-        text = _flat(heading.text_content())
+        text = collapse_space(heading.text_content())
         if not text or word_count(text) > _MAX_SUBHEADING_WORDS:
             continue
         before = _element_sibling(heading, forward=False)
         after = _element_sibling(heading, forward=True)
         if before is None or after is None or before.tag != "p" or after.tag != "p":
             continue
-        above, below = _flat(before.text_content()), _flat(after.text_content())
+        above, below = collapse_space(before.text_content()), collapse_space(after.text_content())
         if above and below:
             found.append((text, above, below))
     return found
@@ -713,7 +709,7 @@ def restore_subheadings(lines: list[str], subheadings: list[tuple[str, str, str]
     """
     if not subheadings:
         return lines
-    flat = [_flat(line) for line in lines]
+    flat = [collapse_space(line) for line in lines]
     present = set(flat)
     inserts: dict[int, str] = {}
     for heading, above, below in subheadings:

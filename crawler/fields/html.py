@@ -168,12 +168,13 @@ _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _LISTING_HEADER_CHILDREN = 3  # a block's heading is among its first few children
 
 
-def _collapse_space(text: str) -> str:
+def collapse_space(text: str) -> str:
+    """Every run of whitespace (NBSP, newlines...) as one space, trimmed."""
     return _WS.sub(" ", text).strip()
 
 
 def short_text(
-    element: HtmlElement, limit: int, normalise: Callable[[str], str] = _collapse_space
+    element: HtmlElement, limit: int, normalise: Callable[[str], str] = collapse_space
 ) -> str | None:
     """Visible text of a small element, or None as soon as it proves longer than `limit`.
 

@@ -15,12 +15,14 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.fields.html import (
+    collapse_space,
     json_ld_articles,
     json_ld_objects,
     meta_contents,
     text_of,
     visible_texts,
 )
+from crawler.fields.titles import TITLE_SEPARATOR
 from crawler.items import Tag
 
 MAX_TAGS = 50
@@ -95,7 +97,6 @@ _TAG_LINE_LABEL = re.compile(
     re.IGNORECASE,
 )
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
-_WS = re.compile(r"\s+")
 
 # SPIP's templates call the trail "arbo" (arborescence): <p class="arbo">Accueil > Rubrique</p>
 _BREADCRUMB_MARKERS = re.compile(
@@ -157,10 +158,6 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß"
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-def _collapse(text: str) -> str:
-    return _WS.sub(" ", text).strip()
 
 
 def _fold(text: str) -> str:
@@ -582,8 +579,6 @@ def _main_headline(tree: HtmlElement) -> HtmlElement | None:
 
 
 _HEADLINE_MAX_SUFFIX_WORDS = 8
-# a site-name separator in a meta title ("Titre - Site", "Titre | Site"), as in titles.py
-_TITLE_SEPARATOR = re.compile(r"\s+[-|–—•·»]{1,2}\s+|\s*\|\s*")
 
 
 def _headline_without_h1(tree: HtmlElement) -> HtmlElement | None:
@@ -595,20 +590,20 @@ def _headline_without_h1(tree: HtmlElement) -> HtmlElement | None:
     # each title as a whole, and its head before every site-name separator
     keys = {_fold(title) for title in titles if title}
     for title in titles:
-        for match in _TITLE_SEPARATOR.finditer(title):
+        for match in TITLE_SEPARATOR.finditer(title):
             if len(title[match.end() :].split()) <= _HEADLINE_MAX_SUFFIX_WORDS:
                 keys.add(_fold(title[: match.start()]))
     keys.discard("")
     if not keys:
         return None
     for node in visible_texts(tree):
-        text = _collapse(str(node))
+        text = collapse_space(str(node))
         if len(text.split()) < _HEADLINE_MIN_WORDS or len(text) > 300:
             continue
         element = node.getparent()
         if element is None or node.is_tail or element.tag in ("script", "style", "title"):
             continue
-        if _collapse(text_of(element)) != text:
+        if collapse_space(text_of(element)) != text:
             continue  # the element holds more than this text
         if _fold(text) in keys and not _in_chrome(element):
             return element
@@ -631,7 +626,7 @@ def _kicker_labels(tree: HtmlElement) -> list[str]:
         for block in (*before, *after):
             links = _kicker_links(block, page_host)
             if links:
-                labels = [_collapse(text_of(link)).strip(_KICKER_EDGES) for link in links]
+                labels = [collapse_space(text_of(link)).strip(_KICKER_EDGES) for link in links]
                 return [label for label in labels if label]
     return []
 
@@ -669,23 +664,23 @@ def find_tag_candidates(tree: HtmlElement, selector: str | None = None) -> list[
     if selector:
         from_site = [label for el in select(tree, selector) for label in _labels_from_element(el)]
         if from_site:
-            return [_collapse(label) for label in from_site if label.strip()]
+            return [collapse_space(label) for label in from_site if label.strip()]
     visible = _visible_tag_labels(tree)
     if any(label.strip() for label in visible):
-        return [_collapse(label) for label in visible if label.strip()]
+        return [collapse_space(label) for label in visible if label.strip()]
     plain = _tag_line_texts(tree)
     if plain:
-        return [_collapse(label) for label in plain]
+        return [collapse_space(label) for label in plain]
     structured = list(meta_contents(tree, "article:tag"))
     structured = [part for value in structured for part in _split_list(value)]
     structured += [p for v in meta_contents(tree, "news_keywords") for p in _split_list(v)]
     structured += _json_ld_keywords(tree)
     if structured:
-        return [_collapse(label) for label in structured]
+        return [collapse_space(label) for label in structured]
     kicker = _kicker_labels(tree)
     if kicker:
         return kicker
-    keywords = [_collapse(p) for v in meta_contents(tree, "keywords") for p in _split_list(v)]
+    keywords = [collapse_space(p) for v in meta_contents(tree, "keywords") for p in _split_list(v)]
     if any(slugify_tag(k) in _SITE_WIDE_KEYWORDS for k in keywords):
         return []  # the site's own keyword list, repeated on every page, says nothing of this one
     return keywords
@@ -710,7 +705,7 @@ def normalise_tags(labels: list[str]) -> list[Tag]:
     tags: list[Tag] = []
     seen: set[str] = set()
     for raw in labels:
-        label = _collapse(raw).strip(",;")
+        label = collapse_space(raw).strip(",;")
         label = label.strip()
         if not label or len(label) > _MAX_LABEL_CHARS or _is_cms_flag(label):
             continue
@@ -754,7 +749,7 @@ def _breadcrumb_items_json_ld(tree: HtmlElement) -> list[tuple[str, str]]:
             except (TypeError, ValueError):
                 position = float(index)
             if isinstance(name, str) and name.strip():
-                ranked.append((position, _collapse(name), url))
+                ranked.append((position, collapse_space(name), url))
         ranked.sort(key=lambda entry: entry[0])
         return [(name, url) for _, name, url in ranked]
     return []
@@ -855,7 +850,7 @@ def _category_links(tree: HtmlElement) -> list[str]:
     if article is not None:
         inside = [link for link in found if article in set(link.iterancestors())]
         found = inside or found
-    labels = [_collapse(text_of(link)) for link in found]
+    labels = [collapse_space(text_of(link)) for link in found]
     return [label for label in labels if 0 < len(label) <= _CATEGORY_MAX_CHARS]
 
 
@@ -881,14 +876,14 @@ def find_section_candidates(tree: HtmlElement, selector: str | None = None) -> l
     candidates += _category_links(tree)[:1]
     # last resort: the rubric printed above the headline (the kicker's first link)
     candidates += _kicker_labels(tree)[:1]
-    return [_collapse(c) for c in candidates if c and c.strip()]
+    return [collapse_space(c) for c in candidates if c and c.strip()]
 
 
 def choose_section(candidates: list[str]) -> str | None:
     """First plausible section name; a bare slug ("culture_lifestyle", "/meteo/") only if alone."""
     plausible: list[str] = []
     for raw in candidates:
-        name = _collapse(raw)
+        name = collapse_space(raw)
         if not name or len(name) > 60 or len(name.split()) > 6:
             continue
         if any(mark in name for mark in ("/", "|", "http", "_")):

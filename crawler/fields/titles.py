@@ -12,13 +12,19 @@ import unicodedata
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import json_ld_articles, json_ld_objects, meta_contents, text_of
+from crawler.fields.html import (
+    collapse_space,
+    json_ld_articles,
+    json_ld_objects,
+    meta_contents,
+    text_of,
+)
 
 _META_ORDER = ("og", "jsonld", "twitter", "html_title")
-_WS = re.compile(r"\s+")
 # A site-name separator: a dash/bar/bullet surrounded by spaces ("|" also without them).
 # " : " only ever introduces a site-name *prefix* ("Le Figaro : ..."): French headlines use it.
-_SEPARATOR = re.compile(r"\s+[-|–—•·»]{1,2}\s+|\s*\|\s*")
+# a site-name separator in a title ("Titre - Site", "Titre | Site")
+TITLE_SEPARATOR = re.compile(r"\s+[-|–—•·»]{1,2}\s+|\s*\|\s*")
 _PREFIX_SEPARATOR = re.compile(r"\s+[-|–—•·»:]{1,2}\s+|\s*\|\s*")
 _MAX_SUFFIX_TAIL_WORDS = 8
 _NON_ALNUM = re.compile(r"[\W_]+")
@@ -68,10 +74,6 @@ _GENERIC_H1 = frozenset(
 )
 
 
-def _collapse(text: str) -> str:
-    return _WS.sub(" ", text).strip()
-
-
 def _loose(text: str) -> str:
     """Case-, accent-, quote- and punctuation-blind key: "L’été" and "L'ete" compare equal."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -106,7 +108,7 @@ def _same_site(segment: str, site_name: str) -> bool:
 
 def _best_h1(tree: HtmlElement, meta_titles: list[str]) -> str | None:
     """The h1 that echoes a meta title, else the first one in the article, else the first."""
-    h1s = [_collapse(text_of(h1)) for h1 in tree.iter("h1")]
+    h1s = [collapse_space(text_of(h1)) for h1 in tree.iter("h1")]
     h1s = [h for h in h1s if h]
     if len(h1s) <= 1:
         return h1s[0] if h1s else None
@@ -117,7 +119,7 @@ def _best_h1(tree: HtmlElement, meta_titles: list[str]) -> str | None:
             return h1
     in_article = tree.xpath("//article//h1 | //main//h1 | //*[@itemprop='headline']")
     for element in in_article:
-        text = _collapse(text_of(element))
+        text = collapse_space(text_of(element))
         if text:
             return text
     return h1s[0]
@@ -129,17 +131,17 @@ def find_title_candidates(tree: HtmlElement) -> dict[str, str]:
     for key, name in (("og", "og:title"), ("twitter", "twitter:title")):
         values = meta_contents(tree, name)
         if values:
-            candidates[key] = _collapse(values[0])
+            candidates[key] = collapse_space(values[0])
     for article in json_ld_articles(tree):
         headline = article.get("headline")
         if isinstance(headline, str) and headline.strip():
-            candidates["jsonld"] = _collapse(headline)
+            candidates["jsonld"] = collapse_space(headline)
             break
     title = tree.find(".//head/title")
     if title is None:
         title = tree.find(".//title")
-    if title is not None and _collapse(text_of(title)):
-        candidates["html_title"] = _collapse(text_of(title))
+    if title is not None and collapse_space(text_of(title)):
+        candidates["html_title"] = collapse_space(text_of(title))
     h1 = _best_h1(tree, list(candidates.values()))
     if h1:
         candidates["h1"] = h1
@@ -149,16 +151,16 @@ def find_title_candidates(tree: HtmlElement) -> dict[str, str]:
 def find_site_name(tree: HtmlElement) -> str | None:
     """og:site_name, else the publisher of the JSON-LD article, else a JSON-LD WebSite name."""
     for value in meta_contents(tree, "og:site_name"):
-        return _collapse(value)
+        return collapse_space(value)
     for article in json_ld_articles(tree):
         publisher = article.get("publisher")
         publishers = publisher if isinstance(publisher, list) else [publisher]
         for item in publishers:
             if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
-                return _collapse(item["name"])
+                return collapse_space(item["name"])
     for obj in json_ld_objects(tree):
         if str(obj.get("@type", "")).lower() == "website" and isinstance(obj.get("name"), str):
-            return _collapse(obj["name"]) or None
+            return collapse_space(obj["name"]) or None
     return None
 
 
@@ -167,10 +169,10 @@ def find_site_name(tree: HtmlElement) -> str | None:
 
 def strip_site_name(title: str, site_name: str | None) -> str:
     """Remove "<sep> Site" suffixes (and a section just before it) or a "Site <sep>" prefix."""
-    title = _collapse(title)
+    title = collapse_space(title)
     if not site_name:
         return title
-    separators = list(_SEPARATOR.finditer(title))
+    separators = list(TITLE_SEPARATOR.finditer(title))
     for match in reversed(separators):
         if _same_site(title[match.end() :], site_name) and match.start() > 0:
             head = title[: match.start()]
@@ -183,7 +185,7 @@ def strip_site_name(title: str, site_name: str | None) -> str:
 
 def _strip_section_head(rest: str, separator: str) -> str:
     """ "Section - Title" left once "Site - " is gone: drop a short head with the same separator."""
-    first = _SEPARATOR.search(rest)
+    first = TITLE_SEPARATOR.search(rest)
     if first is None or first.group(0).strip() != separator:
         return rest
     head, title = rest[: first.start()], rest[first.end() :]
@@ -198,7 +200,7 @@ def _strip_section_head(rest: str, separator: str) -> str:
 def _strip_section_tail(head: str, separator: str) -> str:
     """ "Title | Section" left once "| Site" is gone: drop a short tail with the same separator."""
     last = None
-    for match in _SEPARATOR.finditer(head):
+    for match in TITLE_SEPARATOR.finditer(head):
         last = match
     if last is None or last.group(0).strip() != separator:
         return head
@@ -217,7 +219,7 @@ def _strip_shared_tail(titles: list[str]) -> list[str]:
     tails: dict[str, set[str]] = {}
     heads: dict[str, set[str]] = {}
     for title in titles:
-        separators = list(_SEPARATOR.finditer(title))
+        separators = list(TITLE_SEPARATOR.finditer(title))
         if separators:
             last = separators[-1]
             tail, head = _loose(title[last.end() :]), _loose(title[: last.start()])
@@ -228,7 +230,7 @@ def _strip_shared_tail(titles: list[str]) -> list[str]:
     branded = {head for head, seen in heads.items() if head and len(seen) > 1}
     stripped = []
     for title in titles:
-        separators = list(_SEPARATOR.finditer(title))
+        separators = list(TITLE_SEPARATOR.finditer(title))
         if separators and (
             _loose(title[separators[-1].end() :]) in repeated
             or _loose(title[: separators[-1].start()]) in branded
@@ -241,7 +243,7 @@ def _strip_shared_tail(titles: list[str]) -> list[str]:
 
 def _starts_with_then_separator(longer: str, shorter: str) -> bool:
     """longer == shorter + "<sep> short tail" (loosely)."""
-    for match in _SEPARATOR.finditer(longer):
+    for match in TITLE_SEPARATOR.finditer(longer):
         if len(longer[match.end() :].split()) > _MAX_SUFFIX_TAIL_WORDS:
             continue
         if _loose(longer[: match.start()]) == _loose(shorter):
@@ -277,7 +279,7 @@ def _plausible_h1(h1: str, site_name: str | None) -> bool:
 
 def choose_title(candidates: dict[str, str], site_name: str | None = None) -> str | None:
     """The headline: an h1 confirmed by a meta title, else the cleanest meta title."""
-    cleaned = {k: _collapse(v) for k, v in candidates.items() if v and _collapse(v)}
+    cleaned = {k: collapse_space(v) for k, v in candidates.items() if v and collapse_space(v)}
     h1 = cleaned.get("h1")
     metas = [strip_site_name(cleaned[k], site_name) for k in _META_ORDER if k in cleaned]
     metas = [m for m in _strip_shared_tail(metas) if m]

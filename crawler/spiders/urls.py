@@ -15,6 +15,11 @@ from crawler.spiders.base import ArticleSpider
 MAX_LISTED_PROBLEMS = 5
 
 
+def _is_http_url(text: str) -> bool:
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def read_url_list(url: str | None, file: str | None) -> list[str]:
     """The URLs of `-a url=` and `-a file=` (one a line; blank and `#` lines skipped), unique.
 
@@ -34,11 +39,7 @@ def read_url_list(url: str | None, file: str | None) -> list[str]:
     entries = [(where, text) for where, text in entries if text and not text.startswith("#")]
     if not entries:
         raise SiteConfigError("-a", "url", "give -a url=<URL> or -a file=<path>")
-    bad = [
-        f"{where}: {text[:200]!r}"
-        for where, text in entries
-        if urlsplit(text).scheme not in ("http", "https") or not urlsplit(text).hostname
-    ]
+    bad = [f"{where}: {text[:200]!r}" for where, text in entries if not _is_http_url(text)]
     if bad:
         extra = len(bad) - MAX_LISTED_PROBLEMS
         more = f" (and {extra} more)" if extra > 0 else ""
