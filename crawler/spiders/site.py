@@ -55,6 +55,7 @@ class SiteSpider(ArticleSpider):
         self.site_key = site
         self.base_url_override = base_url
         self.sites = []
+        self._sitemap_lock: asyncio.Lock | None = None
         self.source_states: dict[str, SourceState] = {}
 
     @classmethod
@@ -159,6 +160,14 @@ class SiteSpider(ArticleSpider):
             return  # Scrapy would drop it silently, and the URL would stay pending forever
         found.setdefault(request.url, request)
 
+    def _one_sitemap_at_a_time(self) -> asyncio.Lock:
+        """Sitemaps are read one at a time: two giant ones (or one and a .xml.gz bomb being
+        inflated) side by side would hold both in memory while the reactor runs between steps.
+        """
+        if self._sitemap_lock is None:
+            self._sitemap_lock = asyncio.Lock()
+        return self._sitemap_lock
+
     @staticmethod
     async def _read_sitemap(response: Response) -> SitemapDocument:
         """`parse_sitemap`, with the reactor running between its steps (a giant one is ~1 s)."""
@@ -255,12 +264,15 @@ class SiteSpider(ArticleSpider):
             return
         site = self._site(response)
         try:
-            document = await self._read_sitemap(response)
+            async with self._one_sitemap_at_a_time():
+                document = await self._read_sitemap(response)
+                found = (
+                    await self._articles(document.links, site) if document.kind != "index" else {}
+                )
         except DiscoveryError as exc:
             self.logger.warning("sitemap %s unreadable: %s", response.url, exc)
             return
         depth = response.meta.get("depth", 0)
-        found: dict[str, scrapy.Request] = {}
         if document.kind == "index":
             if depth >= MAX_SITEMAP_DEPTH:
                 self.logger.warning("sitemap index %s nested too deep", response.url)
@@ -276,7 +288,6 @@ class SiteSpider(ArticleSpider):
                     )
             return
         self._inc("depeches/discovery/sitemap_links", len(document.links))
-        found = await self._articles(document.links, site)
         requests, _ = await self._discover(response, site, found)
         for request in requests:
             yield request
