@@ -459,7 +459,8 @@ def crawl(
     settings = {**BENCH_SETTINGS, "SITES_DIR": str(sites_dir)}
     for key, value in settings.items():
         command += ["-s", f"{key}={value}"]
-    env = {**os.environ, "DATABASE_URL": database_url}
+    # the generated site is served on 127.0.0.1: open loopback to the private-address guard
+    env = {**os.environ, "ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8", "DATABASE_URL": database_url}
     log = workdir / f"{label}.log"
     timed = run_measured(command, env=env, cwd=PROJECT_ROOT, log=log, on_start=on_start)
     return timed, database_figures(database_url), log

@@ -22,7 +22,12 @@ DEMO_PORT = 8765  # settings/sites/demo.toml base_url
 
 def main() -> int:
     database_url = os.environ.get("DATABASE_URL", "sqlite:///data/demo.sqlite3")
-    env = {**os.environ, "DATABASE_URL": database_url}
+    # the demo site is served on 127.0.0.1, which the private-address guard refuses by default
+    env = {
+        "ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,::1/128",
+        **os.environ,
+        "DATABASE_URL": database_url,
+    }
     scrapy = [sys.executable, "-m", "scrapy"]
     try:
         # the site file's own origin, so that a second `make demo` sees the same URLs

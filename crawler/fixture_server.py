@@ -113,6 +113,7 @@ class FixtureServer:
         overrides: dict[str, list[Reply]] | None = None,
         routes: dict[str, Route] | None = None,
         keep_alive: bool = False,
+        host: str = "127.0.0.1",
     ) -> None:
         self.root = Path(root).resolve()
         # HTTP/1.1 persistent connections, as real news sites serve (the benchmark); off by
@@ -125,13 +126,14 @@ class FixtureServer:
         self.request_times: list[tuple[float, str]] = []
         self.log_path = Path(log_path) if log_path else None
         self._lock = threading.Lock()
-        self.httpd = _QuietServer(("127.0.0.1", port), self._handler())
+        self.host = host  # another loopback address (127.0.0.2) stands for a second machine
+        self.httpd = _QuietServer((host, port), self._handler())
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"http://{self.host}:{self.httpd.server_address[1]}"
 
     def _record(self, path: str) -> None:
         with self._lock:

@@ -15,6 +15,8 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.netguard import PrivateAddressLookupError
+
 logger = logging.getLogger(__name__)
 
 ROBOTS_UNAVAILABLE = "robots.txt unavailable"
@@ -72,7 +74,8 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
                 _crawl_delays(self.crawler)[host] = float(delay)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        if isinstance(exc, IgnoreRequest):
+        # a private address is refused again on the request itself, as `private_address`
+        if isinstance(exc, IgnoreRequest | PrivateAddressLookupError):
             super()._robots_error(exc, netloc)
             return
         self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")

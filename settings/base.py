@@ -31,6 +31,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
     # robots.txt Crawl-delay and Retry-After (429/503) as floors on the wait between requests
     "crawler.middlewares.PolitenessMiddleware": 560,
+    # after HttpProxyMiddleware (750): no connection to private addresses (crawler/netguard.py)
+    "crawler.netguard.PrivateAddressMiddleware": 760,
 }
 POLITENESS_MAX_WAIT = 600
 # One crawl per site at a time (crawler/runlock.py); the scale-out profile turns it off.
@@ -58,6 +60,14 @@ DEPTH_LIMIT = 8
 
 # Only the schemes a news crawler needs.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+# No connection to loopback, private, link-local, CGNAT, multicast or reserved addresses, checked
+# after DNS resolution (crawler/netguard.py). ALLOW_PRIVATE_NETWORKS opens CIDRs: tests, the
+# demo, an intranet mirror (`-s ALLOW_PRIVATE_NETWORKS=10.1.0.0/16`, or the environment
+# variable of the same name, comma-separated).
+TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
+ALLOW_PRIVATE_NETWORKS = [
+    cidr.strip() for cidr in os.environ.get("ALLOW_PRIVATE_NETWORKS", "").split(",") if cidr.strip()
+]
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 # Check certificates like a browser does (Scrapy's default accepts any certificate).

@@ -10,6 +10,12 @@ from crawler.middlewares import parse_retry_after
 from crawler.safety import UnsafeSettingsError, check_settings, settings_problems
 
 FILE_HANDLER = "scrapy.core.downloader.handlers.file.FileDownloadHandler"
+HTTPX_HANDLER = "scrapy.core.downloader.handlers._httpx.HttpxDownloadHandler"
+HTTP11_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+OFFSITE = "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"
+PROJECT_MW = get_project_settings().getdict("DOWNLOADER_MIDDLEWARES")
+GUARD = "crawler.netguard.PrivateAddressMiddleware"
+LOCAL_OFF = {"file": None, "data": None, "s3": None, "ftp": None}
 
 
 def project_settings(**overrides) -> Settings:
@@ -35,12 +41,47 @@ def test_project_settings_are_safe():
         ({"DOWNLOADER_CLIENTCONTEXTFACTORY": "myproject.tls.TrustEveryoneFactory"},
          "DOWNLOADER_CLIENTCONTEXTFACTORY"),
         ({"REDIRECT_MAX_TIMES": 50}, "REDIRECT_MAX_TIMES"),
+        # the second hostile-input review (issue 13)
+        ({"DOWNLOADER_MIDDLEWARES": {**PROJECT_MW, OFFSITE: None}},
+         "OffsiteMiddleware must stay enabled"),
+        ({"DOWNLOADER_MIDDLEWARES": {**PROJECT_MW, GUARD: None}},
+         "PrivateAddressMiddleware must stay enabled"),
+        ({"TWISTED_DNS_RESOLVER": "scrapy.resolver.CachingThreadedResolver"},
+         "TWISTED_DNS_RESOLVER must be crawler.netguard.GuardedResolver"),
+        ({"DNS_RESOLVER": "scrapy.resolver.CachingHostnameResolver"}, "DNS_RESOLVER"),
+        ({"ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,intranet"}, "ALLOW_PRIVATE_NETWORKS: not CIDRs"),
+        ({"MEMUSAGE_ENABLED": False}, "MEMUSAGE_ENABLED must be True"),
+        ({"MEMUSAGE_LIMIT_MB": 0}, "MEMUSAGE_LIMIT_MB"),
+        ({"EXTRACTION_TIMEOUT": 1e9}, "EXTRACTION_TIMEOUT=1000000000"),
+        ({"EXTRACTION_TIMEOUT": 0}, "EXTRACTION_TIMEOUT=0"),
+        ({"EXTRACTION_TIMEOUT": "soon"}, "EXTRACTION_TIMEOUT=soon"),
+        ({"URLLENGTH_LIMIT": 0}, "URLLENGTH_LIMIT=0"),
+        ({"DOWNLOAD_HANDLERS": {**LOCAL_OFF, "https": HTTPX_HANDLER}}, "https:// download handler"),
+        ({"DOWNLOAD_HANDLERS": {**LOCAL_OFF, "http": None}}, "http:// download handler"),
+        ({"REDIS_URL": "redis://10.0.0.5:6379/0"}, "REDIS_URL on 10.0.0.5 has no password"),
+        ({"REDIS_URL": "redis://redis.internal/0"}, "REDIS_URL on redis.internal has no password"),
     ],
 )  # fmt: skip
 def test_each_unsafe_override_is_named(overrides, problem):
     problems = settings_problems(project_settings(**overrides))
     assert len(problems) == 1
     assert problem in problems[0]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"REDIS_URL": "redis://127.0.0.1:6379/0"},
+        {"REDIS_URL": "redis://localhost/0"},
+        {"REDIS_URL": "redis://:s3cret@10.0.0.5:6379/0"},
+        {"REDIS_URL": "rediss://user:s3cret@redis.internal/0"},
+        {"ALLOW_PRIVATE_NETWORKS": ["10.1.0.0/16", "::1/128"]},
+        {"DOWNLOAD_HANDLERS": {**LOCAL_OFF, "https": HTTP11_HANDLER}},
+        {"EXTRACTION_TIMEOUT": 600},
+    ],
+)
+def test_safe_variants_pass(overrides):
+    assert settings_problems(project_settings(**overrides)) == []
 
 
 def test_scrapy_defaults_without_the_project_are_refused():

@@ -15,7 +15,7 @@ checks made here are about the fetch itself, not about fields:
 - HTML that stops inside a tag, or without `</body>`/`</html>`, is `truncated`, as is a body
   shorter than its Content-Length (Scrapy's data loss, after retries);
 - failures map to `timeout`, `too_large`, `truncated`, `offsite`, `redirect_failed`,
-  `robots_*` or `fetch_failed`.
+  `private_address` (crawler/netguard.py), `robots_*` or `fetch_failed`.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from w3lib.url import safe_url_string
 
 from crawler.items import FetchedPage
 from crawler.middlewares import ROBOTS_UNAVAILABLE
+from crawler.netguard import PrivateAddressError, PrivateAddressLookupError
 from crawler.safety import check_settings
 from crawler.sites import SiteConfig
 
@@ -213,6 +214,8 @@ def failure_reason(exc: BaseException) -> str:
     """The rejection reason of a fetch that produced no response."""
     message = str(exc)
     lowered = message.lower()
+    if isinstance(exc, PrivateAddressError | PrivateAddressLookupError):
+        return "private_address"
     if isinstance(exc, IgnoreRequest):
         if message.startswith(ROBOTS_UNAVAILABLE):
             return "robots_unavailable"

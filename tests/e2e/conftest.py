@@ -23,6 +23,11 @@ FAST = [
 ]  # fmt: skip
 
 
+# The fixture servers listen on 127.0.0.1, which the private-address guard refuses by default
+# (crawler/netguard.py): every crawl of the tests opens loopback, unless a test says otherwise.
+LOOPBACK_ALLOWED = {"ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,::1/128"}
+
+
 @dataclass
 class Run:
     returncode: int
@@ -34,6 +39,7 @@ def scrapy(
     *args: str, database_url: str, timeout: float = 180, extra_env: dict[str, str] | None = None
 ) -> Run:
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")}
+    env.update(LOOPBACK_ALLOWED)
     env.update(DATABASE_URL=database_url, **(extra_env or {}))
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", *args],

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, text
 
 from crawler.fixture_server import FixtureServer
 from crawler.storage.engine import make_engine
-from tests.e2e.conftest import FAST, ROOT
+from tests.e2e.conftest import FAST, LOOPBACK_ALLOWED, ROOT
 
 SITE_KEY = "killsite"
 PER_LISTING_PAGE = 25
@@ -149,6 +149,7 @@ def start_crawl(
     """
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")}
     env["DATABASE_URL"] = database_url
+    env.update(LOOPBACK_ALLOWED)
     command = [
         sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"site={SITE_KEY}", *FAST,
         "-s", f"SITES_DIR={sites_dir}", *settings,

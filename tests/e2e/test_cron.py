@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import FAST, ROOT, scrapy
+from tests.e2e.conftest import FAST, LOOPBACK_ALLOWED, ROOT, scrapy
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +26,7 @@ def crawl_command(server):
 
 
 def test_a_second_run_of_the_same_site_exits_at_once(demo_server, db_url):
-    env = {**os.environ, "DATABASE_URL": db_url}
+    env = {**os.environ, **LOOPBACK_ALLOWED, "DATABASE_URL": db_url}
     first = subprocess.Popen(
         [*crawl_command(demo_server), *SLOW], cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

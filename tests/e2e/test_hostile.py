@@ -32,7 +32,7 @@ from sqlalchemy import MetaData, select
 from crawler.fixture_server import FixtureServer, Route
 from crawler.storage.engine import make_engine
 from pipelines.errors import REASONS
-from tests.e2e.conftest import FAST, ROOT, scrapy
+from tests.e2e.conftest import FAST, LOOPBACK_ALLOWED, ROOT, scrapy
 
 pytestmark = pytest.mark.e2e
 
@@ -557,6 +557,7 @@ def run_crawl(server: FixtureServer, db_url: str, work: Path) -> Crawl:
     shutil.copyfile(HOSTILE / "hostile.toml", sites / "hostile.toml")
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")}
     env["DATABASE_URL"] = db_url
+    env.update(LOOPBACK_ALLOWED)
     log_path = work / "crawl.log"
     first_request = len(server.requests)
     started = time.monotonic()

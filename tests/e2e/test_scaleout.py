@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from crawler.fixture_server import FixtureServer
 from crawler.storage.engine import make_engine
-from tests.e2e.conftest import DEMO, FAST, ROOT
+from tests.e2e.conftest import DEMO, FAST, LOOPBACK_ALLOWED, ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -29,6 +29,7 @@ def test_two_workers_share_one_frontier(empty_pg_url, demo_expected):
         env = {
             k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")
         }
+        env.update(LOOPBACK_ALLOWED)
         env.update(
             DATABASE_URL=pg_url,
             SCRAPY_SETTINGS_MODULE="settings.redis",
