@@ -7,7 +7,8 @@ the pure decisions, read from settings once per crawl:
 - a stored article is revisited on a decaying schedule (`REVISIT_SCHEDULE`, seconds after each
   fetch: 1 h, 6 h, 24 h, 3 days, then never), and only when it is recent
   (`REVISIT_RECENT_DAYS`; 0 revisits every article);
-- a fetch that failed for a transient reason (network, timeout, robots.txt outage, 5xx/429)
+- a fetch that failed for a transient reason (network, timeout, robots.txt outage, 5xx/429,
+  an extraction over EXTRACTION_TIMEOUT)
   leaves the URL `failed`, retried after `FRONTIER_RETRY_DELAY` seconds doubled at each
   attempt, and `rejected` after `FRONTIER_MAX_ATTEMPTS`; any other reason rejects it at once;
 - a source's poll interval halves when a poll finds new articles and grows by half when it
@@ -21,7 +22,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 # Rejection reasons worth fetching again later: the page may well be fine next time.
-TRANSIENT_REASONS = frozenset({"fetch_failed", "timeout", "robots_unavailable", "truncated"})
+# An extraction timeout may be a loaded machine as well as a hostile page: retried, boundedly.
+TRANSIENT_REASONS = frozenset(
+    {"fetch_failed", "timeout", "robots_unavailable", "truncated", "extraction_timeout"}
+)
 TRANSIENT_STATUSES = frozenset({"429", "500", "502", "503", "504"})
 
 DEFAULT_REVISIT_SCHEDULE = (3600, 6 * 3600, 24 * 3600, 3 * 86400)

@@ -20,7 +20,14 @@ ERROR_RISE = 2.0  # errors > twice the median (+ ERROR_SLACK) → degraded
 ERROR_SLACK = 5
 COVERAGE_DROP = 0.3  # coverage 30 points under the median → degraded
 COVERAGE_FIELDS = ("date", "agency", "body")
-ERROR_REASONS = ("http_status", "fetch_failed", "extraction_failed", "pipeline_error", "timeout")
+ERROR_REASONS = (
+    "http_status",
+    "fetch_failed",
+    "extraction_failed",
+    "extraction_timeout",
+    "pipeline_error",
+    "timeout",
+)
 
 
 def seen(stats: dict[str, Any]) -> int:

@@ -23,7 +23,8 @@ REASONS = {
     "soft_404": "a 'page not found' page answered with status 200",
     "paywalled_stub": "only the subscribers' teaser is served, the text is behind a paywall",
     "extraction_failed": "the extractor raised on this page",
-    "extraction_timeout": "extraction took longer than EXTRACTION_TIMEOUT",
+    "extraction_timeout": "extraction ran longer than EXTRACTION_TIMEOUT: its worker was killed "
+    "(retried in later runs, FRONTIER_MAX_ATTEMPTS in all)",
     "language_rejected": "the article is not in the site's language and the site rejects those",
     "pipeline_error": "a pipeline raised an unexpected error on this article (a bug: see the log)",
 }

@@ -61,7 +61,12 @@ class ExtractPipeline:
         try:
             outcome = await self.pool.run(self.timeout, process_page, job)
         except TimeoutError:
-            raise Rejected("extraction_timeout", f"over {self.timeout:g} s", url=item.url) from None
+            # the worker was killed and replaced (crawler/workers.py); the frontier retries the
+            # page in a later run, FRONTIER_MAX_ATTEMPTS times in all (crawler/frontier.py)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("depeches/extraction/timeouts")
+            detail = f"over {self.timeout:g} s of its own run: worker killed and replaced"
+            raise Rejected("extraction_timeout", detail, url=item.url) from None
         except BrokenProcessPool as exc:
             raise Rejected("extraction_failed", f"worker died: {exc}", url=item.url) from None
         except Exception as exc:

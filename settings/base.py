@@ -109,6 +109,9 @@ RUN_LOCK_CHECK_INTERVAL = 15
 
 # Extraction runs in a process pool (both cores), off the reactor thread.
 EXTRACTION_WORKERS = int(os.environ.get("DEPECHES_EXTRACTION_WORKERS", "0")) or None
+# Seconds of a page's own run in a worker (from when it starts, not when it is queued): past
+# it the worker is killed and replaced, and the page is rejected as extraction_timeout (retried
+# in later runs like a transient error). At most 600 (crawler/safety.py).
 EXTRACTION_TIMEOUT = 60
 # Each extraction worker is replaced after this many pages (memory fragmentation stays bounded).
 EXTRACTION_WORKER_MAX_PAGES = 1000

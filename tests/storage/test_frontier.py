@@ -115,6 +115,7 @@ def test_a_failed_revisit_keeps_the_article_stored(repo):
 
 def test_transient_reasons():
     assert is_transient("fetch_failed") and is_transient("http_status", "503")
+    assert is_transient("extraction_timeout")  # a loaded machine, or a page to retry boundedly
     assert not is_transient("http_status", "404") and not is_transient("no_article_text")
 
 
