@@ -37,6 +37,7 @@ HTTP_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
 GUARD_RESOLVER = "crawler.netguard.GuardedResolver"
 GUARD_MIDDLEWARE = "crawler.netguard.PrivateAddressMiddleware"
 OFFSITE_MIDDLEWARE = "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"
+JSON_SERIALIZER = "crawler.redis_json"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
@@ -131,6 +132,10 @@ def _round_two_problems(settings: BaseSettings) -> list[str]:
     url_length = settings.getint("URLLENGTH_LIMIT")
     if not 0 < url_length <= MAX_URL_LENGTH:
         problems.append(f"URLLENGTH_LIMIT={url_length} (must be 1..{MAX_URL_LENGTH})")
+    scheduler = str(settings.get("SCHEDULER"))
+    shared = "redis" in scheduler.lower() or scheduler == "crawler.scaleout.SiteRunScheduler"
+    if shared and settings.get("SCHEDULER_SERIALIZER") != JSON_SERIALIZER:
+        problems.append(f"SCHEDULER_SERIALIZER must be {JSON_SERIALIZER} (never pickle)")
     redis_problem = redis_url_problem(settings.get("REDIS_URL"))
     if redis_problem:
         problems.append(redis_problem)

@@ -10,15 +10,16 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, Self, cast
 
-from scrapy import Spider, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 logger = logging.getLogger(__name__)
+MAX_DROPPED_PER_CALL = 100
 
 
 def default_run_id(now: datetime | None = None, period_minutes: int = 15) -> str:
@@ -57,6 +58,21 @@ class SiteRunScheduler(Scheduler):
         )
         logger.info("shared frontier in Redis under %s", key)
         super().open(spider)
+
+    def next_request(self) -> Request | None:
+        """The next queued request; an entry that is not a JSON request is logged and dropped.
+
+        Requests are JSON (crawler/redis_json.py, never pickle): a pickle or any other bytes
+        put under the queue's key by someone else is refused, not executed.
+        """
+        for _ in range(MAX_DROPPED_PER_CALL):
+            try:
+                return cast("Request | None", super().next_request())
+            except ValueError as exc:
+                logger.error("dropped a queue entry of %s: %s", self.queue_key, exc)
+                if self.stats is not None:
+                    self.stats.inc_value("depeches/redis/dropped_entries")
+        return None
 
     def close(self, reason: str) -> None:
         super().close(reason)

@@ -58,6 +58,8 @@ def test_project_settings_are_safe():
         ({"URLLENGTH_LIMIT": 0}, "URLLENGTH_LIMIT=0"),
         ({"DOWNLOAD_HANDLERS": {**LOCAL_OFF, "https": HTTPX_HANDLER}}, "https:// download handler"),
         ({"DOWNLOAD_HANDLERS": {**LOCAL_OFF, "http": None}}, "http:// download handler"),
+        ({"SCHEDULER": "crawler.scaleout.SiteRunScheduler"},
+         "SCHEDULER_SERIALIZER must be crawler.redis_json"),
         ({"REDIS_URL": "redis://10.0.0.5:6379/0"}, "REDIS_URL on 10.0.0.5 has no password"),
         ({"REDIS_URL": "redis://redis.internal/0"}, "REDIS_URL on redis.internal has no password"),
     ],
