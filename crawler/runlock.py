@@ -2,8 +2,9 @@
 
 PostgreSQL: a session advisory lock per site, which the server drops with the connection when
 the holder dies or its machine reboots. SQLite (one file on one machine): a lock file beside
-the database that names its host and process; when that process no longer exists the next run
-takes it over at once.
+the database that names its host and process, written atomically (a temporary file, then a
+link to its name); when that process no longer exists the next run takes it over at once, and a
+lock file that names no one (empty or unreadable) is taken over once older than a minute.
 
 A PostgreSQL restart drops the advisory lock with every session while the crawl goes on (its
 writes retry, crawler/storage/retry.py): `RunLock.ensure`, called at a steady interval by the
@@ -18,6 +19,7 @@ import hashlib
 import json
 import os
 import socket
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,9 +147,7 @@ class RunLock:
                 self._create(path)
             except FileExistsError:
                 holder = self._holder(path)
-                if holder.get("host") == socket.gethostname() and not process_alive(
-                    int(holder.get("pid", 0))
-                ):
+                if lock_file_stale(path, holder):
                     path.unlink(missing_ok=True)  # its process is gone: take it over
                     try:
                         self._create(path)
@@ -165,15 +165,29 @@ class RunLock:
 
     @staticmethod
     def _create(path: Path) -> None:
+        """The lock file, complete or not at all: written to a temporary file, then linked to
+        its name (a rename that refuses to replace: FileExistsError when the lock is held).
+
+        Created then written, a crash or a full disk in between left an empty lock that named
+        no one and blocked the site for good.
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         holder = {
             "host": socket.gethostname(),
             "pid": os.getpid(),
             "since": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        with os.fdopen(descriptor, "w") as handle:
-            json.dump(holder, handle)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                json.dump(holder, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary, 0o644)
+            os.link(temporary, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
 
     @staticmethod
     def _holder(path: Path) -> dict[str, Any]:
@@ -182,3 +196,21 @@ class RunLock:
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}
+
+
+# A lock file that names no holder (empty, unreadable: an older version's crash between create
+# and write, a full disk) is stale once this old: a live crawl writes its lock in one go.
+UNREADABLE_LOCK_STALE_SECONDS = 60.0
+
+
+def lock_file_stale(path: Path, holder: dict[str, Any], now: float | None = None) -> bool:
+    """Whether the lock at `path` (whose content is `holder`) may be taken over."""
+    pid = holder.get("pid")
+    if isinstance(holder.get("host"), str) and isinstance(pid, int) and not isinstance(pid, bool):
+        return holder["host"] == socket.gethostname() and not process_alive(pid)
+    try:
+        modified = path.stat().st_mtime
+    except OSError:
+        return True  # gone meanwhile
+    current = time.time() if now is None else now
+    return current - modified > UNREADABLE_LOCK_STALE_SECONDS
