@@ -14,12 +14,29 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import tldextract
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 LANGUAGE_POLICIES = ("store", "reject")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+# The public suffix list of tldextract's bundled snapshot: never fetched (no network in a crawl
+# check, and no list that changes under us), no cache written.
+_SUFFIXES = tldextract.TLDExtract(
+    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+)
+
+
+def is_public_suffix(domain: str) -> bool:
+    """`com`, `co.uk`, `blogspot.com`: a site owning one would own every host under it."""
+    name = domain.strip().lower().rstrip(".")
+    if not name:
+        return False
+    parts = _SUFFIXES(name)
+    return bool(parts.suffix) and not parts.domain
+
 
 TOP_KEYS = {
     "name",
@@ -265,7 +282,18 @@ def parse_site(key: str, data: dict[str, Any], path: Path) -> SiteConfig:
         except re.error as exc:
             raise SiteConfigError(path, f"selectors.drop_text[{i}]", f"bad regex: {exc}") from None
 
+    country = data.get("country")
+    if country is not None and not (isinstance(country, str) and COUNTRY_RE.match(country)):
+        raise SiteConfigError(path, "country", 'must be a two-letter ISO 3166 code, like "SN"')
     domains = _string_list(path, "domains", data.get("domains", []))
+    for i, domain in enumerate(domains):
+        if is_public_suffix(domain):
+            raise SiteConfigError(
+                path,
+                f"domains[{i}]",
+                f"{domain!r} is a public suffix: the site would own every "
+                'host under it (give the site\'s own domain, like "exemple.sn")',
+            )
     if not domains:
         hosts = {urlsplit(u).hostname for v in urls.values() for u in v if not u.startswith("/")}
         if base_url:
@@ -275,7 +303,7 @@ def parse_site(key: str, data: dict[str, Any], path: Path) -> SiteConfig:
     return SiteConfig(
         key=key,
         name=name.strip(),
-        country=data.get("country"),
+        country=country,
         timezone=str(timezone),
         language=str(data.get("language", "fr")),
         language_policy=str(policy),
@@ -318,6 +346,10 @@ def load_sites(sites_dir: Path | str, key: str) -> list[SiteConfig]:
         if not files:
             raise SiteConfigError(directory, "", "no site files")
         return [load_site_file(p) for p in files]
+    if not KEY_RE.fullmatch(key):  # `../../x` would name a file outside SITES_DIR
+        raise SiteConfigError(
+            "-a site", "", f"{key[:80]!r} is not a site key (lower-case letters, digits, _ or -)"
+        )
     path = directory / f"{key}.toml"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in directory.glob("*.toml"))) or "none"

@@ -31,14 +31,12 @@ def test_lines_blanks_comments_and_duplicates(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("lines", "message"),
     [
-        (["https://ok.sn/a.html", "pas une URL"], "urls.txt line 2: 'pas une URL'"),
-        (["ftp://exemple.sn/x"], "urls.txt line 1: 'ftp://exemple.sn/x'"),
-        (["javascript:alert(1)"], "urls.txt line 1: 'javascript:alert(1)'"),
-        (["https:///sans-hote.html"], "urls.txt line 1: 'https:///sans-hote.html'"),
-        (
-            [f"mauvaise {n}" for n in range(1, 8)],
-            "urls.txt line 5: 'mauvaise 5' (and 2 more)",
-        ),
+        # a file's lines are named, never quoted (it may not be a URL list: /etc/passwd)
+        (["https://ok.sn/a.html", "pas une URL"], "urls.txt line 2"),
+        (["ftp://exemple.sn/x"], "urls.txt line 1"),
+        (["javascript:alert(1)"], "urls.txt line 1"),
+        (["https:///sans-hote.html"], "urls.txt line 1"),
+        ([f"mauvaise {n}" for n in range(1, 8)], "urls.txt line 5 (and 2 more)"),
     ],
 )
 def test_a_bad_line_is_named(tmp_path: Path, lines: list[str], message: str) -> None:
@@ -68,3 +66,24 @@ def test_a_file_that_is_not_text(tmp_path: Path) -> None:
     listed.write_bytes(b"\xff\xfe\x00h\x00t")
     with pytest.raises(SiteConfigError, match="cannot read URL list"):
         read_url_list(None, str(listed))
+
+
+def test_a_file_that_is_not_a_url_list_is_not_printed(tmp_path: Path) -> None:
+    secret = tmp_path / "passwd"
+    lines = [f"user{n}:x:{1000 + n}:{1000 + n}:Compte {n}:/home/user{n}:/bin/sh" for n in range(9)]
+    secret.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(SiteConfigError) as caught:
+        read_url_list(None, str(secret))
+    message = str(caught.value)
+    assert f"{secret} line 1" in message and "(and 4 more)" in message
+    assert "user" not in message.replace(str(tmp_path), "") and "/bin/sh" not in message
+
+
+@pytest.mark.parametrize("name", ["binary", "device"])
+def test_unreadable_lists_are_refused_without_their_bytes(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "blob" if name == "binary" else Path("/dev/zero")
+    if name == "binary":
+        path.write_bytes(b"\xff\xfeS\x00E\x00C\x00R\x00E\x00T\x00")
+    with pytest.raises(SiteConfigError, match="cannot read URL list") as caught:
+        read_url_list(None, str(path))
+    assert "S\x00E" not in str(caught.value) and "SECRET" not in str(caught.value)

@@ -14,7 +14,7 @@ from crawler.runlock import AlreadyRunningError, RunLock, attach_lock
 from crawler.safety import settings_problems
 from crawler.sites import SiteConfigError, load_sites
 from crawler.spiders.urls import read_url_list
-from crawler.storage.engine import make_engine, redact, resolve_database_url
+from crawler.storage.engine import DatabaseUrlError, make_engine, redact, resolve_database_url
 from crawler.storage.schema import SchemaBehindError, ensure_schema
 
 
@@ -57,7 +57,12 @@ class Command(ScrapyCrawlCommand):
                 return
             lock_names = [site.key for site in sites]
         url = resolve_database_url(self.settings.get("DATABASE_URL"))
-        engine = make_engine(url)
+        try:
+            engine = make_engine(url)
+        except DatabaseUrlError as exc:
+            _fail(str(exc))
+            self.exitcode = exitcodes.CONFIG_ERROR
+            return
         try:
             ensure_schema(engine, create_if_empty=True)
         except SchemaBehindError as exc:

@@ -9,7 +9,7 @@ from scrapy.commands import ScrapyCommand
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.monitoring import NORMAL_CLOSE, errors, seen
-from crawler.storage.engine import make_engine, redact, resolve_database_url
+from crawler.storage.engine import DatabaseUrlError, make_engine, redact, resolve_database_url
 from crawler.storage.runs import recent_runs
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class Command(ScrapyCommand):
             runs = recent_runs(make_engine(url), limit=opts.limit, site_key=opts.site)
         except SQLAlchemyError as error:
             print(f"depeches: error: cannot read runs from {redact(url)}: {error}", file=sys.stderr)
-            self.exitcode = 1
+            self.exitcode = 2 if isinstance(error, DatabaseUrlError) else 1
             return
         rows = []
         for run in runs:

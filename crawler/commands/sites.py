@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.commands.runs import format_table
 from crawler.sites import SiteConfigError, load_sites
-from crawler.storage.engine import make_engine, redact, resolve_database_url
+from crawler.storage.engine import DatabaseUrlError, make_engine, redact, resolve_database_url
 from crawler.storage.runs import site_summaries
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class Command(ScrapyCommand):
             known = {row.key: row for row in site_summaries(make_engine(url))}
         except SQLAlchemyError as error:
             print(f"depeches: error: cannot read {redact(url)}: {error}", file=sys.stderr)
-            self.exitcode = 1
+            self.exitcode = 2 if isinstance(error, DatabaseUrlError) else 1
             return
         rows = []
         for site in configured:

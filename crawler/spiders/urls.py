@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Self
@@ -13,6 +15,7 @@ from crawler.sites import SiteConfigError, load_sites, site_for_url
 from crawler.spiders.base import ArticleSpider
 
 MAX_LISTED_PROBLEMS = 5
+MAX_LIST_BYTES = 256 * 1024 * 1024
 
 
 def _is_http_url(text: str) -> bool:
@@ -24,22 +27,26 @@ def read_url_list(url: str | None, file: str | None) -> list[str]:
     """The URLs of `-a url=` and `-a file=` (one a line; blank and `#` lines skipped), unique.
 
     Raises SiteConfigError naming every line that is not an http(s) URL (the first few), so a
-    bad list stops the crawl before any request, like a bad site file.
+    bad list stops the crawl before any request, like a bad site file. A file's lines are named
+    by number, never quoted: `-a file=/etc/passwd` must not print that file.
     """
     entries: list[tuple[str, str]] = []  # (where, text)
+    quoted: set[str] = set()  # where the text came from the command line itself
     if url:
         entries.append(("-a url", url.strip()))
+        quoted.add("-a url")
     if file:
         path = Path(file)
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SiteConfigError(path, "file", f"cannot read URL list: {exc}") from None
+        lines = _read_list(path)
         entries.extend((f"{path} line {n}", line.strip()) for n, line in enumerate(lines, 1))
     entries = [(where, text) for where, text in entries if text and not text.startswith("#")]
     if not entries:
         raise SiteConfigError("-a", "url", "give -a url=<URL> or -a file=<path>")
-    bad = [f"{where}: {text[:200]!r}" for where, text in entries if not _is_http_url(text)]
+    bad = [
+        f"{where}: {text[:200]!r}" if where in quoted else where
+        for where, text in entries
+        if not _is_http_url(text)
+    ]
     if bad:
         extra = len(bad) - MAX_LISTED_PROBLEMS
         more = f" (and {extra} more)" if extra > 0 else ""
@@ -47,6 +54,25 @@ def read_url_list(url: str | None, file: str | None) -> list[str]:
             "-a", "url", "not an http(s) URL: " + "; ".join(bad[:MAX_LISTED_PROBLEMS]) + more
         )
     return list(dict.fromkeys(text for _, text in entries))
+
+
+def _read_list(path: Path) -> list[str]:
+    """A URL list's lines: a regular UTF-8 file of at most MAX_LIST_BYTES."""
+    try:
+        with path.open("rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # /dev/zero, a FIFO
+                raise SiteConfigError(path, "file", "cannot read URL list: not a regular file")
+            data = handle.read(MAX_LIST_BYTES + 1)
+    except OSError as exc:
+        raise SiteConfigError(path, "file", f"cannot read URL list: {exc.strerror}") from None
+    if len(data) > MAX_LIST_BYTES:
+        raise SiteConfigError(path, "file", f"larger than {MAX_LIST_BYTES} bytes")
+    try:
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise SiteConfigError(
+            path, "file", f"cannot read URL list: not UTF-8 text (byte {exc.start})"
+        ) from None
 
 
 class UrlsSpider(ArticleSpider):

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 DEFAULT_DATABASE_URL = "sqlite:///data/depeches.sqlite3"
@@ -33,11 +34,33 @@ def resolve_database_url(setting: str | None) -> str:
     return DEFAULT_DATABASE_URL
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+class DatabaseUrlError(ArgumentError, ValueError):
+    """DATABASE_URL is not a URL the project can use (a configuration error, exit code 2).
+
+    The message never repeats the URL: it may hold a password.
+    """
+
+
 def normalise_url(url: str) -> URL:
     """Parse a plain SQLAlchemy URL and choose the project's driver for PostgreSQL."""
-    parsed = make_url(url)
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        parsed = make_url(url)
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        backend = parsed.get_backend_name()
+    except (ArgumentError, ValueError) as exc:
+        raise DatabaseUrlError(
+            f"DATABASE_URL cannot be parsed ({type(exc).__name__}): give sqlite:///path or "
+            "postgresql://user@host:port/db"
+        ) from None
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseUrlError(
+            f"DATABASE_URL names the {backend[:40]!r} backend: give sqlite:///path or "
+            "postgresql://user@host:port/db"
+        )
     return parsed
 
 

@@ -26,6 +26,11 @@ GOOD = (ROOT / "settings" / "sites" / "demo.toml").read_text(encoding="utf-8")
         (('feeds = ["/rss.xml"]', 'feeds = ["ftp://exemple.sn/rss.xml"]'), "discovery.feeds[0]"),
         (('timezone = "Africa/Dakar"', 'timezone = "Afrique/Dakar"'), "timezone"),
         (("max_listing_pages = 5", "max_listing_pages = 5\ncolor = 'red'"), "discovery.color"),
+        # issue 13: a non-string country was exit 3; a public suffix made the site own it all
+        (('country = "SN"', "country = 221"), "country"),
+        (('country = "SN"', 'country = ["SN"]'), "country"),
+        (('country = "SN"', 'country = "SN"\ndomains = ["com"]'), "domains[0]"),
+        (('country = "SN"', 'country = "SN"\ndomains = ["exemple.sn", "gouv.sn"]'), "domains[1]"),
     ],
 )
 def test_bad_site_file_stops_before_any_request(tmp_path, demo_server, change, field):
@@ -65,7 +70,8 @@ def test_a_bad_url_list_stops_before_any_request(tmp_path, demo_server):
         database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )  # fmt: skip
     assert run.returncode == 2
-    assert f"{urls_file} line 2: 'www.exemple.sn/sans-schema.html'" in run.stderr
+    assert f"{urls_file} line 2" in run.stderr
+    assert "sans-schema" not in run.stderr  # the file's lines are named, not printed
     assert "Traceback" not in run.stderr
     assert demo_server.requests == []
 
@@ -124,3 +130,36 @@ def test_database_unreachable_exits_3(tmp_path, demo_server):
     assert run.returncode == 3
     assert "cannot use the database" in run.stderr
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_a_site_key_cannot_name_a_file_outside_sites_dir(tmp_path, demo_server):
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    (tmp_path / "outside.toml").write_text(GOOD, encoding="utf-8")  # a valid site file
+    run = scrapy(
+        "crawl", "site", "-a", "site=../outside", "-a", f"base_url={demo_server.base_url}",
+        "-s", f"SITES_DIR={sites}", *FAST,
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert "'../outside' is not a site key" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert demo_server.requests == []
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    ["postgresql://depeches:s3cret@db:port/x", "pas une URL", "mysql://depeches:s3cret@db/x"],
+)
+@pytest.mark.parametrize("command", ["crawl", "export", "runs"])
+def test_an_unusable_database_url_is_a_configuration_error(tmp_path, database_url, command):
+    args = {
+        "crawl": ["crawl", "urls", "-a", "url=https://exemple.sn/a.html"],
+        "export": ["export", "-o", str(tmp_path / "out.jsonl")],
+        "runs": ["runs"],
+    }[command]
+    run = scrapy(*args, database_url=database_url)
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert "DATABASE_URL" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert "s3cret" not in run.stderr

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from crawler.storage.engine import (
     SQLITE_BEGIN_OPTION,
+    DatabaseUrlError,
     make_engine,
     redact,
     resolve_database_url,
@@ -77,3 +78,13 @@ def test_sqlite_write_transactions_take_the_lock_at_begin(tmp_path):
     reader.close()
     other.close()
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["pas une URL", "postgresql://u:s3cret@h:port/db", "mysql://u:s3cret@h/db", "://", ""],
+)
+def test_an_unusable_url_is_a_clear_configuration_error(url):
+    with pytest.raises(DatabaseUrlError) as caught:
+        make_engine(url)
+    assert "DATABASE_URL" in str(caught.value) and "s3cret" not in str(caught.value)
