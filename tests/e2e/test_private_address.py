@@ -8,6 +8,10 @@ range opened by ALLOW_PRIVATE_NETWORKS, the same crawl stores the page.
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+
+import pytest
 from sqlalchemy import select
 
 from crawler.fixture_server import FixtureServer, Route
@@ -98,3 +102,34 @@ def test_the_opened_range_lets_the_same_redirect_through(db_url):
     assert SECRET in reached_secret
     stored, rejected = _outcome(db_url)
     assert stored == [start], rejected
+
+
+def _local_name() -> str | None:
+    """A name other than localhost that resolves to a private address here (/etc/hosts)."""
+    name = socket.gethostname()
+    try:
+        address = socket.gethostbyname(name)
+    except OSError:
+        return None
+    if name.lower().endswith("localhost") or ipaddress.ip_address(address).is_global:
+        return None
+    return name
+
+
+def test_a_name_resolving_to_a_private_address_is_refused(db_url):
+    name = _local_name()
+    if name is None:
+        pytest.skip("the machine's name does not resolve to a private address here")
+    with FixtureServer(DEMO / "site") as server:
+        start = f"http://{name}:{server.httpd.server_address[1]}{SECRET}"
+        run = scrapy(
+            "crawl", "urls", "-a", f"url={start}", *FAST,
+            database_url=db_url, extra_env={"ALLOW_PRIVATE_NETWORKS": ""},
+        )  # fmt: skip
+        reached = list(server.requests)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert reached == []
+    stored, rejected = _outcome(db_url)
+    assert stored == []
+    assert [(url, reason) for url, reason, _ in rejected] == [(start, "private_address")]
+    assert f"{name} resolves to" in rejected[0][2]
