@@ -460,7 +460,11 @@ def crawl(
     for key, value in settings.items():
         command += ["-s", f"{key}={value}"]
     # the generated site is served on 127.0.0.1: open loopback to the private-address guard
-    env = {**os.environ, "ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,::1/128", "DATABASE_URL": database_url}
+    env = {
+        **os.environ,
+        "ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,::1/128",
+        "DATABASE_URL": database_url,
+    }
     log = workdir / f"{label}.log"
     timed = run_measured(command, env=env, cwd=PROJECT_ROOT, log=log, on_start=on_start)
     return timed, database_figures(database_url), log

@@ -8,12 +8,15 @@ from scrapy.utils.project import get_project_settings
 
 from crawler.middlewares import parse_retry_after
 from crawler.safety import UnsafeSettingsError, check_settings, settings_problems
+from settings import base as project_base
 
 FILE_HANDLER = "scrapy.core.downloader.handlers.file.FileDownloadHandler"
 HTTPX_HANDLER = "scrapy.core.downloader.handlers._httpx.HttpxDownloadHandler"
 HTTP11_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
 OFFSITE = "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"
-PROJECT_MW = get_project_settings().getdict("DOWNLOADER_MIDDLEWARES")
+# read from the module: get_project_settings() at import would set SCRAPY_SETTINGS_MODULE for
+# the whole session (the runspider test needs a process without it)
+PROJECT_MW = dict(project_base.DOWNLOADER_MIDDLEWARES)
 GUARD = "crawler.netguard.PrivateAddressMiddleware"
 LOCAL_OFF = {"file": None, "data": None, "s3": None, "ftp": None}
 

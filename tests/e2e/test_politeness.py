@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import subprocess
 import sys
 
@@ -93,6 +94,9 @@ def test_runspider_without_project_settings_refuses_to_start(tmp_path):
             [sys.executable, "-m", "scrapy", "runspider", str(ROOT / "crawler/spiders/urls.py"),
              "-a", f"url={server.base_url}{ARTICLES[0]}"],
             cwd=tmp_path, capture_output=True, text=True, timeout=120,
+            # outside the project: get_project_settings() in an earlier test of the session
+            # sets SCRAPY_SETTINGS_MODULE, which would load the project's settings anyway
+            env={k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"},
         )  # fmt: skip
         fetched = list(server.requests)
     assert result.returncode != 0
