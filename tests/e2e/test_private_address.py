@@ -38,7 +38,19 @@ def _outcome(db_url: str) -> tuple[list[str], list[tuple[str, str, str]]]:
     return stored, rejected
 
 
-def test_redirect_to_loopback_is_refused_by_default(db_url):
+# Literal addresses in URLs: refused before any connection, whatever listens there.
+LITERALS = {
+    "http://169.254.169.254/latest/meta-data/": "link-local",
+    "http://10.0.0.1/intranet.html": "private",
+    "http://100.64.0.1/box.html": "shared (CGNAT)",
+    "http://[::1]:8080/admin": "::1 is loopback",
+    "http://[::ffff:127.0.0.1]/x.html": "embeds 127.0.0.1 is loopback",
+    "http://[fd00::1]/x.html": "unique local",
+    "http://0.0.0.0:8080/x.html": "this network",
+}
+
+
+def test_redirect_to_loopback_is_refused_by_default(db_url, tmp_path):
     with (
         FixtureServer(DEMO / "site") as secret,
         FixtureServer(
@@ -47,8 +59,10 @@ def test_redirect_to_loopback_is_refused_by_default(db_url):
     ):
         port = entry.httpd.server_address[1]
         start = f"http://localhost:{port}/redir"
+        listed = tmp_path / "urls.txt"
+        listed.write_text("\n".join([start, *LITERALS]) + "\n", encoding="utf-8")
         run = scrapy(
-            "crawl", "urls", "-a", f"url={start}", *FAST,
+            "crawl", "urls", "-a", f"file={listed}", *FAST,
             database_url=db_url, extra_env={"ALLOW_PRIVATE_NETWORKS": ""},
         )  # fmt: skip
         reached = entry.requests + secret.requests
@@ -56,8 +70,12 @@ def test_redirect_to_loopback_is_refused_by_default(db_url):
     assert reached == []  # not even robots.txt
     stored, rejected = _outcome(db_url)
     assert stored == []
-    assert [(url, reason) for url, reason, _ in rejected] == [(start, "private_address")]
-    assert "127.0.0.1 is loopback" in rejected[0][2]
+    reasons = {url: (reason, detail) for url, reason, detail in rejected}
+    assert sorted(reasons) == sorted([start, *LITERALS])
+    assert {reason for reason, _ in reasons.values()} == {"private_address"}
+    assert "127.0.0.1 is loopback" in reasons[start][1]
+    for url, kind in LITERALS.items():
+        assert kind in reasons[url][1], (url, reasons[url])
 
 
 def test_a_redirect_hop_into_a_refused_range_is_refused(db_url):
