@@ -96,3 +96,46 @@ def test_setting_takes_a_list_or_a_comma_separated_string(monkeypatch):
 )  # fmt: skip
 def test_localhost_names(host, expected):
     assert is_localhost_name(host) is expected
+
+
+RESOLVER_SCRIPT = """
+import sys
+from scrapy.settings import Settings
+from twisted.internet import protocol, reactor
+from twisted.internet.endpoints import TCP4ClientEndpoint
+
+from crawler.netguard import GuardedResolver
+
+class Process:  # what Scrapy hands the resolver: an object with settings
+    settings = Settings({"ALLOW_PRIVATE_NETWORKS": sys.argv[1]})
+
+GuardedResolver.from_crawler(Process(), reactor).install_on_reactor()
+outcome = []
+
+def done(result):
+    outcome.append(type(getattr(result, "value", result)).__name__)
+    reactor.stop()
+
+endpoint = TCP4ClientEndpoint(reactor, "localhost", 9, timeout=5)
+endpoint.connect(protocol.Factory.forProtocol(protocol.Protocol)).addBoth(done)
+reactor.run()
+print(outcome[0])
+"""
+
+
+@pytest.mark.parametrize(
+    ("allowed", "expected"),
+    [("", "PrivateAddressLookupError"), ("127.0.0.0/8", "ConnectionRefusedError")],
+)
+def test_the_resolver_refuses_at_connection_time(allowed, expected):
+    # the connection's own resolution (not the middleware's look-up) is checked: a DNS answer
+    # that changed between the two still cannot lead to a private address
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", RESOLVER_SCRIPT, allowed],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == expected
