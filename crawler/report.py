@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import matplotlib
+import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -30,6 +31,7 @@ from crawler.sites import KEY_RE
 _RELATIVE = re.compile(r"^(\d{1,4})d$")
 _SVG_START = re.compile(r"<svg\b[^>]*>")
 _SIZE_ATTR = re.compile(r'\s(width|height)="[^"]*"')
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 
 FIELDS = (
     ("with_date", "date"),
@@ -213,7 +215,7 @@ def svg_of(figure: Figure, key: str) -> str:
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": key}):
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
+    svg = _METADATA.sub("", svg[svg.index("<svg") :])
     opening = _SVG_START.search(svg)
     assert opening is not None
     tag = _SIZE_ATTR.sub("", opening.group(0))
@@ -255,6 +257,13 @@ def date_ticks(axes: Any, days: list[date]) -> None:
     step = max(1, count // 8)
     positions = list(range(0, count, step))
     axes.set_xticks(positions, [days[i].isoformat() for i in positions], rotation=30, ha="right")
+
+
+def date_axis(axes: Any) -> None:
+    """Readable dates on the x axis whatever the span (minutes or years)."""
+    locator = mdates.AutoDateLocator(maxticks=9)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def daily_section(
@@ -376,17 +385,17 @@ def agency_section(rows: list[dict[str, Any]], daily: list[dict[str, Any]]) -> S
         agency = row["agency"] if row["agency"] in shown else "OTHER"
         counts[bucket(row["day"])][agency] += int(row["articles"])
     buckets = sorted(set(counts) | set(totals))
+    step = timedelta(days=7 if weekly else 1)
+    every = [buckets[0] + step * n for n in range((buckets[-1] - buckets[0]) // step + 1)]
     figure = new_figure(10, 3.6)
     axes = figure.add_subplot()
-    x = [datetime(b.year, b.month, b.day) for b in buckets]  # real dates: quiet days show
-    for agency in shown:
-        share = [100 * counts[b][agency] / totals[b] if totals[b] else np.nan for b in buckets]
-        axes.plot(x, share, marker="o" if len(buckets) < 40 else None, ms=3, label=agency)  # type: ignore[arg-type]
+    x = np.array([b.isoformat() for b in every], dtype="datetime64[D]")
+    for agency in shown:  # a period without articles breaks the line instead of bridging it
+        share = [100 * counts[b][agency] / totals[b] if totals[b] else np.nan for b in every]
+        axes.plot(x, share, marker="o" if len(buckets) < 60 else None, ms=3, label=agency)
     axes.set_ylim(0, 100)
     axes.set_ylabel("% of articles")
-    for tick in axes.get_xticklabels():
-        tick.set_rotation(30)
-        tick.set_horizontalalignment("right")
+    date_axis(axes)
     axes.set_title("Agency share " + ("per week (Monday)" if weekly else "per day"))
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
     axes.grid(alpha=0.3)
@@ -585,7 +594,8 @@ def read_curves_section(rows: list[dict[str, Any]]) -> Section:
         times = [as_utc(p["observed_at"]) for p in points]
         values = [int(p["value"]) for p in points]
         label = f"{points[0]['site_key']}: {short(points[0]['title'], 40)}"
-        axes.plot(times, values, marker="o", ms=3, label=label)  # type: ignore[arg-type]
+        stamps = np.array([t.replace(tzinfo=None) for t in times], dtype="datetime64[s]")
+        axes.plot(stamps, values, marker="o", ms=3, label=label)
         table_rows.append(
             [
                 points[0]["site_key"],
@@ -598,9 +608,7 @@ def read_curves_section(rows: list[dict[str, Any]]) -> Section:
     axes.set_ylabel("reads")
     axes.grid(alpha=0.3)
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7)
-    for tick in axes.get_xticklabels():
-        tick.set_rotation(30)
-        tick.set_horizontalalignment("right")
+    date_axis(axes)
     section.svg = svg_of(figure, section.key)
     section.table = table(
         ["site", "title", "observations", "first (UTC)", "latest (UTC)"],

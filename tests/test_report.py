@@ -1,0 +1,101 @@
+"""The report page (crawler/report.py): options, tables beside the charts, the empty archive."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+
+from crawler import exitcodes
+from crawler.report import Period, parse_day, parse_sites, ranges_text, render
+from crawler.storage.report import empty_results, run_report_queries
+from tests.docs.archive import build_archive
+
+NOW = datetime(2024, 11, 20, 6, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-11-02", date(2024, 11, 2)),
+        ("7d", date(2024, 11, 13)),
+        ("0d", date(2024, 11, 20)),
+        (" 30d ", date(2024, 10, 21)),
+    ],
+)
+def test_parse_day(value, expected):
+    assert parse_day(value, "--since", NOW.date()) == expected
+
+
+@pytest.mark.parametrize("value", ["yesterday", "7", "7w", "2024-13-01", "-3d", "99999d"])
+def test_parse_day_refuses(value):
+    with pytest.raises(ValueError, match="--since expects YYYY-MM-DD or Nd"):
+        parse_day(value, "--since", NOW.date())
+
+
+def test_parse_sites():
+    assert parse_sites("seneweb, aps,seneweb") == ["aps", "seneweb"]
+    with pytest.raises(ValueError, match="not a site key"):
+        parse_sites("aps,Le Soleil")
+    with pytest.raises(ValueError, match="no site key"):
+        parse_sites(" , ")
+    with pytest.raises(ValueError, match="groups are not available"):
+        parse_sites("country:SN")
+
+
+def test_ranges_text():
+    days = [date(2024, 11, d) for d in (2, 3, 4, 9, 11, 12)]
+    assert ranges_text(days) == "2024-11-02..2024-11-04, 2024-11-09, 2024-11-11..2024-11-12"
+    assert ranges_text(days, limit=1) == "2024-11-02..2024-11-04, and 2 more"
+    assert ranges_text([]) == ""
+
+
+@pytest.mark.parametrize(
+    ("status", "recorded", "expected"),
+    [("ok", None, 0), ("degraded", None, 5), ("failed", None, 1), ("failed", 3, 3),
+     ("running", None, None)],
+)  # fmt: skip
+def test_exit_code_of_a_run(status, recorded, expected):
+    assert exitcodes.for_run(status, recorded) == expected
+
+
+def cells(page: str, section: str) -> list[list[str]]:
+    """The body rows of the table of one section, as text."""
+    part = page.split(f'<section id="{section}">', 1)[1].split("</section>", 1)[0]
+    body = part.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [re.findall(r"<td>(.*?)</td>", row) for row in body.split("</tr>") if row]
+
+
+def test_empty_archive_says_so():
+    page = render(empty_results(), Period(None, None, None, NOW))
+    assert 'id="empty-archive"' in page
+    assert "The archive holds no articles, no crawl runs and no rejections" in page
+    assert "<svg" not in page and "<script" not in page
+
+
+def test_report_of_the_fixture_archive(migrated_engine):
+    build_archive(migrated_engine)
+    since, until = date(2024, 11, 1), date(2024, 11, 16)
+    period = Period(since, until, None, NOW)
+    page = render(run_report_queries(migrated_engine, since, until, None), period)
+    assert page.count('<figure class="chart"') == 5  # no run, no rejection in this archive
+    assert "No rejection in this period." in page and "No crawl run in this period." in page
+    assert "<script" not in page
+    assert not re.search(r'(?:src|href)="(?!#|data:)', page)  # nothing to fetch from anywhere
+    # Articles per day: aps has articles on 11-02 and 11-16 -> gap 11-03..11-15 (13 days);
+    # quotidien starts 11-14, nothing on 11-15; seneweb's only November article is on 11-16.
+    daily = {row[0]: row for row in cells(page, "daily_articles")}
+    assert daily["aps"] == ["aps", "2", "2", "13", "2024-11-03..2024-11-15", "none", "none"]
+    assert daily["quotidien"][1:5] == ["3", "2", "1", "2024-11-15"]
+    assert daily["seneweb"][1:5] == ["1", "1", "0", "none"]
+    # Agency share per day (period under 62 days): 11-16 has 4 articles, 3 AFP and 1 APS.
+    share = {row[0]: row for row in cells(page, "agency_share")}
+    # columns: day, articles, AFP, APS, REUTERS (by total in the period), NONE
+    assert share["2024-11-16"] == ["2024-11-16", "4", "3 (75%)", "1 (25%)", "0 (0%)", "0 (0%)"]
+    assert share["2024-11-14"] == ["2024-11-14", "1", "0 (0%)", "0 (0%)", "0 (0%)", "1 (100%)"]
+    coverage = {row[0]: row for row in cells(page, "field_coverage")}
+    assert coverage["quotidien"][:4] == ["quotidien", "3", "100% (3)", "33% (1)"]
+    clusters = cells(page, "wire_clusters")
+    assert len(clusters) == 1  # the floods were published in October
+    assert clusters[0][3:] == ["3", "quotidien +0.0 h; seneweb +1.5 h; aps +4.0 h"]
