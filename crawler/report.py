@@ -392,7 +392,7 @@ def agency_section(rows: list[dict[str, Any]], daily: list[dict[str, Any]]) -> S
     x = np.array([b.isoformat() for b in every], dtype="datetime64[D]")
     for agency in shown:  # a period without articles breaks the line instead of bridging it
         share = [100 * counts[b][agency] / totals[b] if totals[b] else np.nan for b in every]
-        axes.plot(x, share, marker="o" if len(buckets) < 60 else None, ms=3, label=agency)
+        axes.plot(x, share, marker="o" if len(buckets) < 60 else None, ms=4, label=agency)
     axes.set_ylim(0, 100)
     axes.set_ylabel("% of articles")
     date_axis(axes)
