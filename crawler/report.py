@@ -13,6 +13,7 @@ import html
 import io
 import json
 import re
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -74,12 +75,15 @@ def expand_group(group: str) -> list[str]:
     raise ValueError(f"--site {group!r}: site groups are not available in this version")
 
 
-def parse_sites(text: str) -> list[str]:
-    """`--site` value: site keys and groups, separated by commas, as a sorted list of keys."""
+def parse_sites(text: str) -> list[str] | None:
+    """`--site` value: site keys and groups, separated by commas, as a sorted list of keys;
+    None for `all` (every site, as for `scrapy crawl site -a site=all`)."""
     keys: set[str] = set()
     for item in (part.strip() for part in text.split(",")):
         if not item:
             continue
+        if item == "all":
+            return None
         if ":" in item:
             keys.update(expand_group(item))
         elif KEY_RE.match(item):
@@ -212,7 +216,11 @@ def page(period: Period, sections: list[Section], empty_archive: bool) -> str:
 def svg_of(figure: Figure, key: str) -> str:
     """The figure as inline SVG: text kept as text, ids unique per chart, no fixed size."""
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": key}):
+    with (
+        matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": key}),
+        warnings.catch_warnings(),
+    ):  # one observation in time: the date axis has no span to divide, which is fine
+        warnings.filterwarnings("ignore", "AutoDateLocator was unable", UserWarning)
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = _METADATA.sub("", svg[svg.index("<svg") :])
@@ -675,6 +683,13 @@ def render(results: dict[str, list[dict[str, Any]]], period: Period) -> str:
     runs = results["report_recent_runs"]
     rejections = results["report_rejections"]
     empty_archive = not daily and not runs and not rejections
+    found = {r["site_key"] for rows in results.values() for r in rows if "site_key" in r}
+    unknown = [key for key in period.sites or [] if key not in found]
+    if unknown:
+        period.notes.append(
+            f"No article, run or rejection for {', '.join(unknown)} in this period: check the "
+            "site key(s)."
+        )
     sections: list[Section] = []
     if not empty_archive:
         sections = [

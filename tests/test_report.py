@@ -36,6 +36,7 @@ def test_parse_day_refuses(value):
 
 def test_parse_sites():
     assert parse_sites("seneweb, aps,seneweb") == ["aps", "seneweb"]
+    assert parse_sites("all") is None
     with pytest.raises(ValueError, match="not a site key"):
         parse_sites("aps,Le Soleil")
     with pytest.raises(ValueError, match="no site key"):
@@ -99,3 +100,23 @@ def test_report_of_the_fixture_archive(migrated_engine):
     clusters = cells(page, "wire_clusters")
     assert len(clusters) == 1  # the floods were published in October
     assert clusters[0][3:] == ["3", "quotidien +0.0 h; seneweb +1.5 h; aps +4.0 h"]
+
+
+def test_hostile_text_stays_text():
+    """Titles, site keys and reasons come from crawled pages: escaped in tables and charts."""
+    hostile = '<script>alert(1)</script> & <img src="http://x.example/p.png">'
+    results = empty_results()
+    results["report_daily_articles"] = [{"day": "2024-11-02", "site_key": "aps", "articles": 2}]
+    results["report_rejections"] = [{"site_key": "aps", "reason": hostile, "rejections": 1}]
+    results["report_read_curves"] = [
+        {"article_id": 1, "site_key": "aps", "title": hostile, "value": 10,
+         "observed_at": "2024-11-02 10:00:00", "observed_epoch": 0},
+    ]  # fmt: skip
+    period = Period(None, None, ["aps", "nulle-part"], NOW)
+    page = render(results, period)
+    assert "<script" not in page
+    assert not re.search(r'<[a-z][^<>]*\s(?:src|href)="(?!#|data:)', page)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img" in page
+    assert "No article, run or rejection for nulle-part in this period" in page
+    daily = cells(page, "daily_articles")
+    assert daily[1][0] == "nulle-part" and daily[1][1:4] == ["0", "0", "1"]  # all gap

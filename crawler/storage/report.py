@@ -216,8 +216,8 @@ ORDER BY t.read_count DESC, t.id, rc.observed_at
     ReportQuery(
         "report_wire_clusters",
         "Report: largest wire-story clusters across outlets",
-        "The clusters run by the most outlets: each member with its outlet and the hours since "
-        "the cluster's first publication.",
+        "The clusters run by the most outlets (two at least): each member with its outlet and "
+        "the hours since the cluster's first publication.",
         """
 SELECT b.cluster_id AS cluster_id, b.outlets AS outlets, b.members AS members,
     a.id AS article_id, s.key AS site_key, a.title AS title,
@@ -230,7 +230,7 @@ FROM (
     JOIN sites AS s ON s.id = a.site_id
     WHERE a.cluster_id IS NOT NULL
     GROUP BY a.cluster_id
-    HAVING count(*) > 1
+    HAVING count(DISTINCT a.site_id) > 1
         AND sum(CASE WHEN {article_sites} THEN 1 ELSE 0 END) > 0
         AND {first_at_day_in_range}
     ORDER BY count(DISTINCT a.site_id) DESC, count(*) DESC, a.cluster_id
