@@ -145,6 +145,18 @@ def test_wire_clusters_with_hours_after_first(archive):
     assert members() == budget + floods
     assert members(sites=["niamey"]) == floods  # a cluster shows every outlet that ran it
     assert members(since=date(2024, 11, 1)) == budget
+    # one outlet running a dispatch at two URLs is not a cluster *across outlets*
+    with archive.begin() as connection:
+        cluster = connection.execute(
+            text("INSERT INTO clusters (created_at) VALUES (:t) RETURNING id"),
+            {"t": datetime(2024, 11, 16, tzinfo=UTC)},
+        ).scalar_one()
+        connection.execute(
+            text("UPDATE articles SET cluster_id = :c WHERE canonical_url IN (:a, :b)"),
+            {"c": cluster, "a": "https://quotidien.example/fmi.html",
+             "b": "https://quotidien.example/arachide.html"},
+        )  # fmt: skip
+    assert members() == budget + floods
 
 
 def test_every_query_runs_on_an_empty_archive(migrated_engine):
