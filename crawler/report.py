@@ -111,6 +111,7 @@ class Section:
     svg: str | None = None  # None: nothing to chart
     table: str = ""
     empty: str = ""
+    queries: tuple[str, ...] = ()  # names in crawler/storage/report.py; default report_<key>
 
     def html(self) -> str:
         parts = [f'<section id="{self.key}"><h2>{esc(self.title)}</h2>', f"<p>{self.intro}</p>"]
@@ -123,9 +124,12 @@ class Section:
                 f"beside it holds the same figures.</figcaption></figure>"
                 f'<div class="data">{self.table}</div></div>'
             )
+        names = ", ".join(
+            f"<code>{name}</code>" for name in self.queries or (f"report_{self.key}",)
+        )
         parts.append(
-            f'<p class="sql">SQL: <code>report_{self.key}</code> in crawler/storage/report.py '
-            "(a canned query of <code>make browse</code>).</p></section>"
+            f'<p class="sql">SQL: {names} in crawler/storage/report.py (canned queries of '
+            "<code>make browse</code>).</p></section>"
         )
         return "".join(parts)
 
@@ -284,6 +288,7 @@ def daily_section(
         f'<span style="color:{GAP}">■</span> a day with no article after the site\'s first '
         "one in the period (a gap); ▼ a degraded run, ✕ a failed run that day.",
         empty="No article and no degraded or failed run in this period.",
+        queries=("report_daily_articles", "report_troubled_runs"),
     )
     if not rows and not troubled:
         return section

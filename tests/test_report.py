@@ -9,7 +9,7 @@ import pytest
 
 from crawler import exitcodes
 from crawler.report import Period, parse_day, parse_sites, ranges_text, render
-from crawler.storage.report import empty_results, run_report_queries
+from crawler.storage.report import BY_NAME, empty_results, run_report_queries
 from tests.docs.archive import build_archive
 
 NOW = datetime(2024, 11, 20, 6, 0, tzinfo=UTC)
@@ -81,6 +81,8 @@ def test_report_of_the_fixture_archive(migrated_engine):
     period = Period(since, until, None, NOW)
     page = render(run_report_queries(migrated_engine, since, until, None), period)
     assert page.count('<figure class="chart"') == 5  # no run, no rejection in this archive
+    named = set(re.findall(r"<code>(report_\w+)</code>", page))  # "the SQL behind the chart"
+    assert named == set(BY_NAME)
     assert "No rejection in this period." in page and "No crawl run in this period." in page
     assert "<script" not in page
     assert not re.search(r'(?:src|href)="(?!#|data:)', page)  # nothing to fetch from anywhere
