@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from crawler import exitcodes
-from crawler.report import Period, parse_day, parse_sites, ranges_text, render
+from crawler.report import FIELDS, Period, parse_day, parse_sites, ranges_text, render
 from crawler.storage.report import BY_NAME, empty_results, run_report_queries
 from tests.docs.archive import build_archive
 
@@ -122,3 +123,62 @@ def test_hostile_text_stays_text():
     assert "No article, run or rejection for nulle-part in this period" in page
     daily = cells(page, "daily_articles")
     assert daily[1][0] == "nulle-part" and daily[1][1:4] == ["0", "0", "1"]  # all gap
+
+
+def test_a_year_of_forty_sites_stays_under_two_megabytes():
+    """The size budget, on query results shaped like a busy year (bench/report_size.py runs
+    the same through the database: 0.66 MB)."""
+    rng = random.Random(7)
+    days = [date(2025, 1, 1) + timedelta(days=n) for n in range(365)]
+    sites = [f"site-{n:02d}" for n in range(40)]
+    agencies = ["AFP", "REUTERS", "APS", "MAP", "BELGA", "AP", "TAP", "APA", "AIP", "NONE"]
+    results = empty_results()
+    results["report_daily_articles"] = [
+        {"day": d.isoformat(), "site_key": s, "articles": rng.randint(1, 30)}
+        for d in days
+        for s in sites
+        if rng.random() > 0.03
+    ]
+    results["report_troubled_runs"] = [
+        {"day": d.isoformat(), "site_key": s, "status": "degraded", "runs": 1}
+        for d in days
+        for s in sites
+        if rng.random() < 0.05
+    ]
+    results["report_agency_share"] = [
+        {"day": d.isoformat(), "agency": a, "articles": rng.randint(0, 200)}
+        for d in days
+        for a in agencies
+    ]
+    results["report_field_coverage"] = [
+        {"site_key": s, "articles": 4000, **{column: rng.randint(0, 4000) for column, _ in FIELDS}}
+        for s in sites
+    ]
+    results["report_rejections"] = [
+        {"site_key": s, "reason": f"reason_{r}", "rejections": rng.randint(1, 300)}
+        for s in sites
+        for r in range(12)
+    ]
+    results["report_recent_runs"] = [
+        {"run_id": 14600 - n, "started_at": datetime(2025, 12, 31, 6, tzinfo=UTC),
+         "spider": "site", "site_key": sites[n], "status": "ok", "duration_seconds": 300,
+         "pages": "200", "new_articles": 12, "exit_code": None, "close_reason": "finished",
+         "closed_by_run": None, "degraded_reasons": None}
+        for n in range(40)
+    ]  # fmt: skip
+    results["report_read_curves"] = [
+        {"article_id": a, "site_key": "site-00", "title": f"Dépêche {a}", "value": 1000 * k,
+         "observed_at": datetime(2025, 12, 1 + k, tzinfo=UTC), "observed_epoch": 0}
+        for a in range(10)
+        for k in range(4)
+    ]  # fmt: skip
+    results["report_wire_clusters"] = [
+        {"cluster_id": c, "outlets": 12, "members": 12, "article_id": c * 100 + m,
+         "site_key": sites[m], "title": f"Dépêche {c}",
+         "published_at": datetime(2025, 12, 1, tzinfo=UTC), "hours_after_first": m * 1.5}
+        for c in range(12)
+        for m in range(12)
+    ]  # fmt: skip
+    page = render(results, Period(None, None, None, NOW))
+    assert page.count('<figure class="chart"') == 7
+    assert len(page.encode("utf-8")) < 2 * 1024 * 1024
