@@ -1,4 +1,5 @@
-"""Project Scrapy commands (COMMANDS_MODULE): crawl, migrate, export, reextract, runs, sites."""
+"""Project Scrapy commands (COMMANDS_MODULE): crawl, migrate, export, reextract, runs, sites,
+report."""
 
 from __future__ import annotations
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.storage.report import datasette_queries as report_queries
+
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
 SCHEMA_DOC = DOCS_DIR / "schema.md"
 QUERIES_DOC = DOCS_DIR / "queries.md"
@@ -148,6 +150,7 @@ def datasette_metadata(
         }
         for query in queries
     }
+    canned.update(report_queries())  # the SQL behind each chart of `scrapy report`
     return {
         "title": "depeches: francophone news archive",
         "description": "Schema: docs/schema.md. Worked research queries: docs/queries.md.",

@@ -14,6 +14,7 @@ import pytest
 
 from crawler.storage.docs import datasette_metadata
 from crawler.storage.engine import make_engine
+from crawler.storage.report import QUERIES as REPORT_QUERIES
 from crawler.storage.schema import upgrade_to_head
 
 from .archive import build_archive
@@ -45,7 +46,8 @@ def test_metadata_comes_from_the_docs():
     assert tables["read_counts"]["columns"]["value"] == "Counter value shown on the page, in reads."
     assert tables["articles"]["fts_table"] == "articles_fts"
     queries = metadata["databases"]["archive"]["queries"]
-    assert len(queries) == 10
+    assert len(queries) == 10 + len(REPORT_QUERIES)
+    assert "report_daily_articles" in queries
     assert "articles_fts MATCH :q" in queries["full_text_search"]["sql"]  # the SQLite variant
 
 
@@ -78,6 +80,13 @@ def test_datasette_serves_canned_queries_and_search(tmp_path):
             {"name": "Awa Ndiaye", "articles": 3, "outlets": 2},
             {"name": "Moussa Diop", "articles": 2, "outlets": 2},
             {"name": "Koffi Yao", "articles": 1, "outlets": 1},
+        ]
+        coverage = get_json(
+            f"{base}/report_field_coverage.json?_shape=array&since=&until=&sites=niamey,aps"
+        )
+        assert [(row["site_key"], row["articles"], row["with_authors"]) for row in coverage] == [
+            ("aps", 2, 2),
+            ("niamey", 1, 0),
         ]
         found = get_json(f"{base}/full_text_search.json?_shape=array&q=thies")
         assert [row["title"] for row in found] == ["Lutte : le combat de Thiès reporté"]
