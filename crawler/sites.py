@@ -20,6 +20,9 @@ from lxml.cssselect import CSSSelector
 DEFAULT_TIMEZONE = "Europe/Paris"
 LANGUAGE_POLICIES = ("store", "reject")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+# `-a site=` also takes a group: `country:SN`, `region:maghreb`, `kind:agency`...
+GROUP_RE = re.compile(r"^[a-z]+:[a-z0-9_\-]+$")
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
 TOP_KEYS = {
     "name",
@@ -29,6 +32,8 @@ TOP_KEYS = {
     "language_policy",
     "base_url",
     "domains",
+    "groups",
+    "include_in_all",
     "discovery",
     "selectors",
 }
@@ -96,6 +101,8 @@ class SiteConfig:
     selectors: Selectors = field(default_factory=Selectors)
     path: str | None = None
     generic: bool = False
+    groups: tuple[str, ...] = ()  # `country:XX` (from country) plus the file's own groups
+    include_in_all: bool = True  # False: only crawled when named (the demo on 127.0.0.1)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -265,6 +272,11 @@ def parse_site(key: str, data: dict[str, Any], path: Path) -> SiteConfig:
         except re.error as exc:
             raise SiteConfigError(path, f"selectors.drop_text[{i}]", f"bad regex: {exc}") from None
 
+    groups = _groups(path, data, data.get("country"))
+    include_in_all = data.get("include_in_all", True)
+    if not isinstance(include_in_all, bool):
+        raise SiteConfigError(path, "include_in_all", "must be true or false")
+
     domains = _string_list(path, "domains", data.get("domains", []))
     if not domains:
         hosts = {urlsplit(u).hostname for v in urls.values() for u in v if not u.startswith("/")}
@@ -293,7 +305,26 @@ def parse_site(key: str, data: dict[str, Any], path: Path) -> SiteConfig:
             drop_text=drop_text,
         ),
         path=str(path),
+        groups=groups,
+        include_in_all=include_in_all,
     )
+
+
+def _groups(path: Path, data: dict[str, Any], country: Any) -> tuple[str, ...]:
+    """`country:xx` from the country, then the file's `groups` ("region:maghreb"), lower-case."""
+    declared = _string_list(path, "groups", data.get("groups", []))
+    found: list[str] = []
+    if isinstance(country, str) and COUNTRY_RE.match(country):
+        found.append(f"country:{country.lower()}")
+    for i, group in enumerate(declared):
+        if not GROUP_RE.match(group.lower()):
+            raise SiteConfigError(
+                path, f"groups[{i}]", f"{group!r} is not of the form kind:name (region:maghreb)"
+            )
+        if group.lower().startswith("country:"):
+            raise SiteConfigError(path, f"groups[{i}]", "country groups come from `country`")
+        found.append(group.lower())
+    return tuple(dict.fromkeys(found))
 
 
 def _absolute(url: str, base_url: Any) -> str:
@@ -323,6 +354,41 @@ def load_sites(sites_dir: Path | str, key: str) -> list[SiteConfig]:
         known = ", ".join(sorted(p.stem for p in directory.glob("*.toml"))) or "none"
         raise SiteConfigError(path, "", f"no such site file (known sites: {known})")
     return [load_site_file(path)]
+
+
+def select_sites(sites_dir: Path | str, selectors: str | list[str]) -> list[SiteConfig]:
+    """The sites named by keys and groups (`all`, `country:SN`, `region:maghreb`, `a,b`).
+
+    `all` is every site file but those with `include_in_all = false` (the demo, served on
+    127.0.0.1 by `make demo` and the tests only); a key names its file whatever that flag says.
+    A group that matches no site is an error, like an unknown key.
+    """
+    wanted = [selectors] if isinstance(selectors, str) else list(selectors)
+    wanted = [w.strip() for item in wanted for w in item.split(",") if w.strip()]
+    if not wanted:
+        raise SiteConfigError(sites_dir, "site", "missing: give a site key, a group or all")
+    chosen: dict[str, SiteConfig] = {}
+    every: list[SiteConfig] | None = None
+    for selector in wanted:
+        if selector != "all" and ":" not in selector:
+            for site in load_sites(sites_dir, selector):
+                chosen.setdefault(site.key, site)
+            continue
+        if every is None:
+            every = load_sites(sites_dir, "all")
+        if selector == "all":
+            matched = [s for s in every if s.include_in_all]
+        else:
+            group = selector.lower()
+            matched = [s for s in every if group in s.groups]
+            if not matched:
+                known = sorted({g for s in every for g in s.groups})
+                raise SiteConfigError(
+                    sites_dir, "site", f"no site in group {selector!r} (groups: {', '.join(known)})"
+                )
+        for site in matched:
+            chosen.setdefault(site.key, site)
+    return list(chosen.values())
 
 
 def site_for_url(url: str, sites: list[SiteConfig]) -> SiteConfig:
