@@ -359,7 +359,7 @@ def load_sites(sites_dir: Path | str, key: str) -> list[SiteConfig]:
 def select_sites(sites_dir: Path | str, selectors: str | list[str]) -> list[SiteConfig]:
     """The sites named by keys and groups (`all`, `country:SN`, `region:maghreb`, `a,b`).
 
-    `all` is every site file but those with `include_in_all = false` (the demo, served on
+    `all` and groups leave out site files with `include_in_all = false` (the demo, served on
     127.0.0.1 by `make demo` and the tests only); a key names its file whatever that flag says.
     A group that matches no site is an error, like an unknown key.
     """
@@ -380,7 +380,7 @@ def select_sites(sites_dir: Path | str, selectors: str | list[str]) -> list[Site
             matched = [s for s in every if s.include_in_all]
         else:
             group = selector.lower()
-            matched = [s for s in every if group in s.groups]
+            matched = [s for s in every if group in s.groups and s.include_in_all]
             if not matched:
                 known = sorted({g for s in every for g in s.groups})
                 raise SiteConfigError(
