@@ -4,6 +4,7 @@ pipeline outcomes, and the commented site file; the spider (crawler/spiders/gens
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections import Counter
@@ -53,7 +54,7 @@ def infer_article_patterns(urls: Iterable[str], limit: int = MAX_PATTERNS) -> li
     """Anchored, linear-time regexes over the path that cover the given article URLs.
 
     URLs are grouped by depth and shape; in a group, a segment that has the same non-numeric
-    value in at least half of the URLs stays literal (`/actualite/`), digits become `\\d{4}` /
+    value in every URL of the group stays literal (`/actualite/`), digits become `\\d{4}` /
     `\\d{2}` / `\\d+`, anything else `[^/]+` (keeping an extension such as `.html`). Groups of a
     single URL are dropped unless nothing else is left; at most `limit` patterns, widest first.
     """
@@ -71,7 +72,7 @@ def infer_article_patterns(urls: Iterable[str], limit: int = MAX_PATTERNS) -> li
         for position in range(depth):
             values = Counter(segments[position] for segments, _ in members)
             value, seen = values.most_common(1)[0]
-            literal = not value.isdigit() and seen * 2 >= len(members) and position < depth - 1
+            literal = not value.isdigit() and seen == len(members) and position < depth - 1
             tokens.append(re.escape(value) if literal else _token(value))
         tail = "/" if slash else ""
         end = r"(?:\?|$)" if any(query for _, query in members) else "$"
@@ -152,8 +153,14 @@ def _relative(url: str, base_url: str) -> str:
     return url[len(base_url) :] or "/" if url.startswith(base_url + "/") else url
 
 
+def _toml_str(value: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _toml_list(values: list[str], literal: bool = False) -> str:
-    quote = (lambda v: "'" + v + "'") if literal else (lambda v: '"' + v.replace('"', "%22") + '"')
+    """Patterns as literal strings (no escaping of backslashes) unless they hold a quote."""
+    quote = (lambda v: "'" + v + "'" if "'" not in v else _toml_str(v)) if literal else _toml_str
     if not values:
         return "[]"
     return "[\n" + "".join(f"    {quote(v)},\n" for v in values) + "]"
@@ -170,21 +177,21 @@ def render_site_file(draft: Draft) -> str:
         f"site={draft.key}`.",
         "# Where the start URLs were found:",
         *(f"#   {seen}" for seen in draft.sources_seen),
-        f'name = "{draft.name}"',
+        f"name = {_toml_str(draft.name)}",
     ]
     if draft.country:
-        lines.append(f'country = "{draft.country}"')
+        lines.append(f"country = {_toml_str(draft.country)}")
     else:
         lines.append(
             '# country = "SN"   # ISO 3166 code of the outlet (gives the country:xx group)'
         )
     if draft.timezone:
-        lines.append(f'timezone = "{draft.timezone}"')
+        lines.append(f"timezone = {_toml_str(draft.timezone)}")
     else:
         lines.append('# timezone = "Africa/Dakar"   # for dates written without an offset')
     lines += [
         'language = "fr"',
-        f'base_url = "{draft.base_url}"',
+        f"base_url = {_toml_str(draft.base_url)}",
         '# groups = ["region:west-africa"]',
         "",
         "[discovery]",

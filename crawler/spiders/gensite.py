@@ -109,7 +109,7 @@ class GenSiteSpider(scrapy.Spider):
                     feeds.append(response.urljoin(link.attrib["href"]))
             title = response.css('meta[property="og:site_name"]::attr(content)').get()
             if title and self.draft.name == self.draft.key:
-                self.draft.name = title.strip().replace('"', "'")
+                self.draft.name = " ".join(title.split())[:200]
         yield from self._discovery_requests(feeds=feeds, response=response)
 
     def _discovery_requests(self, feeds: list[str], response: Response | None) -> Any:
