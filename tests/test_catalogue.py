@@ -41,7 +41,7 @@ def test_each_outlet_file_is_complete_sourced_and_https(site):
     assert f"country:{site.country.lower()}" in site.groups
     for url in (site.base_url or "", *site.feeds, *site.sitemaps, *site.listings):
         assert urlsplit(url).scheme == "https", url
-    assert site.feeds or site.sitemaps
+    assert site.feeds or site.sitemaps or site.listings
 
 
 def test_groups_select_sites():
