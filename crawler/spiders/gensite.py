@@ -92,9 +92,14 @@ class GenSiteSpider(scrapy.Spider):
             meta={"found_in": found_in, **meta},
         )
 
-    def _robots_sitemaps(self) -> list[str]:
-        answer = robots_answers(self.crawler).get(urlsplit(self.draft.base_url).netloc, {})
-        return [u for u in answer.get("sitemaps", []) if self._own(u)]
+    def _robots_sitemaps(self, response: Response | None) -> list[str]:
+        """The Sitemap: lines of robots.txt, of the start host and of where it redirected."""
+        answers = robots_answers(self.crawler)
+        hosts = [urlsplit(self.draft.base_url).netloc]
+        if response is not None:
+            hosts.append(urlsplit(response.url).netloc)
+        named = [u for host in hosts for u in answers.get(host, {}).get("sitemaps", [])]
+        return [u for u in dict.fromkeys(named) if self._own(u)]
 
     def home_failed(self, failure: Any) -> Any:
         self.logger.warning("homepage %s: %s", self.draft.start_url, failure.value)
@@ -118,7 +123,7 @@ class GenSiteSpider(scrapy.Spider):
         if not feeds:
             for path in COMMON_FEED_PATHS:
                 yield self._probe(urljoin(self.draft.base_url, path), "feed", "common feed path")
-        named = self._robots_sitemaps()
+        named = self._robots_sitemaps(response)
         for url in named:
             yield self._probe(url, "sitemap", "Sitemap: line of robots.txt")
         if not named:

@@ -51,3 +51,25 @@ def test_gensite_writes_a_file_that_crawls_the_site(tmp_path: Path, db_url: str)
     assert stored.returncode == 0
     rows = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(rows) >= 0.9 * PAGES
+
+
+def test_gensite_obeys_robots_txt_and_reads_its_sitemaps(tmp_path: Path, sqlite_url: str):
+    root = tmp_path / "site"
+    write_site(root, 30, seed=5)
+    (root / "robots.txt").write_text(
+        "User-agent: *\nDisallow: /rss.xml\nSitemap: {{BASE}}/plan/articles.xml\n",
+        encoding="utf-8",
+    )
+    (root / "plan").mkdir()
+    (root / "sitemap.xml").rename(root / "plan" / "articles.xml")
+    with FixtureServer(root) as server:
+        run = scrapy("gensite", f"{server.base_url}/", "--samples", "3", *FAST,
+                     database_url=sqlite_url)  # fmt: skip
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert "/rss.xml" not in server.requests  # disallowed: never fetched
+        assert "/plan/articles.xml" in server.requests
+        text = run.stdout
+        assert "Sitemap: line of robots.txt" in text
+        assert 'sitemaps = [\n    "/plan/articles.xml",\n]' in text
+        assert "feeds = []" in text
+        assert "3 of 3 sampled pages stored as articles" in run.stderr
