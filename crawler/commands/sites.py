@@ -88,18 +88,21 @@ class Command(ScrapyCommand):
                 [
                     site.key,
                     site.name,
-                    " ".join(site.groups) or "-",
+                    site.country or "-",
+                    " ".join(g for g in site.groups if not g.startswith("country:")) or "-",
                     str(row.articles if row else 0),
+                    f"{'ok' if check.ok else 'BROKEN'} {check.checked_at:%Y-%m-%d %H:%M}"
+                    if check
+                    else "never",
                     row.last_started_at.strftime("%Y-%m-%d %H:%M")
                     if row and row.last_started_at
                     else "never",
                     (row.last_status or "-") if row else "-",
-                    f"{'ok' if check.ok else 'BROKEN'} {check.checked_at:%Y-%m-%d %H:%M}"
-                    if check
-                    else "never",
                 ]
             )
-        headers = ["site", "name", "groups", "articles", "last run", "health", "last check"]
+        headers = [
+            "site", "name", "country", "groups", "articles", "last check", "last run", "health",
+        ]  # fmt: skip
         print(format_table(headers, rows))
         return exitcodes.OK
 

@@ -72,8 +72,10 @@ class GenSiteSpider(scrapy.Spider):
         return spider
 
     def _own(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return host == self.host or host.endswith("." + self.host.removeprefix("www."))
+        """The site's host, with or without www., and its subdomains (feeds.exemple.sn)."""
+        host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+        base = self.host.removeprefix("www.")
+        return host == base or host.endswith("." + base)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         yield scrapy.Request(
@@ -108,6 +110,13 @@ class GenSiteSpider(scrapy.Spider):
     def parse_home(self, response: Response) -> Any:
         feeds: list[str] = []
         if isinstance(response, TextResponse) and response.status == 200:
+            final = urlsplit(response.url)
+            if (
+                self._own(response.url)
+                and f"{final.scheme}://{final.netloc}" != self.draft.base_url
+            ):
+                # exemple.sn -> https://www.exemple.sn: the site file names the final origin
+                self.draft.base_url = f"{final.scheme}://{final.netloc}"
             for link in response.css("link[rel~=alternate][href]"):
                 kind = (link.attrib.get("type") or "").lower()
                 if kind in FEED_TYPES and "comment" not in link.attrib["href"].lower():
