@@ -378,6 +378,10 @@ def select_sites(sites_dir: Path | str, selectors: str | list[str]) -> list[Site
             every = load_sites(sites_dir, "all")
         if selector == "all":
             matched = [s for s in every if s.include_in_all]
+            if not matched:
+                raise SiteConfigError(
+                    sites_dir, "site", "no site for all: every file says include_in_all = false"
+                )
         else:
             group = selector.lower()
             matched = [s for s in every if group in s.groups and s.include_in_all]

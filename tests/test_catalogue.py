@@ -69,3 +69,12 @@ def test_unknown_groups_and_bad_group_names_are_refused(tmp_path: Path):
     with pytest.raises(SiteConfigError) as caught:
         load_sites(tmp_path, "exemple")
     assert caught.value.field_name == "include_in_all"
+
+
+def test_all_without_any_catalogue_site_is_an_error(tmp_path: Path):
+    (tmp_path / "demo.toml").write_text(
+        'name = "X"\ninclude_in_all = false\n[discovery]\nfeeds = ["https://x.sn/r"]\n'
+    )
+    assert [s.key for s in select_sites(tmp_path, "demo")] == ["demo"]
+    with pytest.raises(SiteConfigError, match="no site for all"):
+        select_sites(tmp_path, "all")
