@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy.commands import ScrapyCommand
 from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler import exitcodes
 from crawler.gensite import Draft, render_site_file, site_key_for, validate
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self) -> str:
         return "URL [-o FILE] [--samples N] [--country XX] [--timezone ZONE]"
@@ -80,7 +80,10 @@ class Command(ScrapyCommand):
             country=opts.country,
             timezone=opts.timezone,
         )
-        process = CrawlerProcess(self.settings, install_root_handler=True)
+        # the report goes to stderr: the crawl's INFO lines (the project's level) would bury it
+        if (self.settings.getpriority("LOG_LEVEL") or 0) < SETTINGS_PRIORITIES["cmdline"]:
+            self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+        process = CrawlerProcess(self.settings)
         process.crawl(GenSiteSpider, draft=draft, samples=max(0, opts.samples))
         process.start()
         if not (draft.feeds or draft.sitemaps or draft.listings):

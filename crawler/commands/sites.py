@@ -122,7 +122,7 @@ class Command(ScrapyCommand):
             print(f"depeches: error: cannot use {redact(url)}: {exc}", file=sys.stderr)
             return exitcodes.DATABASE_ERROR
         started = datetime.now(UTC)
-        process = CrawlerProcess(self.settings, install_root_handler=False)
+        process = CrawlerProcess(self.settings)
         crawler = process.create_crawler(SiteCheckSpider)
         process.crawl(crawler, sites=sites)
         process.start()
