@@ -128,6 +128,15 @@ def _children_text(element: etree._Element, name: str) -> list[str]:
     ]
 
 
+FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
+
+
+def is_feed(body: bytes) -> bool:
+    """An RSS, RDF or Atom document (parse_feed reads anything, an HTML page as no entries)."""
+    root = _parse_xml(body)
+    return root is not None and _local(root.tag) in FEED_ROOTS
+
+
 def parse_feed(body: bytes, base_url: str) -> list[Link]:
     """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed: URL plus date, title and categories."""
     root = _parse_xml(body)

@@ -32,6 +32,17 @@ class _HostDisallowed:
         return False
 
 
+def robots_answers(crawler: Crawler) -> dict[str, dict[str, Any]]:
+    """What each host's robots.txt answered this run, by netloc: `status` (or `error`), the
+    `sitemaps` it names, its `crawl_delay` (`scrapy sites --check` and `gensite` report them).
+    """
+    answers = getattr(crawler, "_depeches_robots_answers", None)
+    if answers is None:
+        answers = {}
+        crawler._depeches_robots_answers = answers  # type: ignore[attr-defined]
+    return answers
+
+
 def _crawl_delays(crawler: Crawler) -> dict[str, float]:
     delays = getattr(crawler, "_depeches_crawl_delays", None)
     if delays is None:
@@ -60,6 +71,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         return parser if isinstance(settled, Deferred) else settled
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        robots_answers(self.crawler)[netloc] = {"status": response.status, "sitemaps": []}
         if response.status >= 500 or response.status == 429:
             self._disallow(netloc, f"{ROBOTS_UNAVAILABLE} ({response.status})")
             return
@@ -69,11 +81,15 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         if protego is not None:
             user_agent = self._robotstxt_useragent or self._default_useragent
             delay = protego.crawl_delay(user_agent)
+            answer = robots_answers(self.crawler)[netloc]
+            answer["sitemaps"] = list(protego.sitemaps)
+            answer["crawl_delay"] = float(delay) if delay else None
             if delay:
                 host = urlparse_cached(request).hostname or netloc
                 _crawl_delays(self.crawler)[host] = float(delay)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
+        robots_answers(self.crawler)[netloc] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
         # a private address is refused again on the request itself, as `private_address`
         if isinstance(exc, IgnoreRequest | PrivateAddressLookupError):
             super()._robots_error(exc, netloc)

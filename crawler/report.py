@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -27,7 +28,7 @@ from matplotlib.figure import Figure
 
 from crawler import exitcodes
 from crawler.commands.runs import why
-from crawler.sites import KEY_RE
+from crawler.sites import KEY_RE, SiteConfigError, select_sites
 
 _RELATIVE = re.compile(r"^(\d{1,4})d$")
 _SVG_START = re.compile(r"<svg\b[^>]*>")
@@ -66,16 +67,15 @@ def parse_day(text: str, option: str, today: date) -> date:
         raise ValueError(f"{option} expects YYYY-MM-DD or Nd (days ago), got {text!r}") from None
 
 
-def expand_group(group: str) -> list[str]:
-    """The site keys of a group (`country:SN`, `region:maghreb`).
+def expand_group(group: str, sites_dir: Path | str) -> list[str]:
+    """The site keys of a group (`country:SN`, `region:maghreb`), as `-a site=` reads it."""
+    try:
+        return [site.key for site in select_sites(sites_dir, group)]
+    except SiteConfigError as error:
+        raise ValueError(f"--site {group!r}: {error}") from None
 
-    The one place a group becomes keys: groups are defined with the site files
-    (crawler/sites.py); until they are, a group is refused with a clear message.
-    """
-    raise ValueError(f"--site {group!r}: site groups are not available in this version")
 
-
-def parse_sites(text: str) -> list[str] | None:
+def parse_sites(text: str, sites_dir: Path | str) -> list[str] | None:
     """`--site` value: site keys and groups, separated by commas, as a sorted list of keys;
     None for `all` (every site, as for `scrapy crawl site -a site=all`)."""
     keys: set[str] = set()
@@ -85,7 +85,7 @@ def parse_sites(text: str) -> list[str] | None:
         if item == "all":
             return None
         if ":" in item:
-            keys.update(expand_group(item))
+            keys.update(expand_group(item, sites_dir))
         elif KEY_RE.match(item):
             keys.add(item)
         else:

@@ -38,6 +38,9 @@ def is_public_suffix(domain: str) -> bool:
     return bool(parts.suffix) and not parts.domain
 
 
+# `-a site=` also takes a group: `country:SN`, `region:maghreb`, `kind:agency`...
+GROUP_RE = re.compile(r"^[a-z]+:[a-z0-9_\-]+$")
+
 TOP_KEYS = {
     "name",
     "country",
@@ -46,6 +49,8 @@ TOP_KEYS = {
     "language_policy",
     "base_url",
     "domains",
+    "groups",
+    "include_in_all",
     "discovery",
     "selectors",
 }
@@ -113,6 +118,8 @@ class SiteConfig:
     selectors: Selectors = field(default_factory=Selectors)
     path: str | None = None
     generic: bool = False
+    groups: tuple[str, ...] = ()  # `country:XX` (from country) plus the file's own groups
+    include_in_all: bool = True  # False: only crawled when named (the demo on 127.0.0.1)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -285,6 +292,11 @@ def parse_site(key: str, data: dict[str, Any], path: Path) -> SiteConfig:
     country = data.get("country")
     if country is not None and not (isinstance(country, str) and COUNTRY_RE.match(country)):
         raise SiteConfigError(path, "country", 'must be a two-letter ISO 3166 code, like "SN"')
+    groups = _groups(path, data, country)
+    include_in_all = data.get("include_in_all", True)
+    if not isinstance(include_in_all, bool):
+        raise SiteConfigError(path, "include_in_all", "must be true or false")
+
     domains = _string_list(path, "domains", data.get("domains", []))
     for i, domain in enumerate(domains):
         if is_public_suffix(domain):
@@ -321,7 +333,26 @@ def parse_site(key: str, data: dict[str, Any], path: Path) -> SiteConfig:
             drop_text=drop_text,
         ),
         path=str(path),
+        groups=groups,
+        include_in_all=include_in_all,
     )
+
+
+def _groups(path: Path, data: dict[str, Any], country: Any) -> tuple[str, ...]:
+    """`country:xx` from the country, then the file's `groups` ("region:maghreb"), lower-case."""
+    declared = _string_list(path, "groups", data.get("groups", []))
+    found: list[str] = []
+    if isinstance(country, str) and COUNTRY_RE.match(country):
+        found.append(f"country:{country.lower()}")
+    for i, group in enumerate(declared):
+        if not GROUP_RE.match(group.lower()):
+            raise SiteConfigError(
+                path, f"groups[{i}]", f"{group!r} is not of the form kind:name (region:maghreb)"
+            )
+        if group.lower().startswith("country:"):
+            raise SiteConfigError(path, f"groups[{i}]", "country groups come from `country`")
+        found.append(group.lower())
+    return tuple(dict.fromkeys(found))
 
 
 def _absolute(url: str, base_url: Any) -> str:
@@ -355,6 +386,45 @@ def load_sites(sites_dir: Path | str, key: str) -> list[SiteConfig]:
         known = ", ".join(sorted(p.stem for p in directory.glob("*.toml"))) or "none"
         raise SiteConfigError(path, "", f"no such site file (known sites: {known})")
     return [load_site_file(path)]
+
+
+def select_sites(sites_dir: Path | str, selectors: str | list[str]) -> list[SiteConfig]:
+    """The sites named by keys and groups (`all`, `country:SN`, `region:maghreb`, `a,b`).
+
+    `all` and groups leave out site files with `include_in_all = false` (the demo, served on
+    127.0.0.1 by `make demo` and the tests only); a key names its file whatever that flag says.
+    A group that matches no site is an error, like an unknown key.
+    """
+    wanted = [selectors] if isinstance(selectors, str) else list(selectors)
+    wanted = [w.strip() for item in wanted for w in item.split(",") if w.strip()]
+    if not wanted:
+        raise SiteConfigError(sites_dir, "site", "missing: give a site key, a group or all")
+    chosen: dict[str, SiteConfig] = {}
+    every: list[SiteConfig] | None = None
+    for selector in wanted:
+        if selector != "all" and ":" not in selector:
+            for site in load_sites(sites_dir, selector):
+                chosen.setdefault(site.key, site)
+            continue
+        if every is None:
+            every = load_sites(sites_dir, "all")
+        if selector == "all":
+            matched = [s for s in every if s.include_in_all]
+            if not matched:
+                raise SiteConfigError(
+                    sites_dir, "site", "no site for all: every file says include_in_all = false"
+                )
+        else:
+            group = selector.lower()
+            matched = [s for s in every if group in s.groups and s.include_in_all]
+            if not matched:
+                known = sorted({g for s in every for g in s.groups})
+                raise SiteConfigError(
+                    sites_dir, "site", f"no site in group {selector!r} (groups: {', '.join(known)})"
+                )
+        for site in matched:
+            chosen.setdefault(site.key, site)
+    return list(chosen.values())
 
 
 def site_for_url(url: str, sites: list[SiteConfig]) -> SiteConfig:

@@ -35,15 +35,23 @@ def test_parse_day_refuses(value):
         parse_day(value, "--since", NOW.date())
 
 
-def test_parse_sites():
-    assert parse_sites("seneweb, aps,seneweb") == ["aps", "seneweb"]
-    assert parse_sites("all") is None
+def test_parse_sites(tmp_path):
+    for key, country in (("seneweb", "SN"), ("aps", "DZ"), ("lesoleil", "SN")):
+        (tmp_path / f"{key}.toml").write_text(
+            f'name = "{key}"\ncountry = "{country}"\nbase_url = "https://{key}.example"\n'
+            '[discovery]\nfeeds = ["/rss.xml"]\n',
+            encoding="utf-8",
+        )
+    assert parse_sites("seneweb, aps,seneweb", tmp_path) == ["aps", "seneweb"]
+    assert parse_sites("all", tmp_path) is None
+    assert parse_sites("country:SN", tmp_path) == ["lesoleil", "seneweb"]
+    assert parse_sites("country:sn,aps", tmp_path) == ["aps", "lesoleil", "seneweb"]
     with pytest.raises(ValueError, match="not a site key"):
-        parse_sites("aps,Le Soleil")
+        parse_sites("aps,Le Soleil", tmp_path)
     with pytest.raises(ValueError, match="no site key"):
-        parse_sites(" , ")
-    with pytest.raises(ValueError, match="groups are not available"):
-        parse_sites("country:SN")
+        parse_sites(" , ", tmp_path)
+    with pytest.raises(ValueError, match="no site in group"):
+        parse_sites("region:nowhere", tmp_path)
 
 
 def test_ranges_text():

@@ -12,7 +12,7 @@ from crawler import exitcodes
 from crawler.memory import pin_malloc_thresholds
 from crawler.runlock import AlreadyRunningError, RunLock, attach_lock
 from crawler.safety import settings_problems
-from crawler.sites import SiteConfigError, load_sites
+from crawler.sites import SiteConfigError, select_sites
 from crawler.spiders.urls import read_url_list
 from crawler.storage.engine import DatabaseUrlError, make_engine, redact, resolve_database_url
 from crawler.storage.schema import SchemaBehindError, ensure_schema
@@ -50,7 +50,7 @@ class Command(ScrapyCrawlCommand):
                 return
         if args[0] == "site":
             try:
-                sites = load_sites(self.settings.get("SITES_DIR"), spargs.get("site") or "")
+                sites = select_sites(self.settings.get("SITES_DIR"), spargs.get("site") or "")
             except SiteConfigError as exc:
                 _fail(str(exc))
                 self.exitcode = exitcodes.CONFIG_ERROR

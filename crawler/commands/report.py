@@ -60,7 +60,9 @@ class Command(ScrapyCommand):
                 value = getattr(opts, option)
                 if value is not None:
                     setattr(opts, option, parse_day(value, f"--{option}", today))
-            opts.site = parse_sites(opts.site) if opts.site is not None else None
+            if opts.site is not None:
+                assert self.settings is not None
+                opts.site = parse_sites(opts.site, self.settings["SITES_DIR"])
         except ValueError as error:
             raise UsageError(str(error), print_help=False) from None
         if opts.since and opts.until and opts.since > opts.until:

@@ -24,7 +24,7 @@ from crawler.discovery import (
 )
 from crawler.fields.urls import canonicalize_url
 from crawler.frontier import FrontierPolicy
-from crawler.sites import SiteConfig, SiteConfigError, load_sites
+from crawler.sites import SiteConfig, SiteConfigError, select_sites
 from crawler.spiders.base import ArticleSpider
 from crawler.storage.frontier import Discovery, Poll, SourceState
 
@@ -33,7 +33,8 @@ LINKS_PER_SLICE = 1000
 
 
 class SiteSpider(ArticleSpider):
-    """Crawls one configured site (or every site with `-a site=all`).
+    """Crawls one configured site, a group (`-a site=country:SN`, `region:maghreb`) or every
+    site of the catalogue (`-a site=all`).
 
     `-a base_url=http://host:port` serves the same site from another origin (a mirror or a
     test server): every relative or base-relative URL of the site file moves there.
@@ -61,7 +62,7 @@ class SiteSpider(ArticleSpider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        sites = load_sites(crawler.settings.get("SITES_DIR"), spider.site_key)
+        sites = select_sites(crawler.settings.get("SITES_DIR"), spider.site_key)
         if spider.base_url_override:
             sites = [s.rebased(spider.base_url_override) for s in sites]
         spider.sites = sites

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -543,6 +544,31 @@ class Source(Base):
     )
     last_new_count: Mapped[int | None] = mapped_column(
         Integer, comment="New article URLs the latest poll found."
+    )
+
+
+class SiteCheck(Base):
+    __tablename__ = "site_checks"
+    __table_args__ = (
+        Index("ix_site_checks_site_key_id", "site_key", "id"),
+        {
+            "comment": "`scrapy sites --check`: each probe of a site's robots.txt, feeds and "
+            "sitemaps, with what every source answered."
+        },
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, comment="Surrogate key.")
+    site_key: Mapped[str] = mapped_column(String(64), comment="Site key checked.")
+    checked_at: Mapped[datetime] = mapped_column(comment="When the check ran, UTC.")
+    ok: Mapped[bool] = mapped_column(
+        Boolean, comment="False when robots.txt or a source is broken (the check exits 1)."
+    )
+    problems: Mapped[str] = mapped_column(
+        Text, comment="What is broken, one phrase per problem; empty when ok."
+    )
+    report: Mapped[dict[str, Any] | None] = mapped_column(
+        JsonDocument,
+        comment="Per source: URL, kind, HTTP status, parses, article URLs, newest date.",
     )
 
 

@@ -373,7 +373,8 @@ class Repository:
                 for row in rows
                 if (row.host == host and (row.pid == os.getpid() or not process_alive(row.pid)))
                 or (row.spider == "site" and row.site_key in locked_sites)
-                or (row.spider == "site" and row.site_key == "all" == site_key and locked_sites)
+                # the same selection (all, country:SN...) earlier: it held the locks this run holds
+                or (row.spider == "site" and row.site_key == site_key and bool(locked_sites))
             ]
             for run in gone:
                 connection.execute(

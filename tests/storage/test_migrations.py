@@ -40,6 +40,7 @@ TABLES = {
     "crawl_runs",
     "frontier",
     "sources",
+    "site_checks",
     "raw_pages",
     "article_signatures",
     "article_bands",
