@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 
 from crawler.fields.agencies import agency_code, credited_agencies
 from crawler.fields.html import json_ld_articles, json_ld_objects, text_of
-from crawler.fields.titles import site_key
+from crawler.fields.titles import find_site_name, site_key
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ _DROPPED = {
     "auteurs",
     "anonyme",
     "anonymous",
+    "no author",
     "anónimo",
     "anonimo",
     "anonym",
@@ -758,6 +759,7 @@ def find_author_candidates(tree: HtmlElement) -> list[str]:
     """
     candidates: list[str] = []
     accounts = find_author_accounts(tree)
+    site = find_site_name(tree)
     sources = _SOURCES
     for index, source in enumerate(sources):
         found = [c for c in source(tree) if c]
@@ -768,12 +770,19 @@ def find_author_candidates(tree: HtmlElement) -> list[str]:
         # a pseudonym ends the search once the author markup has been read: a JSON-LD
         # "jdupont" is followed by the byline's "Jean Dupont"
         markup_read = index >= sources.index(_classed_authors)
-        if parse_authors(found).people or (
+        if _names_someone(found, site) or (
             markup_read and parse_authors(candidates, accounts=accounts).people
         ):
             candidates.extend(_later_agency_credits(tree, sources[index + 1 :]))
             break
     return _dedupe(candidates)
+
+
+def _names_someone(found: list[str], site: str | None) -> bool:
+    """Does a source name a person other than the outlet itself ("The Daily Planet" as the
+    JSON-LD Person author of every page)? The outlet's name does not end the search."""
+    people = parse_authors(found).people
+    return any(not site or site_key(person) != site_key(site) for person in people)
 
 
 def _later_agency_credits(tree: HtmlElement, sources: tuple[_Source, ...]) -> list[str]:

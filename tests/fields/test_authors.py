@@ -124,6 +124,7 @@ def test_desks_kept_apart(candidate: str, expected: Authors) -> None:
         "Il était une fois un journaliste qui écrivait beaucoup",
         "envoyé spécial",
         "anónimo",
+        "No Author",
         "Publié le 3 mars 2024",
         "",
         "   ",
@@ -416,6 +417,15 @@ SIDEBAR = """<aside><div class="author">Intrus Sidebar</div></aside>
                 "<h1>Le titre</h1><div class='post-author'>von Sophie Caron</div>",
             ),
             ["scaron", "von Sophie Caron"],
+        ),
+        # the outlet named as the author everywhere does not end the search: the byline does
+        (
+            page(
+                '<meta property="og:site_name" content="Hainaut Matin">'
+                '<meta name="author" content="Hainaut Matin">',
+                "<h1>Le titre</h1><p class='byline'>Par Julie Moulin</p>",
+            ),
+            ["Hainaut Matin", "Par Julie Moulin"],
         ),
         (page(body=SIDEBAR), []),
         (page(), []),
