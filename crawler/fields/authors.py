@@ -548,9 +548,15 @@ def _marked_authors(tree: HtmlElement) -> list[str]:
     return found
 
 
+# SPIP writes an author's page "auteur12.html", "spip.php?auteur12", "?page=auteur&id_auteur=12"
+_SPIP_AUTHOR = re.compile(r"(?i)(?:^|/)auteur\d+(?:\.html?)?$|[?&](?:auteur\d+|id_auteur=\d)")
+
+
 def _author_page_slug(href: str) -> bool:
     """Does the link lead to an author's page: an author segment, then the author's slug?"""
     path = re.sub(r"^(?:[a-z][a-z0-9+.-]*:)?(?://[^/?#]*)?", "", href.strip(), flags=re.I)
+    if _SPIP_AUTHOR.search(path):
+        return True
     segments = [part for part in re.split(r"[?#]", path, maxsplit=1)[0].split("/") if part]
     return any(
         segment.lower() in _AUTHOR_PAGE_SEGMENTS and index + 1 < len(segments)
@@ -578,11 +584,34 @@ def _author_page_links(tree: HtmlElement) -> list[str]:
     return found
 
 
-def find_author_accounts(tree: HtmlElement) -> list[str]:
+def find_author_accounts(tree: HtmlElement, url: str | None = None) -> list[str]:
     """Names the markup declares to be a person's: JSON-LD Person authors, rel/itemprop=author,
-    links to an author page. A one-word name among them is a pseudonym, not a desk."""
+    links to an author page. A one-word name among them is a pseudonym, not a desk; one named
+    after the site (its URL, canonical link or og:url) is the outlet's own account."""
     people, _ = _json_ld_author_entries(tree, web_pages=False)
-    return _dedupe(people + _marked_authors(tree) + _author_page_links(tree))
+    names = _dedupe(people + _marked_authors(tree) + _author_page_links(tree))
+    # the account named after the site ("par monsite" on monsite.org) is the outlet's own
+    hosts = _page_hosts(tree) + ([url] if url else [])
+    outlet = {site_key(m.group(1)) for m in map(_HOST.match, hosts) if m}
+    return [name for name in names if site_key(name) not in outlet]
+
+
+_HOST = re.compile(r"(?i)^\s*(?:https?:)?//(?:www\.)?([^/?#:]+)")
+
+
+def _page_hosts(tree: HtmlElement) -> list[str]:
+    """The page's canonical link and og:url."""
+    hrefs = [
+        link.get("href") or ""
+        for link in tree.iter("link")
+        if "canonical" in (link.get("rel") or "").lower().split()
+    ]
+    hrefs += [
+        meta.get("content") or ""
+        for meta in tree.iter("meta")
+        if (meta.get("property") or "").lower() == "og:url"
+    ]
+    return hrefs
 
 
 def _author_mark(element: HtmlElement) -> bool:
@@ -677,14 +706,16 @@ _CREDIT_MAX = 80
 _BODY_STARTED = 150
 _BYLINE_LABEL = re.compile(
     r"(?i)^(?:auteur(?:e|s|es)?|autrices?|par|texte|textes|journalistes?|sign[ée]\s+par|"
-    r"[ée]crit\s+par|r[ée]dig[ée]\s+par|author|authors|by)\s*:?$"
+    r"[ée]crit\s+par|r[ée]dig[ée]\s+par|author|authors|by|"
+    # the same labels in the other languages of the pages we meet
+    r"von|por|door|autor(?:in|es)?|posted\s+by|written\s+by)\s*:?$"
 )
 _LABEL_TAGS = ("dt", "th", "span", "strong", "b", "em", "label", "div", "p")
 
 
 # Every label _BYLINE_LABEL accepts holds one of these inside a single text node.
 _LABEL_WORD_XPATH = (
-    "//text()[re:test(., 'aut|par|text|journ|by', 'i')]"
+    "//text()[re:test(., 'aut|par|text|journ|by|von|por|door', 'i')]"
     "[not(ancestor::script) and not(ancestor::style)]"
 )
 _LABEL_MAX = 20
@@ -737,7 +768,8 @@ def _labelled_authors(tree: HtmlElement) -> list[str]:
         if label not in candidates:
             continue
         text = _clean(text_of(label))
-        if not text or len(text) > 20 or not _BYLINE_LABEL.match(text):
+        # a screen-reader label may carry the separator printed before it ("| By")
+        if not text or len(text) > 20 or not _BYLINE_LABEL.match(text.lstrip(" |•·–—-")):
             continue
         value = label.getnext()
         if value is None or _is_noise(label):
@@ -758,7 +790,7 @@ def find_author_candidates(tree: HtmlElement) -> list[str]:
     except for the agency they credit.
     """
     candidates: list[str] = []
-    accounts = find_author_accounts(tree)
+    accounts = find_author_accounts(tree)  # without the URL: one more account at worst
     site = find_site_name(tree)
     sources = _SOURCES
     for index, source in enumerate(sources):

@@ -382,6 +382,29 @@ SIDEBAR = """<aside><div class="author">Intrus Sidebar</div></aside>
             ),
             ["Sami Chaoui"],
         ),
+        # a label in another language, with the separator printed before it
+        (
+            page(
+                body="<h1>Le titre</h1><div class='meta'><span class='sr-only'>| By </span>"
+                "<span>Nora Vidal</span> | <time>12 mars</time></div>"
+            ),
+            ["Nora Vidal"],
+        ),
+        (
+            page(body="<h1>Der Titel</h1><p><span>von</span> <b>Jonas Keller</b></p>"),
+            ["Jonas Keller"],
+        ),
+        # SPIP's author pages
+        (
+            page(
+                body="<h1>Le titre</h1><p>mardi 3 mars, <a href='auteur12.html'>Lina Roux</a></p>"
+            ),
+            ["Lina Roux"],
+        ),
+        (
+            page(body="<h1>Le titre</h1><p><a href='spip.php?auteur7'>Paul Sédar</a></p>"),
+            ["Paul Sédar"],
+        ),
         # ...but not the index of all authors, nor a link in a menu
         (
             page(
@@ -451,6 +474,22 @@ def test_author_accounts_come_from_the_markup() -> None:
         "<a href='https://ex.fr/author/bebs/'>Bebs</a><p class='byline'>Par Jean Dupont</p>",
     )
     assert find_author_accounts(parse_html(html)) == ["Ela", "Kay", "Bebs"]
+
+
+def test_the_account_named_after_the_site_is_no_pseudonym() -> None:
+    html = page(
+        '<link rel="canonical" href="https://www.collectif-rue.org/spip.php?article7">',
+        "<h1>Le titre</h1><small>jeudi 27 juin, par <span class='vcard author'>"
+        "<a class='url fn' href='spip.php?auteur2'>collectif-rue</a></span></small>",
+    )
+    assert find_author_accounts(parse_html(html)) == []
+    # without a canonical link, the page's own URL says the same
+    bare = html.replace(
+        '<link rel="canonical" href="https://www.collectif-rue.org/spip.php?article7">', ""
+    )
+    assert find_author_accounts(parse_html(bare)) == ["collectif-rue"]
+    url = "http://www.collectif-rue.org/spip.php?article7"
+    assert find_author_accounts(parse_html(bare), url) == []
 
 
 def test_candidates_are_deduplicated() -> None:
