@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
-from crawler.fields.authors import find_author_candidates
+from crawler.fields.authors import find_author_accounts, find_author_candidates
 from crawler.fields.body import (
     drop_text_beside_headline,
     find_visible_lead,
@@ -223,6 +223,7 @@ def _extract_from_tree(
     raw.author_candidates = (
         _select_texts(tree, options.authors) if options.authors else []
     ) + find_author_candidates(tree)
+    raw.author_accounts = find_author_accounts(tree, url)
     raw.read_count_texts = find_read_count_texts(tree, options.read_count)
     raw.tag_candidates = find_tag_candidates(tree, options.tags)
     raw.section_candidates = find_section_candidates(tree, options.section)

@@ -68,6 +68,7 @@ class RawExtraction:
     description: str | None = None
     date_candidates: list[DateCandidate] = field(default_factory=list)
     author_candidates: list[str] = field(default_factory=list)
+    author_accounts: list[str] = field(default_factory=list)  # names markup says are people
     tag_candidates: list[str] = field(default_factory=list)
     section_candidates: list[str] = field(default_factory=list)
     read_count_texts: list[str] = field(default_factory=list)

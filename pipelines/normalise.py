@@ -28,8 +28,9 @@ from crawler.fields.agencies import (
     agencies_in_byline,
     find_dateline_agencies,
     split_agency_trailer,
+    trailer_signature,
 )
-from crawler.fields.authors import parse_authors
+from crawler.fields.authors import Authors, parse_authors
 from crawler.fields.body import clean_body, has_prose
 from crawler.fields.counters import parse_read_count
 from crawler.fields.dates import choose_dates
@@ -174,7 +175,13 @@ def normalise_article(article: Article, site: SiteConfig, min_words: int) -> Art
     article.tags = normalise_tags([clean_text(label) for label in labels])
     article.section = choose_section([clean_text(s) for s in raw.section_candidates])
 
-    authors = parse_authors([clean_text(a) for a in raw.author_candidates], raw.site_name)
+    accounts = raw.author_accounts
+    authors = parse_authors([clean_text(a) for a in raw.author_candidates], raw.site_name, accounts)
+    if not authors.people:
+        # no byline, but the text ends with its signature and credit: "C.J. (avec Belga)"
+        signatures = [s for s in (trailer_signature(m.raw) for m in trailer) if s]
+        signed = parse_authors(signatures, raw.site_name, accounts)
+        authors = Authors(signed.people, authors.desks) if signed.people else authors
     article.authors, article.desks = list(authors.people), list(authors.desks)
 
     article.canonical_url = choose_canonical_url(article.final_url, raw.canonical_candidates)

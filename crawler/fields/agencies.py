@@ -55,7 +55,7 @@ AGENCIES: dict[str, AgencyInfo] = {
     "ANADOLU": AgencyInfo("Anadolu", (r"(?:Agence\s+)?Anadolu(?:\s+Ajansi)?",), ("AA",)),
     "SPUTNIK": AgencyInfo("Sputnik", ("Sputnik",)),
     "DPA": AgencyInfo("Deutsche Presse-Agentur", ("DPA", r"Deutsche\s+Presse[\s-]*Agentur")),
-    "EFE": AgencyInfo("EFE", ("EFE",)),
+    "EFE": AgencyInfo("EFE", ("EFE", r"Agencia\s+EFE")),
     "ANSA": AgencyInfo("ANSA", ("ANSA",)),
     "KYODO": AgencyInfo("Kyodo", (r"Kyodo(?:\s+News)?",)),
     "AGP": AgencyInfo(
@@ -150,7 +150,7 @@ _DATELINE = re.compile(
     (?P<place>[A-ZÀ-Ý][\w'’.-]*(?:\s+[\w'’.-]+){{0,4}}?)?   # PARIS / Saint-Denis de la Réunion
     (?:\s*,\s*[^(),\n]{{1,30}}?)?                            # , 3 mars / , le 12 nov. 2024
     \s*(?P<dash_before>[-–—]\s*)?
-    [(\[]\s*(?P<agencies>{_AGENCY_LIST})\s*[)\]]
+    [(\[]\s*(?:(?i:avec)\s+)?(?P<agencies>{_AGENCY_LIST})\s*[)\]]
     (?P<after>\s*\.?\s*[-–—:]|\s*$)?                      # " -", " :", ".-" (ACP)
     """,
     re.VERBOSE,
@@ -166,7 +166,23 @@ _AGENCY_FIRST_DATELINE = re.compile(
 _BYLINE_AVEC = re.compile(
     rf"(?i:avec|with|&|\+)\s+(?P<agencies>{_AGENCY_LIST})\s*(?:\.?\s*$|[·•|–—]\s)"
 )
-_BYLINE_PARENS = re.compile(rf"[(\[]\s*(?P<agencies>{_AGENCY_LIST})\s*[)\]]")
+# "(AFP)", and the credit a Belgian byline prints after the signature: "C.J. (avec Belga)"
+_BYLINE_PARENS = re.compile(
+    rf"[(\[]\s*(?:(?i:avec|with|source\s*:?)\s+)?(?i:l['’]\s*|la\s+)?"
+    rf"(?P<agencies>{_AGENCY_LIST})\s*[)\]]"
+)
+# a signature printed before the credit in a trailer line: initials ("C.J.", "J.-M.D."),
+# or a short capitalised name ("Jean Dupont (avec Belga)"); never a sentence
+_SIGNATURE = re.compile(
+    r"^(?:(?:[A-ZÀ-Ý][a-zà-ÿ]?\.[\s-]*){1,4}|"
+    r"[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:[A-ZÀ-Ý]|d[eu]\s|van\s|von\s|l['’])[\w'’.-]*){1,3})$"
+)
+# unnamed agencies credited at the end of a text ("Avec agences", "(avec agences)"): a
+# credit line that names no agency we could record
+_UNNAMED_AGENCIES = re.compile(
+    r"(?i)^\s*[(\[]?\s*(?:avec|with|sources?\s*:?|d['’]apr[èe]s)\s+(?:les\s+)?"
+    r"(?:agences?|agencies|d[ée]p[êe]ches?)\s*[)\]]?\s*\.?\s*$"
+)
 # "|", "·" and "•" also part a signature from its date: "Par Reuters · 21/05/2024 à 18h02"
 _BYLINE_SPLIT = re.compile(r"\s*(?:[,;/|·•]|\s[-–—]\s|\bet\b|\band\b)\s*")
 _BYLINE_PREFIX = re.compile(r"(?i)^(?:par|by|source\s*:?)\s+")
@@ -262,11 +278,17 @@ def split_agency_trailer(paragraphs: list[str]) -> tuple[list[str], list[AgencyM
         if codes:
             found.append(_mentions(codes, "trailer", _clean(line)))
             del kept[index]
+        elif _UNNAMED_AGENCIES.match(line):
+            del kept[index]  # "Avec agences": a credit line, but no agency we could name
         elif _STEP_OVER.search(line) or (_PHOTO_CREDIT.search(line) and len(line) < 80):
             pass  # not ours to drop, but a credit line may sit above it
         else:
             glued = _split_glued(line)
-            if glued:
+            if glued and _SIGNATURE.match(glued[0].strip()):
+                # "C.J. (avec Belga)": the author's signature and the credit, not body text
+                del kept[index]
+                found.append(_mentions(glued[2], "trailer", _clean(line)))
+            elif glued:
                 kept[index] = glued[0]
                 found.append(_mentions(glued[2], "trailer", glued[1]))
             break
@@ -339,3 +361,25 @@ def agencies_in_byline(texts: list[str]) -> list[AgencyMention]:
 def agencies_in_meta(values: list[str]) -> list[AgencyMention]:
     """Agencies in meta author / JSON-LD author values ("AFP", "Agence France-Presse")."""
     return _dedupe([m for v in values for m in _mentions(_credit_codes(v), "meta", _clean(v))])
+
+
+_WITH_WORD = re.compile(r"(?i)(?<!\w)(?:avec|with|source\s*:?)\s")
+
+
+def credited_agencies(text: str, *, explicit: bool = False) -> list[str]:
+    """Display names of the agencies a byline-like string credits ("X (avec Belga)" → Belga).
+
+    With `explicit`, only a credit that says so ("avec", "with", "source") counts: a bare
+    "Belga" under a headline is as often a photo credit as a byline.
+    """
+    if explicit and not _WITH_WORD.search(text):
+        return []
+    return [AGENCIES[code].name for code in _credit_codes(text)]
+
+
+def trailer_signature(credit: str) -> str | None:
+    """The author's signature in an end credit ("C.J. (avec Belga)" → "C.J."), if it has one."""
+    glued = _split_glued(_clean(credit))
+    if glued and _SIGNATURE.match(glued[0].strip()):
+        return glued[0].strip()
+    return None

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from lxml.html import HtmlElement
 
-from crawler.fields.agencies import agency_code
+from crawler.fields.agencies import agency_code, credited_agencies
 from crawler.fields.html import json_ld_articles, json_ld_objects, text_of
-from crawler.fields.titles import site_key
+from crawler.fields.titles import find_site_name, site_key
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,23 @@ _PHOTO_TAIL = re.compile(
     r"(?i)[\s,;|/•·–—-]*\b(?:photos?|photographies?|cr[ée]dits?\s+photos?|illustrations?|"
     r"images?|vid[ée]os?)\s*:.*$"
 )
+_FOREIGN_BY = (
+    r"(?:posted|written|published)\s+by|(?:geschrieben|ver[öo]ffentlicht|verfasst)\s+von|"
+    r"(?:escrito|publicado)\s+por|autor(?:in|a|e)?\s*:|author\s*:?|text\s*:|von|vom|por|door|"
+    r"przez|af|av"
+)
 _LEAD_IN = re.compile(
     r"(?i)^(?:propos\s+recueillis\s+par|de\s+(?:notre|nos)\s+(?:envoy[ée]e?s?\s+sp[ée]ciale?s?|"
     r"correspondante?s?)(?:\s+(?:[àa]|en|au|aux)\s+[^,]{1,40},)?|(?:un\s+)?(?:article|texte|reportage|enqu[êe]te|dossier|"
     r"entretien|chronique|tribune)\s+(?:de|par)|(?:[ée]crit|r[ée]dig[ée]|sign[ée]|publi[ée])e?\s+"
-    r"par|auteurs?\s*:|texte\s*:|par|by|de\s*:)\s*"
+    r"par|auteurs?\s*:|texte\s*:|par|by|de\s*:|avec|with|"
+    # the same lead-ins in the languages of the pages we meet beside French ones: markup is
+    # the same everywhere, only this word changes ("von", "por", "door", "posted by")
+    rf"{_FOREIGN_BY})(?:(?<!\w)|(?!\w))\s*"  # a whole word: "Pardo", "AFP" lose nothing
 )
-_SPLIT = re.compile(r"\s*(?:[,;|/•·]|\s[-–—]\s|\bet\b|\band\b|&|\bavec\b|\bwith\b)\s*")
+_SPLIT = re.compile(
+    r"\s*(?:[,;|/•·]|\s[-–—]\s|\bet\b|\band\b|\bund\b|&|(?i:\bavec\b|\bwith\b)|\bmit\b)\s*"
+)
 _EDGES = " \t,;:.|/•·-–—'\"«»"
 _DROPPED = {
     "staff",
@@ -75,6 +86,10 @@ _DROPPED = {
     "auteurs",
     "anonyme",
     "anonymous",
+    "no author",
+    "anónimo",
+    "anonimo",
+    "anonym",
     "invité",
     "guest",
     "unknown",
@@ -94,8 +109,13 @@ _ROLE_START = re.compile(
 )
 _DESK = re.compile(
     r"(?i)^(?:la\s+|le\s+)?r[ée]daction\b|^service\s|\bdesk\b|\bteam\b|\b[ée]quipe\b|"
-    r"^(?:(?:le|la|les)\s+|l['’])\S|\bagences?\b|\bbureau\b|\bmagazine\b|\bjournal\b|\bnews\b|"
-    r"\bpresse\b|\bservices?\b|\bm[ée]dias?\b|\bradio\b|\bt[ée]l[ée]\b|\bonline\b|\bdigital\b"
+    r"^(?:(?:le|la|les)\s+|l['’])\S|\bagences?\b|\bagenc(?:ies|ias?)\b|\bbureau\b|"
+    r"\bmagazine\b|\bjournal\b|\bnews\b|"
+    r"\bpresse\b|\bservices?\b|\bm[ée]dias?\b|\bradio\b|\bt[ée]l[ée]\b|\bonline\b|\bdigital\b|"
+    # the newsroom and the paper in the other languages of the pages we meet
+    r"\bredacci[oó]n\b|\breda[cç][aã]o\b|\bredaktion\b|\bredactie\b|\bredazione\b|"
+    r"\bredakcja\b|\bnewsroom\b|\bstaff\b|\bjornal\b|\bdi[aá]rio\b|\bzeitung\b|"
+    r"\bgazet(?:te|a)\b|\bperi[oó]dico\b|\bnoticias\b|\bnachrichten\b"
 )
 _PARTICLES = {
     "de",
@@ -127,7 +147,13 @@ _PARTICLES = {
     "ter",
     "zu",
 }
+_PSEUDONYM = re.compile(r"^[^\W_][\w-]{1,30}$")
 _ELIDED_PARTICLE = re.compile(r"^[dl]['’]\w", re.IGNORECASE)
+# a signature in initials, as Belgian and Swiss papers sign short texts: "C.J.", "J.-M. D."
+# (its final full stop is cut with the edges; the name gets it back)
+_INITIALS = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ]?\.[\s-]*){1,3}[A-ZÀ-Ý][a-zà-ÿ]?\.?$")
+# a last word that keeps its full stop: an initial ("Juan Muñoz C.") or "Jr." / "Sr."
+_ABBREVIATED_LAST = re.compile(r"(?:^|\s)(?:[A-ZÀ-Ý]|Jr|Sr)$")
 _MAX_NAME_WORDS = 6
 _MAX_CANDIDATE = 200
 
@@ -149,6 +175,32 @@ _NOISE_MARK = re.compile(
     r"newsletter|breadcrumb|carousel|slider|posts|most-?read|plus-?lus|"
     r"(?:^|[\s_-])(?:nav|navbar|menu|aside|footer|share|sharing|social|promo|pub|ads?)(?:[\s_-]|$)"
 )
+_ARTICLE_FOOTER_MARK = re.compile(r"(?:^|[\s_-])(?:entry|post|article|story|single)[_-]?footer")
+# a link to the page that lists an author's articles: "/author/jean-dupont/", "/auteur/12"
+_AUTHOR_PAGE_SEGMENTS = frozenset(
+    {
+        "author",
+        "authors",
+        "auteur",
+        "auteurs",
+        "autor",
+        "autoren",
+        "autores",
+        "autore",
+        "autori",
+        "journaliste",
+        "journalistes",
+        "journalist",
+        "journalists",
+        "redakteur",
+        "creator",
+        "writer",
+        "writers",
+        "columnist",
+        "signataire",
+    }
+)
+_MAX_AUTHOR_PAGE_LINKS = 3
 _AUTHOR_MARK = re.compile(r"(?i)author|byline|signature|auteur|writer|journaliste")
 _AUTHOR_MARK_NOT = re.compile(
     r"(?i)desc|bio|photo|pic|avatar|image|img|thumb|job|role|func|follow|social|date|time|"
@@ -225,8 +277,15 @@ def _strip_piece(piece: str) -> str:
     return piece
 
 
-def _classify(piece: str) -> tuple[str, str] | None:
-    """("person" | "desk", cleaned name) for one name-sized piece, None to drop it."""
+def _classify(piece: str, accounts: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """("person" | "alias" | "desk", cleaned name) for one name-sized piece, None to drop it.
+
+    `accounts` (casefolded) are names the page's markup declares as a person's (a JSON-LD
+    Person, a rel=author link, a link to an author page): a one-word name there is an
+    "alias", the pseudonym a blogger signs with, not a desk (an upper-case one is an
+    acronym, a dotted one a domain or a user slug).
+    """
+    full_stop = piece.rstrip().endswith(".")
     piece = _strip_piece(piece)
     if not piece or _URL.search(piece) or _EMAIL.search(piece):
         return None
@@ -236,37 +295,64 @@ def _classify(piece: str) -> tuple[str, str] | None:
         return None
     if agency_code(piece) or _DESK.search(piece) or _DOMAIN.match(piece):
         return "desk", piece
+    if _INITIALS.match(piece):
+        return "person", piece if piece.endswith(".") else piece + "."
     name = " ".join(_title_case_word(word) for word in piece.split())
+    if full_stop and _ABBREVIATED_LAST.search(name):
+        name += "."
     if _is_person_name(name):
         return "person", name
+    if piece.casefold() in accounts and _PSEUDONYM.match(piece) and not piece.isupper():
+        return "alias", piece
     if len(piece.split()) == 1 and piece[0].isupper():
         return "desk", piece  # "Collectif", "Euronews": a one-word signature is not a person
     return None
 
 
+_POSTED_BY = re.compile(r"(?i)(?:posted|publi[ée]e?|published)\s+(?:by|par)\b")
+
+
+def _cut_date_tail(text: str) -> str:
+    """The byline before its date line; one that opens on "Posted by ..." keeps its names."""
+    match = _DATE_TAIL.search(text)
+    if match is None:
+        return text
+    if match.start() == 0 and _POSTED_BY.match(text):
+        rest = _DATE_TAIL.search(text, 1)
+        return text[: rest.start()] if rest else text
+    return text[: match.start()]
+
+
 def _prepare(candidate: str) -> str:
     text = _HANDLE.sub(" ", _EMAIL.sub(" ", _clean(candidate)))
-    text = _PHOTO_TAIL.sub("", _DATE_TAIL.sub("", text))
+    text = _PHOTO_TAIL.sub("", _cut_date_tail(text))
     return _clean(_PARENTHESES.sub("", text))
 
 
-def _parse_candidate(candidate: str) -> tuple[list[str], list[str]]:
+def _parse_candidate(
+    candidate: str, accounts: frozenset[str] = frozenset()
+) -> tuple[list[str], list[str], list[str]]:
+    """(people, aliases, desks) named by one raw byline string."""
     text = _prepare(candidate)
     if not text or len(text) > _MAX_CANDIDATE or _URL.match(text):
-        return [], []
+        return [], [], []
     people: list[str] = []
     desks: list[str] = []
-    for piece in _SPLIT.split(_strip_piece(text)):
-        kind = _classify(piece)
+    aliases: list[str] = []
+    stripped = _strip_piece(text)
+    if text.endswith(".") and stripped and not stripped.endswith("."):
+        stripped += "."  # the last piece may need it back ("Perry Bacon Jr.", "C.J.")
+    for piece in _SPLIT.split(stripped):
+        kind = _classify(piece, accounts)
         if kind is None:
             continue
-        (people if kind[0] == "person" else desks).append(kind[1])
+        {"person": people, "alias": aliases, "desk": desks}[kind[0]].append(kind[1])
     if not people and desks:
         # "Le Monde avec AFP", "La rédaction de Jeune Afrique": the whole signature is the desk
         whole = _strip_piece(text)
         if len(whole.split()) <= _MAX_NAME_WORDS + 2 and whole[:1].isupper():
             desks = [whole]
-    return people, desks
+    return people, aliases, desks
 
 
 def _dedupe(values: list[str]) -> list[str]:
@@ -280,21 +366,31 @@ def _dedupe(values: list[str]) -> list[str]:
     return unique
 
 
-def parse_authors(candidates: list[str], site_name: str | None = None) -> Authors:
+def parse_authors(
+    candidates: list[str], site_name: str | None = None, accounts: list[str] | None = None
+) -> Authors:
     """People and desks named by raw byline strings, deduplicated case-insensitively.
 
     The outlet's own name (`site_name`: og:site_name or the JSON-LD publisher) next to a
     person's name is a desk even when it reads like a first and last name ("Algérie Soir",
     the JSON-LD Organization author, beside "Par Karim Benali"). Alone, it is the
     organisation that signed (an NGO's communiqué signed "Attac France") and stays.
+    `accounts`: see find_author_accounts.
     """
+    known_accounts = frozenset(_clean(a).casefold() for a in accounts or [])
     people: list[str] = []
+    aliases: list[str] = []
     desks: list[str] = []
     for candidate in candidates:
-        found_people, found_desks = _parse_candidate(candidate)
+        found_people, found_aliases, found_desks = _parse_candidate(candidate, known_accounts)
         people.extend(found_people)
+        aliases.extend(found_aliases)
         desks.extend(found_desks)
-    people = _dedupe(people)
+    # a pseudonym counts only when nobody signed with a full name (it is then mostly the
+    # same person's account slug), and never when it is the outlet's own name
+    if site_name:
+        aliases = [a for a in aliases if site_key(a) != site_key(site_name)]
+    people = _dedupe(people or aliases)
     if site_name:
         site = site_key(site_name)
         outlet = [p for p in people if site_key(p) == site]
@@ -302,7 +398,21 @@ def parse_authors(candidates: list[str], site_name: str | None = None) -> Author
             people = [p for p in people if p not in outlet]
             desks = outlet + desks
     known = {p.casefold() for p in people}
-    return Authors(people=people, desks=[d for d in _dedupe(desks) if d.casefold() not in known])
+    desks = [d for d in _dedupe(desks) if d.casefold() not in known]
+    return Authors(people=people, desks=_dedupe_agencies(desks))
+
+
+def _dedupe_agencies(desks: list[str]) -> list[str]:
+    """One desk per agency: "AFP" and "Agence France-Presse" are the same signature."""
+    seen: set[str] = set()
+    kept = []
+    for desk in desks:
+        code = agency_code(desk)
+        if code is None or code not in seen:
+            kept.append(desk)
+        if code:
+            seen.add(code)
+    return kept
 
 
 # ---------------------------------------------------------------- finding candidates
@@ -405,12 +515,20 @@ def _is_noise(element: HtmlElement) -> bool:
     for node in (element, *element.iterancestors()):
         if node.tag in ("body", "html"):
             break  # <body class="... sidebar ..."> describes the page layout, not this spot
+        if node.tag == "footer" and _is_article_footer(node):
+            continue  # the article's own footer signs it (an h-card <address> in it)
         if node.tag in _NOISE_TAGS:
             return True
         marks = f"{node.get('class') or ''} {node.get('id') or ''}"
         if marks.strip() and _NOISE_MARK.search(marks):
             return True
     return False
+
+
+def _is_article_footer(node: HtmlElement) -> bool:
+    """A <footer> inside an <article>, or one whose class names the entry ("entry-footer")."""
+    marks = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
+    return bool(_ARTICLE_FOOTER_MARK.search(marks)) or bool(node.xpath("ancestor::article"))
 
 
 def _element_name(element: HtmlElement) -> str:
@@ -428,6 +546,72 @@ def _marked_authors(tree: HtmlElement) -> list[str]:
         if not _is_noise(element):
             found.append(_clean(_element_name(element)))
     return found
+
+
+# SPIP writes an author's page "auteur12.html", "spip.php?auteur12", "?page=auteur&id_auteur=12"
+_SPIP_AUTHOR = re.compile(r"(?i)(?:^|/)auteur\d+(?:\.html?)?$|[?&](?:auteur\d+|id_auteur=\d)")
+
+
+def _author_page_slug(href: str) -> bool:
+    """Does the link lead to an author's page: an author segment, then the author's slug?"""
+    path = re.sub(r"^(?:[a-z][a-z0-9+.-]*:)?(?://[^/?#]*)?", "", href.strip(), flags=re.I)
+    if _SPIP_AUTHOR.search(path):
+        return True
+    segments = [part for part in re.split(r"[?#]", path, maxsplit=1)[0].split("/") if part]
+    return any(
+        segment.lower() in _AUTHOR_PAGE_SEGMENTS and index + 1 < len(segments)
+        for index, segment in enumerate(segments)
+    )
+
+
+def _author_page_links(tree: HtmlElement) -> list[str]:
+    """Names linked to an author page ("/author/jean-dupont/") outside menus and teasers.
+
+    Themes that print neither rel=author nor an author class still link the name to the page
+    of the author's articles; at most the first few, so a list of columnists stays out.
+    """
+    found: list[str] = []
+    for link in tree.iter("a"):
+        if not _author_page_slug(link.get("href") or ""):
+            continue
+        name = _clean(text_of(link))
+        if not name or len(name.split()) > _MAX_NAME_WORDS or _is_noise(link):
+            continue
+        if name not in found:
+            found.append(name)
+        if len(found) >= _MAX_AUTHOR_PAGE_LINKS:
+            break
+    return found
+
+
+def find_author_accounts(tree: HtmlElement, url: str | None = None) -> list[str]:
+    """Names the markup declares to be a person's: JSON-LD Person authors, rel/itemprop=author,
+    links to an author page. A one-word name among them is a pseudonym, not a desk; one named
+    after the site (its URL, canonical link or og:url) is the outlet's own account."""
+    people, _ = _json_ld_author_entries(tree, web_pages=False)
+    names = _dedupe(people + _marked_authors(tree) + _author_page_links(tree))
+    # the account named after the site ("par monsite" on monsite.org) is the outlet's own
+    hosts = _page_hosts(tree) + ([url] if url else [])
+    outlet = {site_key(m.group(1)) for m in map(_HOST.match, hosts) if m}
+    return [name for name in names if site_key(name) not in outlet]
+
+
+_HOST = re.compile(r"(?i)^\s*(?:https?:)?//(?:www\.)?([^/?#:]+)")
+
+
+def _page_hosts(tree: HtmlElement) -> list[str]:
+    """The page's canonical link and og:url."""
+    hrefs = [
+        link.get("href") or ""
+        for link in tree.iter("link")
+        if "canonical" in (link.get("rel") or "").lower().split()
+    ]
+    hrefs += [
+        meta.get("content") or ""
+        for meta in tree.iter("meta")
+        if (meta.get("property") or "").lower() == "og:url"
+    ]
+    return hrefs
 
 
 def _author_mark(element: HtmlElement) -> bool:
@@ -496,16 +680,42 @@ def _headline_byline(tree: HtmlElement) -> list[str]:
     return []
 
 
+def _headline_credit(tree: HtmlElement) -> list[str]:
+    """A signature with its agency credit among the first texts after the headline, without
+    "Par": "Rédaction en ligne (avec Belga)", "C.J. (avec Belga)", "Le Soir avec AFP"."""
+    for headline in tree.xpath("//body//h1"):
+        if _is_noise(headline):
+            continue
+        nodes = headline.xpath(
+            f"following::text()[normalize-space()][position() <= {_HEADLINE_WINDOW}]"
+        )
+        for node in nodes:
+            if len(_clean(str(node))) > _BODY_STARTED:
+                return []  # the text has begun: a credit further down is the end credit's
+            parent = node.getparent()
+            if parent is None or parent.tag in ("script", "style") or _is_noise(parent):
+                continue
+            whole = _clean(text_of(parent))
+            if len(whole) <= _CREDIT_MAX and credited_agencies(whole, explicit=True):
+                return [whole]
+        return []
+    return []
+
+
+_CREDIT_MAX = 80
+_BODY_STARTED = 150
 _BYLINE_LABEL = re.compile(
     r"(?i)^(?:auteur(?:e|s|es)?|autrices?|par|texte|textes|journalistes?|sign[ée]\s+par|"
-    r"[ée]crit\s+par|r[ée]dig[ée]\s+par|author|authors|by)\s*:?$"
+    r"[ée]crit\s+par|r[ée]dig[ée]\s+par|author|authors|by|"
+    # the same labels in the other languages of the pages we meet
+    r"von|por|door|autor(?:in|es)?|posted\s+by|written\s+by)\s*:?$"
 )
 _LABEL_TAGS = ("dt", "th", "span", "strong", "b", "em", "label", "div", "p")
 
 
 # Every label _BYLINE_LABEL accepts holds one of these inside a single text node.
 _LABEL_WORD_XPATH = (
-    "//text()[re:test(., 'aut|par|text|journ|by', 'i')]"
+    "//text()[re:test(., 'aut|par|text|journ|by|von|por|door', 'i')]"
     "[not(ancestor::script) and not(ancestor::style)]"
 )
 _LABEL_MAX = 20
@@ -558,7 +768,8 @@ def _labelled_authors(tree: HtmlElement) -> list[str]:
         if label not in candidates:
             continue
         text = _clean(text_of(label))
-        if not text or len(text) > 20 or not _BYLINE_LABEL.match(text):
+        # a screen-reader label may carry the separator printed before it ("| By")
+        if not text or len(text) > 20 or not _BYLINE_LABEL.match(text.lstrip(" |•·–—-")):
             continue
         value = label.getnext()
         if value is None or _is_noise(label):
@@ -575,23 +786,61 @@ def find_author_candidates(tree: HtmlElement) -> list[str]:
     """Raw author strings, most trusted source first, deduplicated.
 
     Sources are consulted in order of trust; once one yields a person's name, less trusted
-    ones are not consulted (desk-only sources such as "L'Opinion" do not stop the search).
+    ones are not consulted (desk-only sources such as "L'Opinion" do not stop the search),
+    except for the agency they credit.
     """
     candidates: list[str] = []
-    for source in (
-        _json_ld_authors,
-        _meta_authors,
-        _marked_authors,
-        _classed_authors,
-        _headline_byline,
-        _labelled_authors,
-        _json_ld_page_authors,
-    ):
+    accounts = find_author_accounts(tree)  # without the URL: one more account at worst
+    site = find_site_name(tree)
+    sources = _SOURCES
+    for index, source in enumerate(sources):
         found = [c for c in source(tree) if c]
         candidates.extend(found)
         if source is _json_ld_authors:  # an Organization is never a person: search on
             organisations = _json_ld_organisation_authors(tree)
             found = [c for c in found if c not in organisations]
-        if parse_authors(found).people:
+        # a pseudonym ends the search once the author markup has been read: a JSON-LD
+        # "jdupont" is followed by the byline's "Jean Dupont"
+        markup_read = index >= sources.index(_classed_authors)
+        if _names_someone(found, site) or (
+            markup_read and parse_authors(candidates, accounts=accounts).people
+        ):
+            candidates.extend(_later_agency_credits(tree, sources[index + 1 :]))
             break
     return _dedupe(candidates)
+
+
+def _names_someone(found: list[str], site: str | None) -> bool:
+    """Does a source name a person other than the outlet itself ("The Daily Planet" as the
+    JSON-LD Person author of every page)? The outlet's name does not end the search."""
+    people = parse_authors(found).people
+    return any(not site or site_key(person) != site_key(site) for person in people)
+
+
+def _later_agency_credits(tree: HtmlElement, sources: tuple[_Source, ...]) -> list[str]:
+    """The agencies credited by the byline sources the search did not reach.
+
+    A JSON-LD author names the journalist; the visible byline adds "(avec Belga)". Only the
+    agency's name is taken from them, never another person.
+    """
+    names: list[str] = []
+    for source in sources:
+        if source is _json_ld_page_authors:
+            continue
+        for text in source(tree):
+            names.extend(credited_agencies(text, explicit=source is _headline_credit))
+    return _dedupe(names)
+
+
+_Source = Callable[[HtmlElement], list[str]]
+_SOURCES: tuple[_Source, ...] = (
+    _json_ld_authors,
+    _meta_authors,
+    _marked_authors,
+    _classed_authors,
+    _headline_byline,
+    _headline_credit,
+    _labelled_authors,
+    _author_page_links,
+    _json_ld_page_authors,
+)

@@ -236,7 +236,11 @@ def _has_tag_href(link: HtmlElement) -> bool:
     match = _HREF_PATH.match(href)
     path = match.group(1).lower() if match else ""
     segments = path.split("/")
-    if any(segment in _TAG_PATH_SEGMENTS for segment in segments):
+    # "/tags/budget/" names a tag; "/tags/" alone is the index of all of them
+    if any(
+        segment in _TAG_PATH_SEGMENTS and any(segments[index + 1 :])
+        for index, segment in enumerate(segments)
+    ):
         return True
     return bool(_SPIP_KEYWORD_SEGMENT.match(segments[-1]) or _SPIP_KEYWORD_QUERY.search(href))
 
@@ -378,10 +382,25 @@ def _main_article(tree: HtmlElement) -> HtmlElement | None:
     return max(articles, key=lambda el: len(text_of(el)))
 
 
+_PROSE_BLOCKS = ("p", "blockquote")
+_PROSE_CHARS = 100
+
+
+def _in_prose(link: HtmlElement) -> bool:
+    """A link inside a paragraph of text ("the #Projet I started") is a mention, not a tag
+    list: the paragraph holds far more words than its links."""
+    for ancestor in link.iterancestors(*_PROSE_BLOCKS):
+        link_chars = sum(len(text_of(a)) for a in ancestor.iter("a"))
+        return len(text_of(ancestor)) - link_chars > _PROSE_CHARS
+    return False
+
+
 def _visible_tag_labels(tree: HtmlElement) -> list[str]:
     line_links = _tag_line_links(tree)
     chosen: list[HtmlElement] = []
     for link in tree.iter("a"):
+        if _in_prose(link):
+            continue
         rel_tokens = (link.get("rel") or "").lower().split()
         if link in line_links:
             chosen.append(link)
@@ -660,11 +679,99 @@ _SITE_WIDE_KEYWORDS = {
 
 
 def find_tag_candidates(tree: HtmlElement, selector: str | None = None) -> list[str]:
-    """Tag labels in page order, from the best source that has any (see module docstring)."""
+    """Tag labels in page order, from the best source that has any (see module docstring),
+    then the article's categories when it is filed in several."""
     if selector:
         from_site = [label for el in select(tree, selector) for label in _labels_from_element(el)]
         if from_site:
             return [collapse_space(label) for label in from_site if label.strip()]
+    labels = _tag_labels(tree)
+    # a post filed in several categories: the first is its section, all of them label it
+    categories = _category_labels(tree)
+    return labels + [c for c in categories if c not in labels]
+
+
+_MAX_CATEGORIES = 12
+_MAX_CATEGORY_BLOCKS = 2
+_CATEGORY_BLOCKS = ("div", "p", "ul", "ol", "footer", "header", "section", "article", "td")
+
+
+def _post_container(tree: HtmlElement) -> HtmlElement | None:
+    """The post's own container as WordPress's post_class() marks it ("post-443 hentry
+    category-sport tag-budget"): the one holding the h1, else the first."""
+    containers = tree.xpath(
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' hentry ') or "
+        "contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]"
+    )
+    for container in containers:
+        if container.find(".//h1") is not None:
+            return container
+    return containers[0] if containers else None
+
+
+def _href_slug(href: str) -> str:
+    match = _HREF_PATH.match(href.strip())
+    segments = [part for part in (match.group(1) if match else "").split("/") if part]
+    return segments[-1].lower() if segments else ""
+
+
+def _post_class_categories(tree: HtmlElement) -> list[str] | None:
+    """Labels of the category links the post's container names in its classes (its
+    "category-<slug>" list), wherever the theme prints them; None without such a container."""
+    container = _post_container(tree)
+    if container is None:
+        return None
+    slugs = {
+        t[len("category-") :] for t in _class_tokens_raw(container) if t.startswith("category-")
+    }
+    if not slugs:
+        return None
+    labels = []
+    for link in container.iter("a"):
+        if (
+            "category" in (link.get("rel") or "").lower().split()
+            and _href_slug(link.get("href") or "") in slugs
+        ):
+            labels.append(collapse_space(text_of(link)))
+    return _dedupe_labels(labels)
+
+
+def _class_tokens_raw(element: HtmlElement) -> list[str]:
+    return (element.get("class") or "").lower().split()
+
+
+def _category_labels(tree: HtmlElement) -> list[str]:
+    """The article's own WordPress categories (rel="category tag"), when it has two or more."""
+    labels = _post_class_categories(tree)
+    if labels is None:
+        article = _main_article(tree)
+        groups: dict[HtmlElement, list[HtmlElement]] = {}
+        for link in (article if article is not None else tree).iter("a"):
+            rel = (link.get("rel") or "").lower().split()
+            if "category" in rel and not _in_chrome(link) and not _is_teaser_label(link):
+                block = next(link.iterancestors(*_CATEGORY_BLOCKS), None)
+                groups.setdefault(block if block is not None else link, []).append(link)
+        # the first block printing several; many blocks are a list of teasers, each with its own
+        found = next((links for links in groups.values() if len(links) >= 2), [])
+        if len(groups) > _MAX_CATEGORY_BLOCKS:
+            found = []
+        labels = _dedupe_labels([collapse_space(text_of(link)) for link in found])
+    # one category is the section; a dozen are the site's list of them
+    return labels if 2 <= len(labels) <= _MAX_CATEGORIES else []
+
+
+def _dedupe_labels(labels: list[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for label in labels:
+        if label and label.casefold() not in seen:
+            seen.add(label.casefold())
+            kept.append(label)
+    return kept
+
+
+def _tag_labels(tree: HtmlElement) -> list[str]:
+    """Tag labels in page order, from the best source that has any."""
     visible = _visible_tag_labels(tree)
     if any(label.strip() for label in visible):
         return [collapse_space(label) for label in visible if label.strip()]
@@ -693,6 +800,18 @@ def slugify_tag(label: str) -> str:
     return _SLUG_NON_WORD.sub("-", stripped.lower()).strip("-")
 
 
+_LABEL_QUOTES = " \t\"'«»„“”‚‘’‹›"
+# a date printed among the tag links ("13. Februar 2017", "19 FEB 2020 - 18:37 CET"): a day
+# or time number beside a year
+_DATE_LABEL = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_NUMBER = re.compile(r"\d+")
+
+
+def _is_date(label: str) -> bool:
+    """ "13. Februar 2017", "2020-02-19": a year and another number; "Élections 2020" is a tag."""
+    return bool(_DATE_LABEL.search(label)) and len(_NUMBER.findall(label)) >= 2
+
+
 def _is_cms_flag(label: str) -> bool:
     """ "article-payant-classique": a hyphenated lower-case slug made of CMS flag words."""
     if not _FLAG_SLUG.match(label):
@@ -706,8 +825,8 @@ def normalise_tags(labels: list[str]) -> list[Tag]:
     seen: set[str] = set()
     for raw in labels:
         label = collapse_space(raw).strip(",;")
-        label = label.strip()
-        if not label or len(label) > _MAX_LABEL_CHARS or _is_cms_flag(label):
+        label = label.strip(_LABEL_QUOTES)
+        if not label or len(label) > _MAX_LABEL_CHARS or _is_cms_flag(label) or _is_date(label):
             continue
         slug = slugify_tag(label)
         if not slug or slug in seen:
@@ -886,7 +1005,7 @@ def choose_section(candidates: list[str]) -> str | None:
         name = collapse_space(raw)
         if not name or len(name) > 60 or len(name.split()) > 6:
             continue
-        if any(mark in name for mark in ("/", "|", "http", "_")):
+        if any(mark in name for mark in ("/", "|", "http", "_")) or _is_date(name):
             continue
         if _fold(name) in _SECTION_REJECTS:
             continue

@@ -144,8 +144,47 @@ def find_title_candidates(tree: HtmlElement) -> dict[str, str]:
         candidates["html_title"] = collapse_space(text_of(title))
     h1 = _best_h1(tree, list(candidates.values()))
     if h1:
-        candidates["h1"] = h1
+        candidates["h1"] = _without_inset(tree, h1, list(candidates.values()))
     return candidates
+
+
+_INSET_EDGES = " :|-–—•·»"
+
+
+def _confirms(meta: str, text: str) -> bool:
+    """Is `text` the meta title, or its head or tail beside a separator ("Section - Title")?"""
+    key = _loose(text)
+    if not key:
+        return False
+    if _loose(meta) == key:
+        return True
+    for match in TITLE_SEPARATOR.finditer(meta):
+        if key in (_loose(meta[: match.start()]), _loose(meta[match.end() :])):
+            return True
+    return False
+
+
+def _without_inset(tree: HtmlElement, h1: str, metas: list[str]) -> str:
+    """The h1 less a kicker or a subtitle printed inside it, when the meta titles show it.
+
+    Themes put the topline ("<span class=toptitle>Investir</span> Titre"), the section
+    ("<div>Local News | </div>") or the subtitle ("<small>...</small>") inside the <h1>; the
+    headline is the rest, which a meta title repeats. Unconfirmed, the h1 stays whole.
+    """
+    if any(_confirms(meta, h1) for meta in metas):
+        return h1
+    for element in tree.iter("h1"):
+        if collapse_space(text_of(element)) != h1:
+            continue
+        for inset in element.iterdescendants():
+            inset_text = collapse_space(text_of(inset)) if isinstance(inset.tag, str) else ""
+            if not inset_text or inset_text == h1 or len(inset_text) >= len(h1):
+                continue
+            rest = collapse_space(h1.replace(inset_text, " ", 1)).strip(_INSET_EDGES)
+            if len(rest.split()) >= _MIN_H1_WORDS and any(_confirms(m, rest) for m in metas):
+                return rest
+        break
+    return h1
 
 
 def find_site_name(tree: HtmlElement) -> str | None:
@@ -269,6 +308,15 @@ def _is_marked_headline(h1: str, meta: str) -> bool:
     return marker is not None and _loose(h1[: marker.start()]) == _loose(meta)
 
 
+_OPENING_QUOTE = re.compile(r"\s*[\"“«„]")
+
+
+def _cut_at_quote(meta: str, other: str) -> bool:
+    """`meta` is `other` cut where a quote opens: content="... de "mot"" ends the attribute
+    at the first quote, while the <title> element keeps the whole headline."""
+    return other.startswith(meta) and bool(_OPENING_QUOTE.match(other[len(meta) :]))
+
+
 def _plausible_h1(h1: str, site_name: str | None) -> bool:
     if _loose_words(h1) in _GENERIC_H1:
         return False
@@ -283,6 +331,7 @@ def choose_title(candidates: dict[str, str], site_name: str | None = None) -> st
     h1 = cleaned.get("h1")
     metas = [strip_site_name(cleaned[k], site_name) for k in _META_ORDER if k in cleaned]
     metas = [m for m in _strip_shared_tail(metas) if m]
+    metas = [m for m in metas if not any(_cut_at_quote(m, other) for other in metas)]
 
     if h1:
         for meta in metas:

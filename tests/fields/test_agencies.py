@@ -9,8 +9,10 @@ from crawler.fields.agencies import (
     agencies_in_byline,
     agencies_in_meta,
     agency_code,
+    credited_agencies,
     find_dateline_agencies,
     split_agency_trailer,
+    trailer_signature,
 )
 from crawler.items import AgencyMention
 
@@ -82,6 +84,9 @@ def test_agency_code(text: str, expected: str | None) -> None:
         ("Avec l'AFP", ["AFP"]),
         ("Avec l’AFP", ["AFP"]),
         ("La MAP", ["MAP"]),
+        ("AFP/Belga", ["AFP", "BELGA"]),
+        ("Avec Belga", ["BELGA"]),
+        ("(avec Belga)", ["BELGA"]),
     ],
 )
 def test_trailer_credit_line_is_removed(credit: str, expected: list[str]) -> None:
@@ -136,6 +141,29 @@ def test_credit_glued_to_last_paragraph(last: str, kept_text: str, code: str, ra
     kept, mentions = split_agency_trailer(["Premier paragraphe.", last])
     assert kept == ["Premier paragraphe.", kept_text]
     assert mentions == [AgencyMention(code=code, where="trailer", raw=raw)]
+
+
+@pytest.mark.parametrize(
+    "signed",
+    ["C.J. (avec Belga)", "J.-M. D. (Belga)", "Marc Lenoir (avec AFP)"],
+)
+def test_signature_with_its_credit_leaves_the_body(signed: str) -> None:
+    # the end credit of a Belgian text: the author's initials, then the agency
+    kept, mentions = split_agency_trailer([BODY, signed])
+    assert kept == [BODY]
+    assert [(m.where, m.raw) for m in mentions] == [("trailer", signed)]
+
+
+@pytest.mark.parametrize("credit", ["Avec agences", "(avec agences)", "Sources : agences"])
+def test_unnamed_agencies_credit_leaves_the_body_without_a_code(credit: str) -> None:
+    assert split_agency_trailer([BODY, credit]) == ([BODY], [])
+
+
+def test_a_sentence_before_a_credit_is_no_signature() -> None:
+    last = "Le Parlement votera Mardi Prochain (avec Belga)"
+    kept, mentions = split_agency_trailer([BODY, last])
+    assert kept == [BODY, "Le Parlement votera Mardi Prochain"]
+    assert codes(mentions) == ["BELGA"]
 
 
 def test_dash_glued_ambiguous_code_is_not_a_credit() -> None:
@@ -214,6 +242,12 @@ def test_empty_input() -> None:
         ("APA-Dakar (Sénégal) - Le prix du poisson", ["APA"], "APA-Dakar (Sénégal) -"),
         ("APA-Niamey (Niger) – Le gouvernement", ["APA"], "APA-Niamey (Niger) –"),
         ("AIP-Bouaké - Les producteurs", ["AIP"], "AIP-Bouaké -"),
+        ("BRUXELLES (avec Belga) - Le gouvernement", ["BELGA"], "BRUXELLES (avec Belga) -"),
+        (
+            "Bruxelles, 3 mars (AFP/Belga) - Le gouvernement",
+            ["AFP", "BELGA"],
+            "Bruxelles, 3 mars (AFP/Belga) -",
+        ),
     ],
 )
 def test_dateline(first: str, expected: list[str], raw: str) -> None:
@@ -262,6 +296,13 @@ def test_not_a_dateline(first: str) -> None:
         (["Photo : AFP"], []),
         (["https://www.afp.com/fr"], []),
         (["Par AFP", "AFP"], ["AFP"]),  # one mention per agency
+        # Belgian bylines: the signature, then the agency in brackets
+        (["Rédaction en ligne (avec Belga)"], ["BELGA"]),
+        (["C.J. (avec Belga)"], ["BELGA"]),
+        (["Par Marc Lenoir (avec l'AFP)"], ["AFP"]),
+        (["Marc Lenoir (source : Reuters)"], ["REUTERS"]),
+        (["AFP/Belga"], ["AFP", "BELGA"]),
+        (["Le Soir avec agences"], []),  # no agency named
     ],
 )
 def test_agencies_in_byline(texts: list[str], expected: list[str]) -> None:
@@ -284,3 +325,34 @@ def test_agencies_in_meta(values: list[str], expected: list[str]) -> None:
     mentions = agencies_in_meta(values)
     assert codes(mentions) == expected
     assert all(m.where == "meta" for m in mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "explicit", "expected"),
+    [
+        ("C.J. (avec Belga)", True, ["Belga"]),
+        ("Rédaction en ligne (avec Belga)", True, ["Belga"]),
+        ("Le Soir avec AFP", True, ["Agence France-Presse"]),
+        ("Belga", False, ["Belga"]),
+        # under a headline a bare agency name is as often a photo credit
+        ("Belga", True, []),
+        ("Photo : Belga", False, []),
+        ("Jean Dupont", False, []),
+    ],
+)
+def test_credited_agencies(text: str, explicit: bool, expected: list[str]) -> None:
+    assert credited_agencies(text, explicit=explicit) == expected
+
+
+@pytest.mark.parametrize(
+    ("credit", "expected"),
+    [
+        ("C.J. (avec Belga)", "C.J."),
+        ("Marc Lenoir (avec AFP)", "Marc Lenoir"),
+        ("Avec AFP", None),
+        ("(Belga)", None),
+        ("Le vote aura lieu mardi (avec AFP).", None),
+    ],
+)
+def test_trailer_signature(credit: str, expected: str | None) -> None:
+    assert trailer_signature(credit) == expected

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.fields.authors import Authors, find_author_candidates, parse_authors
+from crawler.fields.authors import (
+    Authors,
+    find_author_accounts,
+    find_author_candidates,
+    parse_authors,
+)
 from crawler.fields.html import parse_html
 
 
@@ -40,6 +45,28 @@ from crawler.fields.html import parse_html
         # a credits line: the writer signs, the photographer does not
         ("Texte : Julien Favre · Photos : Léa Rochat", ["Julien Favre"]),
         ("Par Julien Favre | Photo : Léa Rochat", ["Julien Favre"]),
+        # the same lead-ins in other languages: the markup around them is the same
+        ("von Peter Holzer", ["Peter Holzer"]),
+        ("Von Anna Berger und Felix Roth", ["Anna Berger", "Felix Roth"]),
+        ("Por María Gómez", ["María Gómez"]),
+        ("Door Jan de Vries", ["Jan de Vries"]),
+        ("Author Daniel Roche", ["Daniel Roche"]),
+        (
+            "Posted by Anna Keller, Tom Berg and Lea Moser",
+            ["Anna Keller", "Tom Berg", "Lea Moser"],
+        ),
+        ("Publié par Jean Dupont le 3 mars 2024", ["Jean Dupont"]),
+        # a lead-in is a whole word: "Af" in "Afonso", "By" in "Byron" stay
+        ("Afonso Reis", ["Afonso Reis"]),
+        ("Byron Kelly", ["Byron Kelly"]),
+        # a signature in initials (Belgian and Swiss papers), with its agency credit
+        ("C.J. (avec Belga)", ["C.J."]),
+        ("Par J.-M. D.", ["J.-M. D."]),
+        ("Marie Dubois, C.J.", ["Marie Dubois", "C.J."]),
+        # an initial or "Jr." keeps its full stop; a name at the end of a sentence does not
+        ("Robert Kane Jr.", ["Robert Kane Jr."]),
+        ("Luis Pérez C.", ["Luis Pérez C."]),
+        ("Anne Weber.", ["Anne Weber"]),
     ],
 )
 def test_people(candidate: str, people: list[str]) -> None:
@@ -66,6 +93,20 @@ def test_people(candidate: str, people: list[str]) -> None:
         ("Par La Rédaction avec AFP", Authors([], ["La Rédaction avec AFP"])),
         ("L'Équipe Web", Authors([], ["L'Équipe Web"])),
         ("Par exemple.sn", Authors([], ["exemple.sn"])),
+        # Belgian online desks credit the agency in brackets: the desk is no person
+        ("Rédaction en ligne (avec Belga)", Authors([], ["Rédaction en ligne"])),
+        ("Redacción", Authors([], ["Redacción"])),
+        ("Por Redação", Authors([], ["Redação"])),
+        ("Redaktion Wirtschaft", Authors([], ["Redaktion Wirtschaft"])),
+        ("Agencies", Authors([], ["Agencies"])),
+        (
+            "Posted by Anna Keller - Security Team",
+            Authors(["Anna Keller"], ["Security Team"]),
+        ),
+        ("Agencia EFE", Authors([], ["Agencia EFE"])),
+        # an end credit read as a byline: the agency, not a person called "Avec"
+        ("Avec AFP", Authors([], ["AFP"])),
+        ("With Reuters", Authors([], ["Reuters"])),
     ],
 )
 def test_desks_kept_apart(candidate: str, expected: Authors) -> None:
@@ -82,6 +123,9 @@ def test_desks_kept_apart(candidate: str, expected: Authors) -> None:
         "jean.dupont@example.fr",
         "Il était une fois un journaliste qui écrivait beaucoup",
         "envoyé spécial",
+        "anónimo",
+        "No Author",
+        "Publié le 3 mars 2024",
         "",
         "   ",
     ],
@@ -119,6 +163,35 @@ def test_outlet_name_beside_a_person_is_a_desk(
     candidates: list[str], site_name: str | None, expected: Authors
 ) -> None:
     assert parse_authors(candidates, site_name) == expected
+
+
+@pytest.mark.parametrize(
+    ("candidates", "accounts", "site_name", "expected"),
+    [
+        # a one-word name the markup declares a person's (rel=author, JSON-LD Person) is the
+        # blogger's pseudonym
+        (["gizzmo"], ["gizzmo"], None, Authors(["gizzmo"], [])),
+        (["Aureliane"], ["aureliane"], None, Authors(["Aureliane"], [])),
+        # without that markup, a one-word signature is a desk (or nothing, in lower case)
+        (["gizzmo"], [], None, Authors([], [])),
+        (["Aureliane"], [], None, Authors([], ["Aureliane"])),
+        # beside a full name, the account slug is the same person: the full name stays
+        (["jdupont", "Par Jean Dupont"], ["jdupont"], None, Authors(["Jean Dupont"], [])),
+        # an acronym, a dotted user slug or domain, the outlet's own name: no pseudonym
+        (["ERBOL"], ["ERBOL"], None, Authors([], ["ERBOL"])),
+        (["jean.dupont"], ["jean.dupont"], None, Authors([], [])),
+        (["monjournal"], ["monjournal"], "MonJournal", Authors([], [])),
+    ],
+)
+def test_pseudonyms_declared_by_the_markup(
+    candidates: list[str], accounts: list[str], site_name: str | None, expected: Authors
+) -> None:
+    assert parse_authors(candidates, site_name, accounts) == expected
+
+
+def test_one_desk_per_agency_however_it_is_spelt() -> None:
+    result = parse_authors(["AFP", "Par Jean Dupont", "Agence France-Presse"])
+    assert result == Authors(people=["Jean Dupont"], desks=["AFP"])
 
 
 def test_dedupe_case_insensitively_keeping_first_spelling() -> None:
@@ -291,6 +364,92 @@ SIDEBAR = """<aside><div class="author">Intrus Sidebar</div></aside>
         ),
         # a byline quoted inside a blockquote is not the article's
         (page(body='<blockquote><cite class="auteur">Victor Hugo</cite></blockquote>'), []),
+        # the article's own footer signs it (an h-card), unlike the page footer
+        (
+            page(
+                body="<article><h1>Le titre</h1><p>Texte.</p><footer class='meta'>"
+                "<address class='author h-card' itemprop='author' itemscope>"
+                "<span itemprop='name'>Hélène Marchal</span></address></footer></article>"
+                "<footer><span class='author'>Webmestre Du Site</span></footer>"
+            ),
+            ["Hélène Marchal"],
+        ),
+        # a name linked to an author page, without any author class or rel
+        (
+            page(
+                body="<h1>Le titre</h1><div class='meta'>Publié le 3 mars par "
+                "<a href='/auteurs/sami-chaoui/'>Sami Chaoui</a></div>"
+            ),
+            ["Sami Chaoui"],
+        ),
+        # a label in another language, with the separator printed before it
+        (
+            page(
+                body="<h1>Le titre</h1><div class='meta'><span class='sr-only'>| By </span>"
+                "<span>Nora Vidal</span> | <time>12 mars</time></div>"
+            ),
+            ["Nora Vidal"],
+        ),
+        (
+            page(body="<h1>Der Titel</h1><p><span>von</span> <b>Jonas Keller</b></p>"),
+            ["Jonas Keller"],
+        ),
+        # SPIP's author pages
+        (
+            page(
+                body="<h1>Le titre</h1><p>mardi 3 mars, <a href='auteur12.html'>Lina Roux</a></p>"
+            ),
+            ["Lina Roux"],
+        ),
+        (
+            page(body="<h1>Le titre</h1><p><a href='spip.php?auteur7'>Paul Sédar</a></p>"),
+            ["Paul Sédar"],
+        ),
+        # ...but not the index of all authors, nor a link in a menu
+        (
+            page(
+                body="<nav><a href='/author/eve-ricard/'>Ève Ricard</a></nav>"
+                "<h1>Le titre</h1><a href='/auteurs/'>Nos auteurs</a>"
+            ),
+            [],
+        ),
+        # a Belgian byline with its agency credit and no "Par", under the headline
+        (
+            page(body="<h1>Le titre</h1><p>Rédaction en ligne (avec Belga)</p><p>Texte.</p>"),
+            ["Rédaction en ligne (avec Belga)"],
+        ),
+        (
+            page(body="<h1>Le titre</h1><div><span>C.J. (avec Belga)</span></div>"),
+            ["C.J. (avec Belga)"],
+        ),
+        # a bare agency name under the headline is as often a photo credit: not read
+        (page(body="<h1>Le titre</h1><figure><figcaption>Belga</figcaption></figure>"), []),
+        # the JSON-LD names the journalist: the agency the visible byline adds still counts
+        (
+            page(
+                '<meta name="author" content="Claire Jacquet">',
+                "<h1>Le titre</h1><p class='byline'>Claire Jacquet (avec Belga)</p>",
+            ),
+            ["Claire Jacquet", "Belga"],
+        ),
+        # a pseudonym in the JSON-LD, then the full name in the byline: both are read
+        (
+            page(
+                '<script type="application/ld+json">{"@type": "BlogPosting", "author": '
+                '{"@type": "Person", "name": "scaron"}}</script>',
+                "<h1>Le titre</h1><div class='post-author'>von Sophie Caron</div>",
+            ),
+            ["scaron", "von Sophie Caron"],
+        ),
+        # the outlet named as the author everywhere does not end the search: the byline does
+        (
+            page(
+                '<meta property="og:site_name" content="Hainaut Matin">'
+                '<meta name="author" content="Hainaut Matin">',
+                "<h1>Le titre</h1><p class='byline'>Par Julie Moulin</p>",
+            ),
+            ["Hainaut Matin", "Par Julie Moulin"],
+        ),
         (page(body=SIDEBAR), []),
         (page(), []),
     ],
@@ -305,6 +464,32 @@ def test_trusted_source_stops_the_search() -> None:
         '<h1>T</h1><p class="byline">Par Quelqu Autre</p>',
     )
     assert find_author_candidates(parse_html(html)) == ["Aline Morel"]
+
+
+def test_author_accounts_come_from_the_markup() -> None:
+    html = page(
+        '<script type="application/ld+json">{"@type": "BlogPosting", "author": '
+        '{"@type": "Person", "name": "Ela"}}</script>',
+        "<h1>Le titre</h1><span class='author vcard'><a rel='author' href='/u/kay'>Kay</a></span>"
+        "<a href='https://ex.fr/author/bebs/'>Bebs</a><p class='byline'>Par Jean Dupont</p>",
+    )
+    assert find_author_accounts(parse_html(html)) == ["Ela", "Kay", "Bebs"]
+
+
+def test_the_account_named_after_the_site_is_no_pseudonym() -> None:
+    html = page(
+        '<link rel="canonical" href="https://www.collectif-rue.org/spip.php?article7">',
+        "<h1>Le titre</h1><small>jeudi 27 juin, par <span class='vcard author'>"
+        "<a class='url fn' href='spip.php?auteur2'>collectif-rue</a></span></small>",
+    )
+    assert find_author_accounts(parse_html(html)) == []
+    # without a canonical link, the page's own URL says the same
+    bare = html.replace(
+        '<link rel="canonical" href="https://www.collectif-rue.org/spip.php?article7">', ""
+    )
+    assert find_author_accounts(parse_html(bare)) == ["collectif-rue"]
+    url = "http://www.collectif-rue.org/spip.php?article7"
+    assert find_author_accounts(parse_html(bare), url) == []
 
 
 def test_candidates_are_deduplicated() -> None:

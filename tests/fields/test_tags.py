@@ -176,6 +176,26 @@ SPIP_PAGE = _page(
             ),
             ["Olive", "Export"],
         ),
+        # a tag page linked from a sentence of the text is a mention, not a tag list: the
+        # page's article:tag says what it is about
+        (
+            _page(
+                '<meta property="article:tag" content="Climat">',
+                "<article><h1>La fonte des glaces</h1><p>Le rapport publié lundi par les "
+                'chercheurs de l\'<a href="/tag/onu/">ONU</a> confirme que la fonte des glaces '
+                "s'accélère au Groenland comme en Antarctique depuis dix ans.</p></article>",
+            ),
+            ["Climat"],
+        ),
+        # the index of all tags ("/tags/") is no tag
+        (
+            _page(
+                body="<article><h1>Titre</h1><p>Texte.</p><div class='tags'>"
+                '<a href="/tags/">Tous les thèmes</a> <a href="/tags/peche.html">Pêche</a>'
+                "</div></article>"
+            ),
+            ["Pêche"],
+        ),
         (_page(body="<p>Rien.</p>"), []),
         ("", []),
     ],
@@ -248,6 +268,24 @@ def test_normalise_tags_trims_dedupes_and_keeps_order() -> None:
         Tag("Russie", "russie"),
         Tag("Otan", "otan"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        # quotes a theme prints around each tag are no part of it
+        ("„ Für Tumblr ”", [Tag("Für Tumblr", "fur-tumblr")]),
+        ("«Kultur»", [Tag("Kultur", "kultur")]),
+        # a date printed among the tag links is no tag; a year alone in a topic is
+        ("13. Februar 2017", []),
+        ("19 FEB 2020 - 18:37 CET", []),
+        ("2024-03-12", []),
+        ("Élections 2020", [Tag("Élections 2020", "elections-2020")]),
+        ("COP 29", [Tag("COP 29", "cop-29")]),
+    ],
+)
+def test_normalise_tags_quotes_and_dates(label: str, expected: list[Tag]) -> None:
+    assert normalise_tags([label]) == expected
 
 
 def test_normalise_tags_caps_the_count() -> None:
@@ -433,6 +471,40 @@ def test_choose_section(candidates: list[str], expected: str | None) -> None:
             'Étiquettes : <a href="/tag/tunisie/" rel="tag">Tunisie</a>, '
             '<a href="/tag/olive/" rel="tag">Olive</a></footer></article>',
             ["Tunisie", "Olive"],
+        ),
+        # a post filed in several categories: all of them label it, after its tags
+        (
+            "",
+            '<article><h1>Titre de l’article</h1><p>Texte.</p><footer class="entry-footer">'
+            '<a href="/category/economie/" rel="category tag">Économie</a>, '
+            '<a href="/category/maghreb/" rel="category tag">Maghreb</a> '
+            'Étiquettes : <a href="/tag/olive/" rel="tag">Olive</a></footer></article>',
+            ["Olive", "Économie", "Maghreb"],
+        ),
+        # WordPress's post_class() lists the post's own categories ("category-<slug>"): its
+        # links count wherever the theme prints them, and the teasers' do not
+        (
+            "",
+            '<div class="post-88 post type-post hentry category-sante category-societe">'
+            "<h1>Le virus recule</h1><div class='date-comments'><p>"
+            '<a href="/category/sante/" rel="category tag">Santé</a> '
+            '<a href="/category/societe/" rel="category tag">Société</a></p></div>'
+            '<p>Texte.</p><a href="/tag/virus/" rel="tag">Virus</a></div>'
+            "<div class='post-91 post type-post hentry category-sport'>"
+            '<a href="/category/sport/" rel="category tag">Sport</a>'
+            '<a href="/category/culture/" rel="category tag">Culture</a></div>',
+            ["Virus", "Santé", "Société"],
+        ),
+        # one category link per teaser, in a list of teasers: none is this page's
+        (
+            "",
+            "<h1>Un article parmi d'autres</h1><p>Texte.</p><p>Suite.</p>"
+            + "".join(
+                f'<div class="vignette"><a href="/category/{c}/" rel="category tag">{c}</a>'
+                f'<a href="/category/{c}-2/" rel="category tag">{c} 2</a></div>'
+                for c in ("sport", "sante", "culture")
+            ),
+            [],
         ),
         # a site-wide keyword list (it names "actualités") says nothing of this article
         ('<meta name="keywords" content="actualités, Sénégal, Dakar">', "<p>x</p>", []),

@@ -51,6 +51,63 @@ def test_find_title_candidates_prefers_the_h1_of_the_article() -> None:
     assert find_title_candidates(tree) == {"h1": "Un titre sans méta"}
 
 
+@pytest.mark.parametrize(
+    ("h1", "meta", "expected"),
+    [
+        # a topline printed inside the h1, the headline after it
+        (
+            '<h1><span class="toptitle">Impayés évités</span> La réserve de propriété : '
+            "ce que vendeur et acheteur doivent savoir</h1>",
+            "La réserve de propriété : ce que vendeur et acheteur doivent savoir",
+            "La réserve de propriété : ce que vendeur et acheteur doivent savoir",
+        ),
+        # the section and its separator inside the h1
+        (
+            '<h1><div class="entry-section"><a href="/regions/">Régions | </a></div>'
+            "<span>Un atelier clandestin démantelé à Charleroi</span></h1>",
+            "Un atelier clandestin démantelé à Charleroi",
+            "Un atelier clandestin démantelé à Charleroi",
+        ),
+        # a topline, then a colon of its own
+        (
+            '<h1><span class="topline">Record à l\'export</span><span>: </span>'
+            "<span>Les vins du Valais s'envolent vers l'Asie</span></h1>",
+            "Les vins du Valais s'envolent vers l'Asie | Le Nouvelliste",
+            "Les vins du Valais s'envolent vers l'Asie",
+        ),
+        # a subtitle after the headline, inside the h1
+        (
+            "<h1><span>Marché de Noël : la place Saint-Lambert illuminée</span>"
+            "<small>Trois semaines de fête au cœur de Liège</small></h1>",
+            "Marché de Noël : la place Saint-Lambert illuminée",
+            "Marché de Noël : la place Saint-Lambert illuminée",
+        ),
+        # unconfirmed by any meta title, the h1 stays whole
+        (
+            "<h1><span>Dossier</span> Le budget 2025 adopté</h1>",
+            "Autre chose entièrement",
+            "Dossier Le budget 2025 adopté",
+        ),
+    ],
+)
+def test_find_title_candidates_leaves_out_an_inset_of_the_h1(
+    h1: str, meta: str, expected: str
+) -> None:
+    tree = parse_html(
+        f'<html><head><meta property="og:title" content="{meta}"></head><body>{h1}</body></html>'
+    )
+    assert find_title_candidates(tree)["h1"] == expected
+
+
+def test_a_meta_title_cut_at_a_quote_yields_to_the_whole_one() -> None:
+    # content="... qualifie le projet de "bricolage"" ends the attribute at the first quote
+    candidates = {
+        "og": "Le sénateur qualifie le projet de",
+        "html_title": 'Le sénateur qualifie le projet de "bricolage"',
+    }
+    assert choose_title(candidates) == 'Le sénateur qualifie le projet de "bricolage"'
+
+
 def test_find_title_candidates_empty_page() -> None:
     assert find_title_candidates(parse_html("")) == {}
 

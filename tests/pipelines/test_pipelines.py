@@ -212,6 +212,31 @@ def test_a_data_table_stays_in_the_article():
     assert raw.body_lines[-1].startswith("Les résultats définitifs seront proclamés")
 
 
+BELGIAN_PAGE = """<html lang="fr"><head><title>Le tram de Liège roulera en juin</title></head>
+<body><header><a href="/">Le Quotidien liégeois</a></header>
+<article><h1>Le tram de Liège roulera en juin, annonce la Région</h1>
+<div class="art-meta"><span class="art-date">12/03/2025 à 14:05</span></div>
+<p>Le premier tronçon du tram de Liège sera mis en service au mois de juin, a annoncé mardi le
+ministre wallon de la Mobilité, après plusieurs mois de retard sur le calendrier initial.</p>
+<p>Les essais à vide se poursuivent entre Sclessin et la place Saint-Lambert, et les conducteurs
+achèvent leur formation sur le dépôt de Bressoux, selon l'opérateur des transports publics.</p>
+<p>Les commerçants du centre, touchés par des années de chantier, attendent surtout une date
+ferme pour l'ouverture complète de la ligne jusqu'à Coronmeuse, prévue à l'automne.</p>
+<p>C.J. (avec Belga)</p>
+</article></body></html>"""
+
+
+def test_end_credit_gives_the_agency_and_the_author_when_no_byline_does():
+    url = "https://exemple.be/regions/liege/tram-juin.html"
+    article = Article(url=url, final_url=url, site="demo", fetched_at=FETCHED)
+    article.raw = extract_page(BELGIAN_PAGE, url)
+    normalise_article(article, demo_site(), min_words=40)
+    assert article.agency_codes == ["BELGA"]
+    assert article.agencies[0].where == "trailer"
+    assert article.authors == ["C.J."]
+    assert article.body.split("\n\n")[-1].startswith("Les commerçants du centre")
+
+
 def test_too_short_is_no_article_text():
     url = f"{BASE}/actualite/2024/10/30/video-du-jour.html"
     article = Article(url=url, final_url=url, site="demo", fetched_at=FETCHED)
