@@ -287,6 +287,10 @@ class ArchiveWriter:
         )
         return result
 
+    async def call(self, what: str, function: Callable[..., Any], *args: Any) -> Any:
+        """`function(engine, *args)` on the writer thread, retried like the crawl's writes."""
+        return await self._call_retrying(what, function, self._repo().engine, *args)
+
     async def record_poll(self, poll: Poll, new_count: int = 0) -> None:
         await self._call_retrying("recording a poll", self._repo().record_poll, poll, new_count)
 

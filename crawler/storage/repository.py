@@ -315,10 +315,10 @@ class Repository:
     def ensure_site(self, key: str, name: str, country: str | None, timezone: str | None) -> int:
         """Create or refresh the site row from its site file and return its id."""
         values = {"key": key, "name": name, "country": country, "timezone": timezone}
-        statement = self._insert(models.Site).values(**values)
+        statement = self._insert(models.Site).values(**values, generic=False)
         statement = statement.on_conflict_do_update(
             index_elements=["key"],
-            set_={"name": name, "country": country, "timezone": timezone},
+            set_={"name": name, "country": country, "timezone": timezone, "generic": False},
         ).returning(models.Site.id)
         with self.engine.begin() as connection:
             return int(connection.execute(statement).scalar_one())
@@ -504,7 +504,8 @@ class Repository:
         found = {key: int(site_id) for key, site_id in _select_in(connection, sql.site_ids, keys)}
         missing = sorted(keys - found.keys())
         if missing:
-            _many(connection, sql.site_insert, [{"key": key, "name": key} for key in missing])
+            rows = [{"key": key, "name": key, "generic": True} for key in missing]
+            _many(connection, sql.site_insert, rows)
             found.update(
                 (key, int(site_id))
                 for key, site_id in _select_in(connection, sql.site_ids, missing)
@@ -827,6 +828,8 @@ class _BatchWriter:
                 "content_hash": item.content_hash,
                 "extractor": article.extractor,
                 "pipeline_version": self.repository.pipeline_version,
+                "warc_file": article.warc_file,
+                "warc_offset": article.warc_offset,
             },
         )
 

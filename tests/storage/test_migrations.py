@@ -40,6 +40,7 @@ TABLES = {
     "crawl_runs",
     "frontier",
     "sources",
+    "warc_files",
     "raw_pages",
     "article_signatures",
     "article_bands",
