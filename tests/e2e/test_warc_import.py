@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from crawler.storage.engine import make_engine
 from tests.e2e.conftest import FAST, export_rows, scrapy
-from tests.warc.builder import (
+from tests.e2e.warc_builder import (
     DEMO_ORIGIN,
     ENGLISH_PAGE,
     UNDECLARED_ENGLISH,
