@@ -9,9 +9,12 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
+import redis
 
 from crawler.fixture_server import FixtureServer, Route
 from tests.e2e.conftest import FAST, ROOT, scrapy
@@ -21,6 +24,7 @@ from tests.e2e.warc_builder import ENGLISH_PAGE, WarcBuilder, demo_articles
 
 pytestmark = pytest.mark.e2e
 DEMO_HOST = "http://127.0.0.1:8765"  # the demo site file's origin: its records go to "demo"
+PROXIES = ("http_proxy", "https_proxy")
 OTHER_HOST = "https://www.journal-du-lac.example"  # no site file: a site row of its own
 
 
@@ -94,7 +98,7 @@ def test_a_backfill_imports_every_file_once_and_attributes_sites(db_url, tmp_pat
 
 
 def start_ccnews(server: FixtureServer, database_url: str) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")}
+    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXIES}
     env.update(DATABASE_URL=database_url, **PRIVATE)
     command = [sys.executable, "-m", "scrapy", "crawl", "ccnews", "-a", "from=2024-01",
                "-a", "to=2024-02", "-a", f"base_url={server.base_url}/", *FAST]  # fmt: skip
@@ -146,3 +150,32 @@ def test_a_bad_month_is_a_configuration_error(sqlite_url):
     run = scrapy("crawl", "ccnews", "-a", "from=2024-03", "-a", "to=2024-01",
                  database_url=sqlite_url)  # fmt: skip
     assert run.returncode == 2 and "before" in run.stderr
+
+
+@pytest.mark.postgres
+def test_two_workers_share_the_list_of_files(empty_pg_url, tmp_path):
+    paths = [p for month in layout(tmp_path).values() for p in month]
+    redis_client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    redis_client.ping()
+    with FixtureServer(tmp_path) as server:
+        for path in paths:  # each file takes a moment: the other worker claims the next one
+            server.routes["/" + path] = Route(body=(tmp_path / path).read_bytes(), delay=1.5)
+        env = {k: v for k, v in os.environ.items() if k.lower() not in PROXIES}
+        env.update(DATABASE_URL=empty_pg_url, SCRAPY_SETTINGS_MODULE="settings.redis",
+                   DEPECHES_RUN_ID=f"test-{uuid.uuid4().hex[:8]}", DEPECHES_IDLE_SECONDS="1",
+                   **PRIVATE)  # fmt: skip
+        command = [sys.executable, "-m", "scrapy", "crawl", "ccnews", "-a", "from=2024-01",
+                   "-a", "to=2024-02", "-a", f"base_url={server.base_url}/", *FAST]  # fmt: skip
+        workers = [
+            subprocess.Popen(command, cwd=ROOT, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)
+        ]  # fmt: skip
+        outputs = [worker.communicate(timeout=240) for worker in workers]
+        fetched = Counter(r for r in server.requests if r.endswith(".warc.gz"))
+    for worker, (_, stderr) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, stderr[-3000:]
+    assert fetched == {"/" + path: 1 for path in paths}
+    runs = query(empty_pg_url, "SELECT crawl_run_id, count(*) FROM warc_files GROUP BY 1")
+    assert len(runs) == 2 and sum(count for _, count in runs) == len(paths)
+    assert scalar(empty_pg_url, "SELECT count(*) FROM articles") == len(demo_articles())

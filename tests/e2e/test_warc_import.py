@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import text
 
+from crawler.fixture_server import FixtureServer
 from crawler.storage.engine import make_engine
 from tests.e2e.conftest import FAST, export_rows, scrapy
 from tests.e2e.warc_builder import (
@@ -158,3 +159,24 @@ def test_a_missing_file_is_a_configuration_error(sqlite_url, tmp_path):
     assert "absent.warc.gz" in run.stderr and "no such file" in run.stderr
     run = import_warc(sqlite_url, str(tmp_path / "*.warc.gz"))
     assert run.returncode == 2 and "no file matches" in run.stderr
+
+
+def test_a_remote_file_is_streamed_behind_the_private_address_guard(sqlite_url, tmp_path):
+    pages = list(demo_articles().items())
+    builder = WarcBuilder()
+    for path, body in pages[:2]:
+        builder.page(DEMO_ORIGIN + path, body)
+    builder.write(tmp_path / "remote.warc.gz")
+    with FixtureServer(tmp_path) as server:
+        url = f"{server.base_url}/remote.warc.gz"
+        # 127.0.0.1 is not in the networks opened: refused, counted, exit 1, nothing stored
+        run = import_warc(sqlite_url, url, "-s", "ALLOW_PRIVATE_NETWORKS=10.0.0.0/8")
+        assert run.returncode == 1, run.stderr[-3000:]
+        assert "private, loopback or reserved address" in run.stderr
+        assert last_stats(sqlite_url)["depeches/warc/files_failed"] == 1
+        assert server.requests == []
+        run = import_warc(sqlite_url, url)
+        assert run.returncode == 0, run.stderr[-3000:]
+    assert last_stats(sqlite_url)["depeches/warc/files"] == 1
+    provenance = query(sqlite_url, "SELECT DISTINCT warc_file FROM raw_pages")
+    assert provenance == [(url,)]

@@ -1,0 +1,180 @@
+"""Pure parts of the WARC import: language pre-filter, dates, sources, months, paths, guard."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler import netguard
+from crawler.sites import SiteConfig, SiteConfigError
+from crawler.spiders.ccnews import month_range, parse_paths, paths_url
+from crawler.spiders.warc import host_matcher
+from crawler.warc import (
+    RecordFilter,
+    Skipped,
+    TrackedStream,
+    WarcPage,
+    WarcSourceError,
+    declared_languages,
+    expand_sources,
+    parse_warc_date,
+    read_warc,
+    warc_date,
+    warc_response,
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "head", "expected"),
+    [
+        (None, b'<!DOCTYPE html><html lang="fr-FR"><head>', {"fr"}),
+        (None, b"<html class='no-js' lang='fr'>", {"fr"}),
+        (None, b"<html xml:lang=en lang=en>", {"en"}),
+        ("fr-CA, en", b"<html>", {"fr", "en"}),
+        ("de", b'<html lang="fr">', {"de", "fr"}),
+        (None, b'<meta http-equiv="Content-Language" content="ar">', {"ar"}),
+        (None, b"<html><head><title>Sans langue</title>", set()),
+        (None, b'<html lang="">', set()),
+        (None, b'<html data-x="' + b"y" * 5000 + b'" lang="fr">', set()),  # past the bound
+        ("*", b"<html>", set()),
+    ],
+)
+def test_declared_languages(header, head, expected):
+    assert declared_languages(header, head) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-11-05T08:30:00Z", datetime(2024, 11, 5, 8, 30, tzinfo=UTC)),
+        ("2024-11-05T08:30:00.250000Z", datetime(2024, 11, 5, 8, 30, 0, 250000, tzinfo=UTC)),
+        ("2024-11-05T09:30:00+01:00", datetime(2024, 11, 5, 8, 30, tzinfo=UTC)),
+        ("2024-11-05T08:30:00", datetime(2024, 11, 5, 8, 30, tzinfo=UTC)),
+        ("hier", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_warc_date(text, expected):
+    assert parse_warc_date(text) == expected
+
+
+def test_warc_date_round_trips():
+    for value in (datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC), datetime(2024, 1, 2, 3, 4, 5, 6, UTC)):
+        assert parse_warc_date(warc_date(value)) == value
+    assert warc_date(datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)) == "2024-01-02T03:04:05Z"
+
+
+def test_a_written_record_reads_back_with_its_hints_and_requested_url():
+    when = datetime(2024, 11, 5, 8, 30, 0, 123456, tzinfo=UTC)
+    html = '<html lang="fr"><body><p>Un été à Dakar</p></body></html>'.encode()
+    hints = {"feed_title": "Été"}
+    data = warc_response(
+        "https://exemple.sn/b", when, 200, html, requested_url="https://exemple.sn/a", hints=hints
+    )
+    (page,) = read_warc(TrackedStream(io.BytesIO(data)), RecordFilter())
+    assert isinstance(page, WarcPage)
+    assert (page.url, page.requested_url, page.date, page.body, page.offset) == (
+        "https://exemple.sn/b", "https://exemple.sn/a", when, html, 0,
+    )  # fmt: skip
+    assert page.hints == {"feed_title": "Été"}
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_the_filter_leaves_out_other_hosts_and_large_pages():
+    html = b"<html><body>" + b"x" * 1000 + b"</body></html>"
+    when = datetime(2024, 1, 1, tzinfo=UTC)
+    data = b"".join(
+        warc_response(url, when, 200, html)
+        for url in ("https://www.exemple.sn/a", "https://autre.example/b", "https://exemple.sn/c")
+    )
+    wanted = RecordFilter(wants_host=host_matcher([SiteConfig("x", "X", domains=("exemple.sn",))]))
+    outcomes = list(read_warc(TrackedStream(io.BytesIO(data)), wanted))
+    assert [type(o).__name__ for o in outcomes] == ["WarcPage", "Skipped", "WarcPage"]
+    assert isinstance(outcomes[1], Skipped) and outcomes[1].reason == "host"
+    small = RecordFilter(max_bytes=500)
+    reasons = [o.reason for o in read_warc(TrackedStream(io.BytesIO(data)), small)]  # type: ignore[union-attr]
+    assert reasons == ["too_large"] * 3
+
+
+def test_a_stream_that_fails_is_not_a_corrupt_file():
+    class Broken(io.BytesIO):
+        def read(self, size: int = -1) -> bytes:
+            raise ConnectionResetError("peer went away")
+
+    with pytest.raises(OSError, match="peer went away"):
+        list(read_warc(TrackedStream(Broken()), RecordFilter()))
+
+
+def test_expand_sources(tmp_path):
+    (tmp_path / "b.warc.gz").write_bytes(b"")
+    (tmp_path / "a.warc.gz").write_bytes(b"")
+    spec = f"{tmp_path}/*.warc.gz, https://exemple.sn/x.warc.gz,{tmp_path}/a.warc.gz"
+    assert expand_sources(spec) == [
+        f"{tmp_path}/a.warc.gz", f"{tmp_path}/b.warc.gz", "https://exemple.sn/x.warc.gz",
+    ]  # fmt: skip
+    for bad, message in (("", "give -a file"), (f"{tmp_path}/none.warc", "no such file"),
+                         (f"{tmp_path}/*.warc", "no file matches")):  # fmt: skip
+        with pytest.raises(WarcSourceError, match=message):
+            expand_sources(bad)
+
+
+def test_month_range():
+    assert month_range("2023-11", "2024-02") == ["2023-11", "2023-12", "2024-01", "2024-02"]
+    assert month_range("2024-05", None) == ["2024-05"]
+    for start, end in (
+        ("2024-13", None),
+        ("24-01", None),
+        ("2024-03", "2024-01"),
+        ("2015-01", None),
+    ):
+        with pytest.raises(SiteConfigError):
+            month_range(start, end)
+
+
+def test_paths_file():
+    assert paths_url("https://data.commoncrawl.org/", "2024-01") == (
+        "https://data.commoncrawl.org/crawl-data/CC-NEWS/2024/01/warc.paths.gz"
+    )
+    good = "crawl-data/CC-NEWS/2024/01/CC-NEWS-20240101021425-00411.warc.gz"
+    text = f"{good}\n\n../../etc/passwd\nhttps://ailleurs.example/x.warc.gz\n"
+    assert parse_paths(gzip.decompress(gzip.compress(text.encode()))) == ([good], 2)
+
+
+@pytest.mark.parametrize(
+    ("address", "allowed", "ok"),
+    [
+        ("93.184.216.34", "", True),
+        ("2606:2800:220:1:248:1893:25c8:1946", "", True),
+        ("127.0.0.1", "", False),
+        ("10.1.2.3", "", False),
+        ("192.168.1.1", "", False),
+        ("169.254.169.254", "", False),  # cloud metadata
+        ("::1", "", False),
+        ("::ffff:127.0.0.1", "", False),
+        ("fe80::1", "", False),
+        ("0.0.0.0", "", False),
+        ("127.0.0.1", "127.0.0.0/8", True),
+        ("10.1.2.3", "127.0.0.0/8, 10.0.0.0/8", True),
+        ("192.168.1.1", "10.0.0.0/8", False),
+    ],
+)
+def test_the_guard(address, allowed, ok):
+    networks = netguard.allowed_networks(allowed)
+    if ok:
+        assert str(netguard.check_address(address, networks)) == address.split("%")[0]
+    else:
+        with pytest.raises(netguard.PrivateAddressError, match="ALLOW_PRIVATE_NETWORKS"):
+            netguard.check_address(address, networks)
+
+
+def test_the_guard_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("ALLOW_PRIVATE_NETWORKS", "127.0.0.0/8")
+    assert netguard.allowed_networks() == netguard.allowed_networks("127.0.0.0/8")
+    with pytest.raises(ValueError, match="not a CIDR"):
+        netguard.allowed_networks("localhost")
+    with pytest.raises(netguard.PrivateAddressError):
+        netguard.open_stream("http://127.0.0.1:9/x.warc.gz", ())
