@@ -297,6 +297,7 @@ def warc_response(
     *,
     requested_url: str | None = None,
     hints: dict[str, Any] | None = None,
+    content_type: str = "text/html; charset=utf-8",
 ) -> bytes:
     """One response record (one gzip member) of a stored page, its HTML as UTF-8."""
     record = WarcRecord()
@@ -312,7 +313,7 @@ def warc_response(
             record.headers[HINTS] = text
     head = (
         f"HTTP/1.1 {status} OK\r\n"
-        "Content-Type: text/html; charset=utf-8\r\n"
+        f"Content-Type: {content_type}\r\n"
         f"Content-Length: {len(html)}\r\n\r\n"
     ).encode("ascii")
     record.set_bytes_content(head + html)
