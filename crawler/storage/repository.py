@@ -744,6 +744,22 @@ class _BatchWriter:
         ]
         status: SaveStatus = "unchanged"
         text_changed = bool(changed) and item.content_hash != stored.content_hash
+        if text_changed and not is_latest and not self.reextract:
+            # An older fetch arriving late (a WARC backfill of a page crawled since): its text
+            # is an earlier version, kept as such; it does not replace the newer one.
+            self.revisions.append(
+                {
+                    "article_id": article_id,
+                    "observed_at": item.fetched_at,
+                    "content_hash": item.content_hash,
+                    "changed_fields": ",".join(changed),
+                    "title": article.title,
+                    "body": article.body,
+                    "reason": "crawl",
+                }
+            )
+            self._apply(stored, values)
+            return status
         if text_changed:
             status = "updated"
             self.revisions.append(
