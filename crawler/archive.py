@@ -67,6 +67,7 @@ class DatabaseUnavailableError(RuntimeError):
 
 
 DEFAULT_RETRY_SECONDS = 120.0
+IMPORT_SPIDERS = ("warc", "ccnews")  # spiders whose pages come from files (WARC)
 
 
 class ArchiveWriter:
@@ -202,7 +203,8 @@ class ArchiveWriter:
         """Close the run row; an ok run that looks far off the site's recent ones is degraded."""
         if self.repository is None or self.run_id is None:
             return status
-        if status == "ok" and self.spider_name:
+        # An import's volume and errors follow its files, not a site's health: not compared.
+        if status == "ok" and self.spider_name and self.spider_name not in IMPORT_SPIDERS:
             engine, spider_name = self.repository.engine, self.spider_name
             history = self._retrying(
                 "reading recent runs",

@@ -180,3 +180,17 @@ def test_a_remote_file_is_streamed_behind_the_private_address_guard(sqlite_url, 
     assert last_stats(sqlite_url)["depeches/warc/files"] == 1
     provenance = query(sqlite_url, "SELECT DISTINCT warc_file FROM raw_pages")
     assert provenance == [(url,)]
+
+
+def test_hosts_catalogue_keeps_the_configured_sites_only(sqlite_url, tmp_path):
+    pages = list(demo_articles().items())
+    builder = WarcBuilder()
+    builder.page("http://127.0.0.1:8765" + pages[0][0], pages[0][1])  # demo.toml's origin
+    builder.page("https://www.journal-du-lac.example" + pages[1][0], pages[1][1])
+    warc = builder.write(tmp_path / "hosts.warc.gz")
+    run = import_warc(sqlite_url, str(warc), "-a", "hosts=catalogue")
+    assert run.returncode == 0, run.stderr[-3000:]
+    stats = last_stats(sqlite_url)
+    assert stats["depeches/warc/skipped/host"] == 1 and stats["depeches/warc/pages"] == 1
+    stored = query(sqlite_url, "SELECT s.key FROM articles a JOIN sites s ON s.id = a.site_id")
+    assert stored == [("demo",)]
