@@ -178,3 +178,47 @@ def test_the_guard_reads_the_environment(monkeypatch):
         netguard.allowed_networks("localhost")
     with pytest.raises(netguard.PrivateAddressError):
         netguard.open_stream("http://127.0.0.1:9/x.warc.gz", ())
+
+
+STREAM_CHECK = r"""
+import resource, sys
+from datetime import UTC, datetime
+from crawler.warc import RecordFilter, TrackedStream, WarcPage, read_warc, warc_response
+import gzip
+
+page = b'<html lang="en"><body>' + b"<p>dock workers strike</p>" * 40000 + b"</body></html>"
+record = gzip.decompress(warc_response("https://a.example/x", datetime(2024, 1, 1, tzinfo=UTC),
+                                       200, page))
+COUNT = 300
+
+class Endless:
+    '''COUNT records, produced as they are read: the file never exists whole.'''
+    def __init__(self):
+        self.left, self.buffer = COUNT, b""
+    def read(self, size=-1):
+        while len(self.buffer) < max(size, 1) and self.left:
+            self.buffer += record
+            self.left -= 1
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+outcomes = [type(o).__name__ + ":" + getattr(o, "reason", "") for o in
+            read_warc(TrackedStream(Endless()), RecordFilter())]
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+print(len(outcomes), set(outcomes), len(record) * COUNT // 2**20, grown // 1024)
+"""
+
+
+def test_reading_streams_a_large_file_in_flat_memory():
+    """300 records of 1 MB (~300 MB) read from a stream: peak RSS grows by a few MB."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", STREAM_CHECK], capture_output=True, text=True,
+                            timeout=120, check=True)  # fmt: skip
+    fields = result.stdout.split()
+    count, total_mb, grown_mb = int(fields[0]), int(fields[-2]), int(fields[-1])
+    assert count == 300 and "Skipped:language" in result.stdout
+    assert total_mb >= 280  # MiB
+    assert grown_mb < 40, result.stdout
