@@ -56,6 +56,9 @@ class Command(ScrapyCrawlCommand):
                     expand_sources(spargs.get("file"))
                 else:
                     month_range(spargs.get("from"), spargs.get("to"))
+                hosts = (spargs.get("hosts") or "all").strip()
+                if hosts not in ("all", "catalogue"):  # a site key or group: it must exist
+                    load_sites(self.settings.get("SITES_DIR"), hosts)
             except (SiteConfigError, WarcSourceError) as exc:
                 _fail(str(exc))
                 self.exitcode = exitcodes.CONFIG_ERROR

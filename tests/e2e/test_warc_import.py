@@ -159,6 +159,9 @@ def test_a_missing_file_is_a_configuration_error(sqlite_url, tmp_path):
     assert "absent.warc.gz" in run.stderr and "no such file" in run.stderr
     run = import_warc(sqlite_url, str(tmp_path / "*.warc.gz"))
     assert run.returncode == 2 and "no file matches" in run.stderr
+    (tmp_path / "x.warc.gz").write_bytes(b"")
+    run = import_warc(sqlite_url, str(tmp_path / "x.warc.gz"), "-a", "hosts=nowhere")
+    assert run.returncode == 2 and "nowhere" in run.stderr
 
 
 def test_a_remote_file_is_streamed_behind_the_private_address_guard(sqlite_url, tmp_path):
