@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest clean eval browse bench fault-trials
+.PHONY: install demo test lint typecheck pytest clean eval browse bench bench-warc fault-trials
 
 install: $(STAMP)
 
@@ -37,6 +37,10 @@ fault-trials: install
 # Speed figures (docs/performance.md): BENCH_ARGS="--pages 20000" or "--db postgres".
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# WARC import against `scrapy crawl urls` on the same real pages: BENCH_WARC_ARGS="--records 200".
+bench-warc: install
+	$(BIN)/python bench/warc.py $(BENCH_WARC_ARGS)
 
 # The SQLite archive in Datasette: BROWSE_DB=path (default: DATABASE_URL's file), BROWSE_PORT.
 BROWSE_PORT ?= 8001

@@ -67,6 +67,7 @@ class DatabaseUnavailableError(RuntimeError):
 
 
 DEFAULT_RETRY_SECONDS = 120.0
+IMPORT_SPIDERS = ("warc", "ccnews")  # spiders whose pages come from files (WARC)
 
 
 class ArchiveWriter:
@@ -202,7 +203,8 @@ class ArchiveWriter:
         """Close the run row; an ok run that looks far off the site's recent ones is degraded."""
         if self.repository is None or self.run_id is None:
             return status
-        if status == "ok" and self.spider_name:
+        # An import's volume and errors follow its files, not a site's health: not compared.
+        if status == "ok" and self.spider_name and self.spider_name not in IMPORT_SPIDERS:
             engine, spider_name = self.repository.engine, self.spider_name
             history = self._retrying(
                 "reading recent runs",
@@ -286,6 +288,10 @@ class ArchiveWriter:
             child_sources,
         )
         return result
+
+    async def call(self, what: str, function: Callable[..., Any], *args: Any) -> Any:
+        """`function(engine, *args)` on the writer thread, retried like the crawl's writes."""
+        return await self._call_retrying(what, function, self._repo().engine, *args)
 
     async def record_poll(self, poll: Poll, new_count: int = 0) -> None:
         await self._call_retrying("recording a poll", self._repo().record_poll, poll, new_count)

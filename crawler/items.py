@@ -24,6 +24,9 @@ class FetchedPage:
     # then carries no HTML and the first pipeline turns it into a recorded rejection.
     error: str | None = None
     error_detail: str = ""
+    # Where an imported page came from (scrapy crawl warc / ccnews): file and record offset.
+    warc_file: str | None = None
+    warc_offset: int | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,9 @@ class Article:
     # Pipeline stages already applied in the extraction worker (pipelines.worker), which the
     # pipelines of the same name then skip.
     stages_done: frozenset[str] = frozenset()
+    # Provenance of an imported page (FetchedPage.warc_file / warc_offset), kept in raw_pages.
+    warc_file: str | None = None
+    warc_offset: int | None = None
 
     @property
     def agency_codes(self) -> list[str]:

@@ -77,6 +77,7 @@ class ExtractPipeline:
         self._time(outcome.cpu_seconds)
         if outcome.article is None:
             raise Rejected(outcome.reason or "pipeline_error", outcome.detail, url=item.url)
+        outcome.article.warc_file, outcome.article.warc_offset = item.warc_file, item.warc_offset
         return outcome.article
 
     def _time(self, cpu_seconds: dict[str, float]) -> None:

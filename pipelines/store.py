@@ -15,6 +15,15 @@ from crawler.storage.repository import SaveResult
 logger = logging.getLogger(__name__)
 
 
+def count_results(crawler: Crawler, results: list[SaveResult]) -> None:
+    """The run's depeches/articles/<new|updated|unchanged...> counters, one batch's worth."""
+    stats = crawler.stats
+    if stats is None:
+        return
+    for result in results:
+        stats.inc_value(f"depeches/articles/{result.status}")
+
+
 class StorePipeline:
     """Queues articles for the writer, one transaction a batch; a failed write stops the crawl."""
 
@@ -28,11 +37,7 @@ class StorePipeline:
         return cls(crawler)
 
     def _count(self, results: list[SaveResult]) -> None:
-        stats = self.crawler.stats
-        if stats is None:
-            return
-        for result in results:
-            stats.inc_value(f"depeches/articles/{result.status}")
+        count_results(self.crawler, results)
 
     def _fail(self, exc: Exception) -> None:
         """Stop the crawl; its articles not written are fetched again by the next run."""

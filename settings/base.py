@@ -145,3 +145,9 @@ FRONTIER_RETRY_DELAY = 3600
 SOURCE_POLL_INTERVAL = 900
 SOURCE_POLL_MIN = 300
 SOURCE_POLL_MAX = 86400
+
+# WARC imports (scrapy crawl warc / ccnews, docs/operations.md): the languages wanted (primary
+# subtags, comma-separated), pages in the pipelines at once, and where CC-NEWS lives.
+WARC_LANGUAGES = os.environ.get("DEPECHES_WARC_LANGUAGES", "fr")
+WARC_MAX_IN_FLIGHT = 32
+CCNEWS_BASE_URL = os.environ.get("CCNEWS_BASE_URL", "https://data.commoncrawl.org/")

@@ -13,9 +13,11 @@ from crawler.memory import pin_malloc_thresholds
 from crawler.runlock import AlreadyRunningError, RunLock, attach_lock
 from crawler.safety import settings_problems
 from crawler.sites import SiteConfigError, select_sites
+from crawler.spiders.ccnews import month_range
 from crawler.spiders.urls import read_url_list
 from crawler.storage.engine import DatabaseUrlError, make_engine, redact, resolve_database_url
 from crawler.storage.schema import SchemaBehindError, ensure_schema
+from crawler.warc import WarcSourceError, expand_sources
 
 
 def _fail(message: str) -> None:
@@ -31,7 +33,7 @@ class Command(ScrapyCrawlCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
-            raise UsageError("give exactly one spider: site or urls")
+            raise UsageError("give exactly one spider: site, urls, warc or ccnews")
         assert self.settings is not None
         pin_malloc_thresholds()  # huge pages' buffers go back to the system once freed
         spargs = dict(opts.spargs)
@@ -45,6 +47,19 @@ class Command(ScrapyCrawlCommand):
             try:
                 read_url_list(spargs.get("url"), spargs.get("file"))
             except SiteConfigError as exc:
+                _fail(str(exc))
+                self.exitcode = exitcodes.CONFIG_ERROR
+                return
+        if args[0] in ("warc", "ccnews"):
+            try:
+                if args[0] == "warc":
+                    expand_sources(spargs.get("file"))
+                else:
+                    month_range(spargs.get("from"), spargs.get("to"))
+                hosts = (spargs.get("hosts") or "all").strip()
+                if hosts not in ("all", "catalogue"):  # a site key or group: it must exist
+                    select_sites(self.settings.get("SITES_DIR"), hosts)
+            except (SiteConfigError, WarcSourceError) as exc:
                 _fail(str(exc))
                 self.exitcode = exitcodes.CONFIG_ERROR
                 return

@@ -12,8 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.commands import report_database_error
 from crawler.storage.engine import make_engine, resolve_database_url
-from crawler.storage.export import FORMATS, export_articles, parse_since
+from crawler.storage.export import FORMATS, ExportFilter, export_articles, parse_since
 from crawler.storage.schema import SchemaError, ensure_schema
+from crawler.storage.warc_export import export_warc
 
 if TYPE_CHECKING:
     import argparse
@@ -26,12 +27,15 @@ class Command(ScrapyCommand):
 
     def syntax(self) -> str:
         return (
-            "-o FILE [--format jsonl|csv|parquet] [--site KEY] [--since YYYY-MM-DD] "
+            "-o FILE [--format jsonl|csv|parquet|warc] [--site KEY] [--since YYYY-MM-DD] "
             "[--until YYYY-MM-DD] [--language CODE] [--agency CODE]"
         )
 
     def short_desc(self) -> str:
-        return "Export stored articles to a JSONL, CSV or Parquet file, one record per article"
+        return (
+            "Export stored articles to a JSONL, CSV or Parquet file, one record per article, "
+            "or their stored pages to a WARC file"
+        )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -40,9 +44,11 @@ class Command(ScrapyCommand):
         )
         parser.add_argument(
             "--format",
-            choices=FORMATS,
+            choices=(*FORMATS, "warc"),
             default=None,
-            help="output format (default: csv / parquet for a .csv / .parquet file, else jsonl)",
+            help="output format (default: csv / parquet / warc for a .csv / .parquet / .warc or "
+            ".warc.gz file, else jsonl); warc writes the stored pages, gzipped per record for "
+            "a .gz name",
         )
         parser.add_argument("--site", metavar="KEY", help="only articles of this site")
         parser.add_argument(
@@ -67,7 +73,11 @@ class Command(ScrapyCommand):
                     raise UsageError(str(error), print_help=False) from None
         if opts.format is None:
             suffix = Path(opts.output).suffix.lower()
-            opts.format = {".csv": "csv", ".parquet": "parquet"}.get(suffix, "jsonl")
+            if opts.output.lower().endswith((".warc", ".warc.gz")):
+                suffix = ".warc"
+            opts.format = {".csv": "csv", ".parquet": "parquet", ".warc": "warc"}.get(
+                suffix, "jsonl"
+            )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -79,6 +89,17 @@ class Command(ScrapyCommand):
             return
         try:
             ensure_schema(engine, create_if_empty=False)
+            if opts.format == "warc":
+                selection = ExportFilter(
+                    opts.site,
+                    opts.since,
+                    opts.until,
+                    opts.language,
+                    opts.agency.upper() if opts.agency else None,
+                )
+                count = export_warc(engine, opts.output, selection)
+                print(f"exported {count} pages to {opts.output}", file=sys.stderr)
+                return
             count = export_articles(
                 engine,
                 opts.output,

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 
 from crawler.storage import models
 from crawler.storage.engine import SQLITE_BEGIN_OPTION
@@ -165,6 +165,17 @@ def iter_records(
         .order_by(article.id)
         .execution_options(yield_per=BATCH_SIZE, stream_results=True)
     )
+    result = connection.execute(filtered(statement, selection))
+    for partition in result.partitions():
+        ids = [row.id for row in partition]
+        children = Children.load(connection, ids)
+        for row in partition:
+            yield build(row._mapping, children)
+
+
+def filtered(statement: Select[Any], selection: ExportFilter) -> Select[Any]:
+    """The statement (over articles joined to sites) restricted to the selection."""
+    article, site_table = models.Article, models.Site
     if selection.site is not None:
         statement = statement.where(site_table.key == selection.site)
     if selection.since is not None:
@@ -179,12 +190,7 @@ def iter_records(
         statement = statement.where(
             exists().where(agency.article_id == article.id, agency.code == selection.agency)
         )
-    result = connection.execute(statement)
-    for partition in result.partitions():
-        ids = [row.id for row in partition]
-        children = Children.load(connection, ids)
-        for row in partition:
-            yield build(row._mapping, children)
+    return statement
 
 
 def _midnight(day: date) -> datetime:

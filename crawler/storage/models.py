@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -95,6 +96,12 @@ class Site(Base):
     )
     timezone: Mapped[str | None] = mapped_column(
         String(64), comment="IANA timezone used to read dates written without an offset."
+    )
+    generic: Mapped[bool] = mapped_column(
+        Boolean,
+        server_default=false(),
+        comment="True for a row created on the fly for a host without a site file (URL "
+        "lists, WARC and CC-NEWS imports): its pages were read with the generic rules.",
     )
 
 
@@ -335,6 +342,16 @@ class RawPage(Base):
     pipeline_version: Mapped[str] = mapped_column(
         String(50), comment="Pipeline version used at fetch time."
     )
+    warc_file: Mapped[str | None] = mapped_column(
+        Text,
+        comment="WARC file the page was imported from (path or URL as given); null for a "
+        "page fetched by a crawl.",
+    )
+    warc_offset: Mapped[int | None] = mapped_column(
+        BigInteger,
+        comment="Byte offset of the page's record in warc_file (of its gzip member when "
+        "the file is gzipped per record).",
+    )
 
 
 class CrawlRun(Base):
@@ -569,6 +586,51 @@ class SiteCheck(Base):
     report: Mapped[dict[str, Any] | None] = mapped_column(
         JsonDocument,
         comment="Per source: URL, kind, HTTP status, parses, article URLs, newest date.",
+    )
+
+
+WARC_FILE_STATES = ("pending", "importing", "done")
+
+
+class WarcFile(Base):
+    __tablename__ = "warc_files"
+    __table_args__ = (
+        Index("ix_warc_files_month_state", "month", "state"),
+        CheckConstraint(_one_of("state", WARC_FILE_STATES), name="state"),
+        {
+            "comment": "WARC files of a backfill (scrapy crawl ccnews) and where each stands, so "
+            "a killed run resumes at the next file and several workers share the list."
+        },
+    )
+
+    path: Mapped[str] = mapped_column(
+        Text,
+        primary_key=True,
+        comment="WARC file as listed in its collection's paths file "
+        "(crawl-data/CC-NEWS/2024/01/CC-NEWS-....warc.gz).",
+    )
+    collection: Mapped[str] = mapped_column(String(32), comment="Collection: CC-NEWS.")
+    month: Mapped[str] = mapped_column(String(7), comment="Month of the paths file, YYYY-MM.")
+    state: Mapped[str] = mapped_column(
+        String(10), comment="pending, importing (claimed by crawl_run_id) or done."
+    )
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        Id,
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"),
+        comment="Crawl run that claimed (importing) or finished (done) the file.",
+    )
+    claimed_at: Mapped[datetime | None] = mapped_column(comment="Latest claim, UTC.")
+    finished_at: Mapped[datetime | None] = mapped_column(comment="When the import ended, UTC.")
+    records: Mapped[int | None] = mapped_column(
+        BigInteger, comment="WARC records read in the file."
+    )
+    pages: Mapped[int | None] = mapped_column(
+        BigInteger,
+        comment="Records that passed the pre-filter and went through the pipelines.",
+    )
+    skipped: Mapped[int | None] = mapped_column(
+        BigInteger,
+        comment="Records skipped (other types, not HTML, other languages, corrupt...).",
     )
 
 

@@ -315,10 +315,10 @@ class Repository:
     def ensure_site(self, key: str, name: str, country: str | None, timezone: str | None) -> int:
         """Create or refresh the site row from its site file and return its id."""
         values = {"key": key, "name": name, "country": country, "timezone": timezone}
-        statement = self._insert(models.Site).values(**values)
+        statement = self._insert(models.Site).values(**values, generic=False)
         statement = statement.on_conflict_do_update(
             index_elements=["key"],
-            set_={"name": name, "country": country, "timezone": timezone},
+            set_={"name": name, "country": country, "timezone": timezone, "generic": False},
         ).returning(models.Site.id)
         with self.engine.begin() as connection:
             return int(connection.execute(statement).scalar_one())
@@ -505,7 +505,8 @@ class Repository:
         found = {key: int(site_id) for key, site_id in _select_in(connection, sql.site_ids, keys)}
         missing = sorted(keys - found.keys())
         if missing:
-            _many(connection, sql.site_insert, [{"key": key, "name": key} for key in missing])
+            rows = [{"key": key, "name": key, "generic": True} for key in missing]
+            _many(connection, sql.site_insert, rows)
             found.update(
                 (key, int(site_id))
                 for key, site_id in _select_in(connection, sql.site_ids, missing)
@@ -744,6 +745,22 @@ class _BatchWriter:
         ]
         status: SaveStatus = "unchanged"
         text_changed = bool(changed) and item.content_hash != stored.content_hash
+        if text_changed and not is_latest and not self.reextract:
+            # An older fetch arriving late (a WARC backfill of a page crawled since): its text
+            # is an earlier version, kept as such; it does not replace the newer one.
+            self.revisions.append(
+                {
+                    "article_id": article_id,
+                    "observed_at": item.fetched_at,
+                    "content_hash": item.content_hash,
+                    "changed_fields": ",".join(changed),
+                    "title": article.title,
+                    "body": article.body,
+                    "reason": "crawl",
+                }
+            )
+            self._apply(stored, values)
+            return status
         if text_changed:
             status = "updated"
             self.revisions.append(
@@ -828,6 +845,8 @@ class _BatchWriter:
                 "content_hash": item.content_hash,
                 "extractor": article.extractor,
                 "pipeline_version": self.repository.pipeline_version,
+                "warc_file": article.warc_file,
+                "warc_offset": article.warc_offset,
             },
         )
 

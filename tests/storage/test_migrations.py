@@ -41,6 +41,7 @@ TABLES = {
     "frontier",
     "sources",
     "site_checks",
+    "warc_files",
     "raw_pages",
     "article_signatures",
     "article_bands",

@@ -405,3 +405,19 @@ def test_one_batch_plays_its_articles_in_order(migrated_engine):
         migrated_engine, select(models.ArticleUrl.url, models.ArticleUrl.article_id)
     )
     assert count(migrated_engine, models.ArticleTag) == 2  # replaced, not added twice
+
+
+def test_an_older_fetch_arriving_late_is_kept_as_an_earlier_version(migrated_engine):
+    """A WARC backfill of a page crawled since: the newer text stays, the older is history."""
+    repository = Repository(migrated_engine)
+    current = make_article(fetched_at=LATER, body="Premier paragraphe corrigé.\n\nSecond.")
+    repository.save_articles(None, [current])
+    archived = make_article(fetched_at=FETCHED)
+    [result] = repository.save_articles(None, [archived])
+
+    assert result.status == "unchanged"
+    [article] = objects(migrated_engine, models.Article)
+    assert (article.body, article.last_seen_at) == (current.body, LATER)
+    [revision] = objects(migrated_engine, models.Revision)
+    assert (revision.body, revision.observed_at) == (archived.body, FETCHED)
+    assert revision.content_hash == compute_content_hash(archived.title, archived.body)
