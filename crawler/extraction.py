@@ -29,9 +29,10 @@ from crawler.fields.body import (
     unwrap_inline_times,
 )
 from crawler.fields.counters import find_read_count_texts
-from crawler.fields.dates import find_date_candidates
+from crawler.fields.dates import find_date_candidates, find_library_date_candidates
 from crawler.fields.html import parse_html, shared_tree_work, text_of
 from crawler.fields.tags import find_section_candidates, find_tag_candidates
+from crawler.fields.text import word_count
 from crawler.fields.titles import find_site_name, find_title_candidates
 from crawler.fields.urls import find_canonical_candidates
 from crawler.items import DateCandidate, RawExtraction
@@ -120,7 +121,33 @@ def extract_body_lines(html: str, url: str, prune_xpath: tuple[str, ...] = ()) -
     """
     lines = _trafilatura_lines(html, url, prune_xpath, include_tables=True)
     if any(_is_layout_row(line) for line in lines):
-        return _trafilatura_lines(html, url, prune_xpath, include_tables=False) or lines
+        lines = _trafilatura_lines(html, url, prune_xpath, include_tables=False) or lines
+    return _unless_most_was_lost(lines, html, url, prune_xpath)
+
+
+# A body this short is checked against trafilatura alone: below it, the page may be rejected
+# (too short, a paywall stub), so a rule that dropped the text must not have the last word.
+LOSS_CHECK_WORDS = 250
+LOSS_MIN_WORDS = 100  # trafilatura alone must find at least this many more words...
+LOSS_RATIO = 2.0  # ...and this many times as many
+
+
+def _unless_most_was_lost(
+    lines: list[str], html: str, url: str, prune_xpath: tuple[str, ...]
+) -> list[str]:
+    """trafilatura's own text when the body rules kept less than half of it.
+
+    The pruning rules read classes: a free article whose paragraphs are all marked "paywall"
+    (metering scripts hide them, the markup holds them), or whose column is called "aside",
+    would lose its whole text. Short bodies only, so the second extraction stays rare.
+    """
+    kept = word_count("\n".join(lines))
+    if kept >= LOSS_CHECK_WORDS:
+        return lines
+    plain = _trafilatura_lines(html, url, prune_xpath, include_tables=True, rules=False)
+    found = word_count("\n".join(plain))
+    if found >= kept + LOSS_MIN_WORDS and found >= LOSS_RATIO * kept:
+        return plain
     return lines
 
 
@@ -133,19 +160,23 @@ def _is_layout_row(line: str) -> bool:
 
 
 def _trafilatura_lines(
-    html: str, url: str, prune_xpath: tuple[str, ...], include_tables: bool
+    html: str, url: str, prune_xpath: tuple[str, ...], include_tables: bool, rules: bool = True
 ) -> list[str]:
+    """trafilatura's text in lines; with `rules`, after the body rules of crawler.fields.body."""
     try:
         tree = load_html(html)
     except (TypeError, ValueError):
         tree = None
     if tree is None:
         return []
-    prune_boilerplate(tree)
-    promote_text_divs(tree)
-    beside = text_beside_headline(tree)
-    unwrap_inline_times(tree)
-    subheadings = sandwiched_subheadings(tree)
+    beside: frozenset[str] = frozenset()
+    subheadings: list[tuple[str, str, str]] = []
+    if rules:
+        prune_boilerplate(tree)
+        promote_text_divs(tree)
+        beside = text_beside_headline(tree)
+        unwrap_inline_times(tree)
+        subheadings = sandwiched_subheadings(tree)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -220,6 +251,7 @@ def _extract_from_tree(
     selected_dates = _select_texts(tree, options.date) if options.date else []
     raw.date_candidates = [DateCandidate(source="site", raw=t) for t in selected_dates]
     raw.date_candidates += find_date_candidates(tree, url)
+    raw.date_candidates += find_library_date_candidates(tree, url, raw.date_candidates)
     raw.author_candidates = (
         _select_texts(tree, options.authors) if options.authors else []
     ) + find_author_candidates(tree)

@@ -12,8 +12,9 @@ checks made here are about the fetch itself, not about fields:
   charsets (header, then `<meta>`) unless the bytes contradict them, then UTF-8, then
   windows-1252 (the WHATWG default for French); a page still full of U+FFFD is
   `encoding_suspect`;
-- HTML that stops inside a tag, or without `</body>`/`</html>`, is `truncated`, as is a body
-  shorter than its Content-Length (Scrapy's data loss, after retries);
+- HTML that stops inside a tag is `truncated`, as is a body shorter than its Content-Length
+  (Scrapy's data loss, after retries); a page without `</body>`/`</html>` is not (both are
+  optional in HTML5);
 - failures map to `timeout`, `too_large`, `truncated`, `offsite`, `redirect_failed`,
   `robots_*` or `fetch_failed`.
 """
@@ -194,18 +195,19 @@ def undo_double_encoding(text: str) -> str:
     return text
 
 
-_LAST_TAG_OPEN = re.compile(r"<[^>]*\Z")
-_OPENING = re.compile(r"<(?:html|body)\b", re.IGNORECASE)
-_CLOSING = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+_LAST_TAG_OPEN = re.compile(r"<[a-zA-Z/!][^>]*\Z")
 
 
 def truncation(text: str) -> str | None:
-    """Why this HTML looks cut off (mid-tag, or no closing body/html), or None."""
+    """Why this HTML is cut off (it stops inside a tag), or None.
+
+    A missing `</body>` or `</html>` is no sign: both end tags are optional in HTML5, and
+    pages served whole without them are common. A body cut in transfer (shorter than its
+    Content-Length, Scrapy's data loss) is caught by the download itself (`failure_reason`).
+    """
     tail = text[-4096:].rstrip()
     if _LAST_TAG_OPEN.search(tail):
         return f"ends inside a tag: {tail[-60:]!r}"
-    if _OPENING.search(text[: SNIFF_BYTES * 4]) and not _CLOSING.search(tail):
-        return "no closing </body> or </html>"
     return None
 
 

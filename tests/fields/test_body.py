@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.extraction import extract_body_lines
 from crawler.fields.body import (
     clean_body,
     drop_text_beside_headline,
@@ -578,6 +579,31 @@ def test_merge_lead(lines: list[str], lead: str | None, expected: list[str]) -> 
         (["« Nous ne reculerons pas », a déclaré le ministre devant les députés réunis »"], True),
         (["Photo : AFP"], False),
         ([], False),
+        # a sentence closed inside quotes, or by a stop of another script
+        (["Le ministre a répété devant les élus : « Nous ne reculerons pas. »"], True),
+        (["He told the council the budget would be voted before the end of “the year.”"], True),
+        (["日本政府は二日、新しい経済対策を閣議決定したと発表しました。"], True),
+        (["इस योजना के तहत राज्य के सभी जिलों में नए अस्पताल खोले जाएंगे।"], True),
+        # a blog without <p>: the whole text in one run-on line, two sentences inside it
+        (
+            [
+                "Les bornes de recharge. 17/11/2019 ~ Awa Diop Je m'étonne qu'on investisse si "
+                "peu dans des bornes de recharge rapides sur nos routes nationales. Il en "
+                "faudrait une tous les cinquante kilomètres pour que les voitures électriques "
+                "deviennent un choix raisonnable. Partager : Facebook X"
+            ],
+            True,
+        ),
+        # a wire dispatch wrapped at a fixed width (<pre>): no line is a sentence alone
+        (
+            [
+                "(APS) - DAKAR, 28 oct - Le match Jaraaf-Casa Sports aura lieu",
+                "dimanche au stade Léopold-Senghor, a annoncé la ligue. Les deux",
+                "équipes, à égalité de points, se disputent la première place du",
+                "championnat depuis la reprise. (APS).",
+            ],
+            True,
+        ),
     ],
 )
 def test_has_prose(paragraphs: list[str], expected: bool) -> None:
@@ -713,3 +739,38 @@ def test_sandwiched_subheadings() -> None:
 def test_restore_subheadings(lines: list[str], expected: list[str]) -> None:
     found = [("Des pluies enfin au rendez-vous", P1, P2)]
     assert restore_subheadings(lines, found) == expected
+
+
+# ---------------------------------------------------- never most of trafilatura's text
+
+
+def _numbered(n: int) -> str:
+    return f"Point {n} du débat. {LONG} {P1}"
+
+
+FREE_BUT_METERED = (
+    "<html><body><main><h1>Le budget voté</h1>"
+    + "".join(f'<p class="body-paragraph paywall">{_numbered(n)}</p>' for n in range(6))
+    + '<div class="paywall-notice"><p>Abonnez-vous pour lire nos articles.</p></div>'
+    "</main></body></html>"
+)
+
+
+def test_body_rules_never_lose_most_of_the_text() -> None:
+    # every paragraph is marked "paywall" by a metering script (the markup holds the whole
+    # text): the pruning rule drops them all, trafilatura alone keeps them
+    lines = extract_body_lines(FREE_BUT_METERED, "https://journal.example/budget")
+    assert [n for n in range(6) if any(_numbered(n) in line for line in lines)] == list(range(6))
+
+
+def test_a_real_paywall_notice_is_still_dropped() -> None:
+    html = (
+        "<html><body><main><h1>Le budget voté</h1>"
+        + "".join(f"<p>{_numbered(n)}</p>" for n in range(2))
+        + '<div class="paywall"><p>Il vous reste 80 % de cet article à lire.</p>'
+        "<p>Abonnez-vous pour lire la suite, dès 1 € le premier mois.</p></div>"
+        "</main></body></html>"
+    )
+    lines = extract_body_lines(html, "https://journal.example/budget")
+    assert [n for n in range(2) if any(_numbered(n) in line for line in lines)] == [0, 1]
+    assert not any("Abonnez-vous" in line or "80 %" in line for line in lines)
