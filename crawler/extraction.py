@@ -11,7 +11,9 @@ from copy import deepcopy
 from dataclasses import dataclass
 from functools import lru_cache
 
+import lxml.html
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
@@ -30,7 +32,7 @@ from crawler.fields.body import (
 )
 from crawler.fields.counters import find_read_count_texts
 from crawler.fields.dates import find_date_candidates, find_library_date_candidates
-from crawler.fields.html import parse_html, shared_tree_work, text_of
+from crawler.fields.html import json_ld_articles, parse_html, shared_tree_work, text_of
 from crawler.fields.tags import find_section_candidates, find_tag_candidates
 from crawler.fields.text import word_count
 from crawler.fields.titles import find_site_name, find_title_candidates
@@ -196,6 +198,32 @@ def _trafilatura_lines(
     return drop_text_beside_headline(restore_subheadings(lines, subheadings), beside)
 
 
+def _json_ld_body_if_longer(tree: HtmlElement, lines: list[str]) -> list[str]:
+    """The JSON-LD `articleBody` when the page shows only a teaser of the text it holds.
+
+    Some outlets render the first paragraphs and put the whole text in their JSON-LD (often
+    beside `isAccessibleForFree: false`): the markup holds the article, so it is the body, and
+    the page is no paywall stub. Short bodies only, with the same margins as
+    `_unless_most_was_lost`.
+    """
+    kept = word_count("\n".join(lines))
+    if kept >= LOSS_CHECK_WORDS:
+        return lines
+    for article in json_ld_articles(tree):
+        text = article.get("articleBody")
+        if not isinstance(text, str):
+            continue
+        found = word_count(text)
+        if found >= kept + LOSS_MIN_WORDS and found >= LOSS_RATIO * kept:
+            if "<" in text:  # some CMSs put the HTML of the text there
+                try:
+                    return paragraphs_of(lxml.html.fragment_fromstring(text, create_parent="div"))
+                except (etree.ParserError, ValueError):
+                    pass
+            return [line.strip() for line in _LINE_SPLIT.split(text) if line.strip()]
+    return lines
+
+
 # Inline scripts and styles longer than this are emptied before parsing: libxml2 stops at a
 # text node over 10 MB (the rest of the page, article included, would be lost), and no field
 # is ever read from such a block (JSON-LD is a few kilobytes).
@@ -245,6 +273,7 @@ def _extract_from_tree(
     ]
     raw.description = next((d for d in descriptions if d), None)
     if not containers:
+        raw.body_lines = _json_ld_body_if_longer(tree, raw.body_lines)
         # the standfirst shown under the headline belongs to the article text
         raw.body_lines = merge_lead(raw.body_lines, find_visible_lead(tree, raw.description))
 

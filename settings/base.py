@@ -31,6 +31,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
     # robots.txt Crawl-delay and Retry-After (429/503) as floors on the wait between requests
     "crawler.middlewares.PolitenessMiddleware": 560,
+    # a compressed body whose stream stops early is flagged "dataloss" before decompression
+    "crawler.transfer.CutStreamMiddleware": 595,
 }
 POLITENESS_MAX_WAIT = 600
 # One crawl per site at a time (crawler/runlock.py); the scale-out profile turns it off.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from crawler.extraction import extract_body_lines
+from crawler.extraction import extract_body_lines, extract_page
 from crawler.fields.body import (
     clean_body,
     drop_text_beside_headline,
@@ -774,3 +776,41 @@ def test_a_real_paywall_notice_is_still_dropped() -> None:
     lines = extract_body_lines(html, "https://journal.example/budget")
     assert [n for n in range(2) if any(_numbered(n) in line for line in lines)] == [0, 1]
     assert not any("Abonnez-vous" in line or "80 %" in line for line in lines)
+
+
+def _teaser_with_json_ld(article_body: str) -> str:
+    data = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": "Le budget voté",
+            "isAccessibleForFree": False,
+            "articleBody": article_body,
+        },
+        ensure_ascii=False,
+    )
+    return (
+        f'<html><head><script type="application/ld+json">{data}</script></head><body><main>'
+        f"<h1>Le budget voté</h1><p>{_numbered(0)}</p>"
+        '<div class="paywall"><p>Abonnez-vous pour lire la suite.</p></div></main></body></html>'
+    )
+
+
+@pytest.mark.parametrize(
+    "article_body",
+    [
+        "\n".join(_numbered(n) for n in range(6)),  # plain text, one paragraph a line
+        "".join(f"<p>{_numbered(n)}</p>" for n in range(6)),  # the HTML of the text
+    ],
+)
+def test_json_ld_article_body_holding_the_whole_text_is_the_body(article_body: str) -> None:
+    # the page renders a teaser; its JSON-LD holds the whole text: that is the article
+    raw = extract_page(_teaser_with_json_ld(article_body), "https://journal.example/budget")
+    assert [n for n in range(6) if any(_numbered(n) in line for line in raw.body_lines)] == list(
+        range(6)
+    )
+
+
+def test_json_ld_article_body_no_longer_than_the_page_changes_nothing() -> None:
+    raw = extract_page(_teaser_with_json_ld(_numbered(0)), "https://journal.example/budget")
+    assert sum(_numbered(0) in line for line in raw.body_lines) == 1
