@@ -20,6 +20,7 @@ from trafilatura.utils import load_html
 
 from crawler.fields.authors import find_author_candidates
 from crawler.fields.body import (
+    declared_not_free,
     drop_text_beside_headline,
     find_visible_lead,
     merge_lead,
@@ -137,14 +138,17 @@ LOSS_RATIO = 2.0  # ...and this many times as many
 def _unless_most_was_lost(
     lines: list[str], html: str, url: str, prune_xpath: tuple[str, ...]
 ) -> list[str]:
-    """trafilatura's own text when the body rules kept less than half of it.
+    """trafilatura's own text when the body rules kept less than half of it on a page that
+    declares itself not free.
 
-    The pruning rules read classes: a free article whose paragraphs are all marked "paywall"
-    (metering scripts hide them, the markup holds them), or whose column is called "aside",
-    would lose its whole text. Short bodies only, so the second extraction stays rare.
+    The pruning rules read classes: a metered article whose paragraphs are all marked
+    "paywall" (scripts hide them for non-subscribers, the markup holds them), or whose column
+    is called "aside", would lose its whole text, and the paywall rule would then reject the
+    short rest as a stub. Elsewhere the rules' reasons are strong (forms, teaser cards) and
+    they keep the last word. Short bodies only, so the second extraction stays rare.
     """
     kept = word_count("\n".join(lines))
-    if kept >= LOSS_CHECK_WORDS:
+    if kept >= LOSS_CHECK_WORDS or not declared_not_free(html):
         return lines
     plain = _trafilatura_lines(html, url, prune_xpath, include_tables=True, rules=False)
     found = word_count("\n".join(plain))

@@ -808,6 +808,16 @@ def merge_lead(lines: list[str], lead: str | None) -> list[str]:
 # A sentence ends with a stop (Latin, CJK "。", Devanagari "।", Armenian "։", Arabic "؟"...),
 # possibly inside closing quotes or brackets (« », “ ”, 「 」).
 _PROSE_END = re.compile(r"[.!?…»\")\]”’。！？．｡।॥։؟۔」』）]\s*$")
+# A page that says its text is for subscribers (schema.org `isAccessibleForFree: false`).
+NOT_FREE_RE = re.compile(rb"\"isAccessibleForFree\"\s*:\s*\"?(?:false|False|FALSE)\"?")
+
+
+def declared_not_free(html: str | bytes) -> bool:
+    """Does the page's JSON-LD say it is not free to read (a paywall, or a metered article)?"""
+    data = html.encode("utf-8", "replace") if isinstance(html, str) else html
+    return NOT_FREE_RE.search(data) is not None
+
+
 _PROSE_MIN_WORDS = 8
 # A stop followed by a space: where a sentence ends inside a line.
 _SENTENCE_BREAK = re.compile(r"[.!?…。！？．｡।॥։؟۔][»\")\]”’」』）]?\s")

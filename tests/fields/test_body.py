@@ -750,8 +750,12 @@ def _numbered(n: int) -> str:
     return f"Point {n} du débat. {LONG} {P1}"
 
 
+NOT_FREE_JSON_LD = (
+    '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+    '"NewsArticle", "headline": "Le budget voté", "isAccessibleForFree": false}</script>'
+)
 FREE_BUT_METERED = (
-    "<html><body><main><h1>Le budget voté</h1>"
+    f"<html><head>{NOT_FREE_JSON_LD}</head><body><main><h1>Le budget voté</h1>"
     + "".join(f'<p class="body-paragraph paywall">{_numbered(n)}</p>' for n in range(6))
     + '<div class="paywall-notice"><p>Abonnez-vous pour lire nos articles.</p></div>'
     "</main></body></html>"
@@ -759,10 +763,19 @@ FREE_BUT_METERED = (
 
 
 def test_body_rules_never_lose_most_of_the_text() -> None:
-    # every paragraph is marked "paywall" by a metering script (the markup holds the whole
-    # text): the pruning rule drops them all, trafilatura alone keeps them
+    # a metered page (JSON-LD: not free) whose every paragraph is marked "paywall" by the
+    # metering script, the markup holding the whole text: the pruning rule drops them all,
+    # trafilatura alone keeps them, and the page is no stub
     lines = extract_body_lines(FREE_BUT_METERED, "https://journal.example/budget")
     assert [n for n in range(6) if any(_numbered(n) in line for line in lines)] == list(range(6))
+
+
+def test_strong_reasons_keep_the_last_word() -> None:
+    # a page that does not say it is for subscribers: a block marked "paywall" is a paywall's
+    # furniture, and what the rules dropped stays dropped, however long
+    html = FREE_BUT_METERED.replace(NOT_FREE_JSON_LD, "")
+    lines = extract_body_lines(html, "https://journal.example/budget")
+    assert not any(_numbered(n) in line for line in lines for n in range(6))
 
 
 def test_a_real_paywall_notice_is_still_dropped() -> None:
