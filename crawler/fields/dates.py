@@ -4,7 +4,8 @@ Three steps, each pure: `find_date_candidates` lists every date string the page 
 order of trust; `parse_date` turns one string into a UTC value with its precision (or says
 why it cannot); `choose_dates` picks the published and modified dates from the candidates.
 The French parser is a handful of compiled regexes and a month table: fast and predictable,
-no guessing library in the hot path.
+no guessing library in the hot path. htmldate's search is the last resort, asked only when no
+date the page offers can be used (`find_library_date_candidates`).
 """
 
 from __future__ import annotations
@@ -248,7 +249,8 @@ def parse_date(raw: str, *, fetched_at: datetime, tz: tzinfo) -> ParsedDate | Da
     """Parse one date string; never raises: a string it cannot use gives a DateRejection.
 
     A day-only date is midnight UTC of the written day; a date with a time uses the written
-    offset, else the site's zone `tz`, and is converted to UTC.
+    offset, else the site's zone `tz`, and is converted to UTC, the publication's own offset
+    kept beside it (`ParsedDate.offset_minutes`, see `_timed_value`).
     """
     text_raw = raw if isinstance(raw, str) else ""
     try:
