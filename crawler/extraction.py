@@ -11,13 +11,16 @@ from copy import deepcopy
 from dataclasses import dataclass
 from functools import lru_cache
 
+import lxml.html
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
 from crawler.fields.authors import find_author_accounts, find_author_candidates
 from crawler.fields.body import (
+    declared_not_free,
     drop_text_beside_headline,
     find_visible_lead,
     merge_lead,
@@ -29,9 +32,10 @@ from crawler.fields.body import (
     unwrap_inline_times,
 )
 from crawler.fields.counters import find_read_count_texts
-from crawler.fields.dates import find_date_candidates
-from crawler.fields.html import parse_html, shared_tree_work, text_of
+from crawler.fields.dates import find_date_candidates, find_library_date_candidates
+from crawler.fields.html import json_ld_articles, parse_html, shared_tree_work, text_of
 from crawler.fields.tags import find_section_candidates, find_tag_candidates
+from crawler.fields.text import word_count
 from crawler.fields.titles import find_site_name, find_title_candidates
 from crawler.fields.urls import find_canonical_candidates
 from crawler.items import DateCandidate, RawExtraction
@@ -120,7 +124,36 @@ def extract_body_lines(html: str, url: str, prune_xpath: tuple[str, ...] = ()) -
     """
     lines = _trafilatura_lines(html, url, prune_xpath, include_tables=True)
     if any(_is_layout_row(line) for line in lines):
-        return _trafilatura_lines(html, url, prune_xpath, include_tables=False) or lines
+        lines = _trafilatura_lines(html, url, prune_xpath, include_tables=False) or lines
+    return _unless_most_was_lost(lines, html, url, prune_xpath)
+
+
+# A body this short is checked against trafilatura alone: below it, the page may be rejected
+# (too short, a paywall stub), so a rule that dropped the text must not have the last word.
+LOSS_CHECK_WORDS = 250
+LOSS_MIN_WORDS = 100  # trafilatura alone must find at least this many more words...
+LOSS_RATIO = 2.0  # ...and this many times as many
+
+
+def _unless_most_was_lost(
+    lines: list[str], html: str, url: str, prune_xpath: tuple[str, ...]
+) -> list[str]:
+    """trafilatura's own text when the body rules kept less than half of it on a page that
+    declares itself not free.
+
+    The pruning rules read classes: a metered article whose paragraphs are all marked
+    "paywall" (scripts hide them for non-subscribers, the markup holds them), or whose column
+    is called "aside", would lose its whole text, and the paywall rule would then reject the
+    short rest as a stub. Elsewhere the rules' reasons are strong (forms, teaser cards) and
+    they keep the last word. Short bodies only, so the second extraction stays rare.
+    """
+    kept = word_count("\n".join(lines))
+    if kept >= LOSS_CHECK_WORDS or not declared_not_free(html):
+        return lines
+    plain = _trafilatura_lines(html, url, prune_xpath, include_tables=True, rules=False)
+    found = word_count("\n".join(plain))
+    if found >= kept + LOSS_MIN_WORDS and found >= LOSS_RATIO * kept:
+        return plain
     return lines
 
 
@@ -133,19 +166,23 @@ def _is_layout_row(line: str) -> bool:
 
 
 def _trafilatura_lines(
-    html: str, url: str, prune_xpath: tuple[str, ...], include_tables: bool
+    html: str, url: str, prune_xpath: tuple[str, ...], include_tables: bool, rules: bool = True
 ) -> list[str]:
+    """trafilatura's text in lines; with `rules`, after the body rules of crawler.fields.body."""
     try:
         tree = load_html(html)
     except (TypeError, ValueError):
         tree = None
     if tree is None:
         return []
-    prune_boilerplate(tree)
-    promote_text_divs(tree)
-    beside = text_beside_headline(tree)
-    unwrap_inline_times(tree)
-    subheadings = sandwiched_subheadings(tree)
+    beside: frozenset[str] = frozenset()
+    subheadings: list[tuple[str, str, str]] = []
+    if rules:
+        prune_boilerplate(tree)
+        promote_text_divs(tree)
+        beside = text_beside_headline(tree)
+        unwrap_inline_times(tree)
+        subheadings = sandwiched_subheadings(tree)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -163,6 +200,32 @@ def _trafilatura_lines(
     text = document.text if not isinstance(document, dict) else document.get("text")
     lines = [line.strip() for line in _LINE_SPLIT.split(text or "") if line.strip()]
     return drop_text_beside_headline(restore_subheadings(lines, subheadings), beside)
+
+
+def _json_ld_body_if_longer(tree: HtmlElement, lines: list[str]) -> list[str]:
+    """The JSON-LD `articleBody` when the page shows only a teaser of the text it holds.
+
+    Some outlets render the first paragraphs and put the whole text in their JSON-LD (often
+    beside `isAccessibleForFree: false`): the markup holds the article, so it is the body, and
+    the page is no paywall stub. Short bodies only, with the same margins as
+    `_unless_most_was_lost`.
+    """
+    kept = word_count("\n".join(lines))
+    if kept >= LOSS_CHECK_WORDS:
+        return lines
+    for article in json_ld_articles(tree):
+        text = article.get("articleBody")
+        if not isinstance(text, str):
+            continue
+        found = word_count(text)
+        if found >= kept + LOSS_MIN_WORDS and found >= LOSS_RATIO * kept:
+            if "<" in text:  # some CMSs put the HTML of the text there
+                try:
+                    return paragraphs_of(lxml.html.fragment_fromstring(text, create_parent="div"))
+                except (etree.ParserError, ValueError):
+                    pass
+            return [line.strip() for line in _LINE_SPLIT.split(text) if line.strip()]
+    return lines
 
 
 # Inline scripts and styles longer than this are emptied before parsing: libxml2 stops at a
@@ -214,12 +277,14 @@ def _extract_from_tree(
     ]
     raw.description = next((d for d in descriptions if d), None)
     if not containers:
+        raw.body_lines = _json_ld_body_if_longer(tree, raw.body_lines)
         # the standfirst shown under the headline belongs to the article text
         raw.body_lines = merge_lead(raw.body_lines, find_visible_lead(tree, raw.description))
 
     selected_dates = _select_texts(tree, options.date) if options.date else []
     raw.date_candidates = [DateCandidate(source="site", raw=t) for t in selected_dates]
     raw.date_candidates += find_date_candidates(tree, url)
+    raw.date_candidates += find_library_date_candidates(tree, url, raw.date_candidates)
     raw.author_candidates = (
         _select_texts(tree, options.authors) if options.authors else []
     ) + find_author_candidates(tree)

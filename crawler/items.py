@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 
@@ -33,7 +33,7 @@ class FetchedPage:
 class DateCandidate:
     """A date string found somewhere in or around the page, before parsing."""
 
-    source: str  # jsonld | meta | time | feed | sitemap | text | url
+    source: str  # site | jsonld | meta | time | text | feed | sitemap | url | htmldate
     raw: str
     kind: str = "published"  # published | modified
 
@@ -46,6 +46,19 @@ class ParsedDate:
     precision: str  # day | minute | second
     raw: str
     source: str
+    # The publication's own UTC offset, in minutes east of UTC, for dates with a time: the
+    # offset written on the page, else the site's zone at that instant (None for day-only
+    # dates: their day is already the local day). `offset_written` says which. Two dates that
+    # name the same instant with the same precision, raw string and source are equal.
+    offset_minutes: int | None = field(default=None, compare=False)
+    offset_written: bool = field(default=False, compare=False)
+
+    @property
+    def local_day(self) -> date:
+        """The calendar day of the publication where it was published."""
+        if self.offset_minutes is None:
+            return self.value.date()
+        return (self.value + timedelta(minutes=self.offset_minutes)).date()
 
 
 @dataclass(frozen=True)

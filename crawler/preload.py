@@ -10,9 +10,11 @@ from langdetect import detector_factory
 
 import crawler.langid  # noqa: F401  (numpy)
 import pipelines.worker  # noqa: F401  (trafilatura, lxml, the field finders, langdetect)
+from crawler.fields.dates import warm_up_library
 from crawler.memory import pin_malloc_thresholds
 
 detector_factory.init_factory()
+warm_up_library()  # htmldate's dateparser, loaded on its first search
 pin_malloc_thresholds()
 # Keep the garbage collector off these objects: its bookkeeping writes to every object it
 # scans, which would give each forked worker its own copy of the pages they live on.

@@ -31,7 +31,7 @@ from crawler.fields.agencies import (
     trailer_signature,
 )
 from crawler.fields.authors import Authors, parse_authors
-from crawler.fields.body import clean_body, has_prose
+from crawler.fields.body import clean_body, declared_not_free, has_prose
 from crawler.fields.counters import parse_read_count
 from crawler.fields.dates import choose_dates
 from crawler.fields.tags import choose_section, normalise_tags
@@ -78,7 +78,6 @@ _PAYWALL_TEXT = re.compile(
     r"|article (?:r[ée]serv[ée]|abonn[ée]s?)\b|contenu r[ée]serv[ée]",
     re.IGNORECASE,
 )
-_NOT_FREE = re.compile(rb"\"isAccessibleForFree\"\s*:\s*\"?(?:false|False|FALSE)\"?")
 PAYWALL_MAX_WORDS = 250
 
 
@@ -107,7 +106,7 @@ def paywalled(article: Article, lines: list[str], words: int) -> str | None:
             html = gzip.decompress(article.raw_html_gz)
         except (OSError, EOFError, zlib.error):
             return None
-        if _NOT_FREE.search(html):
+        if declared_not_free(html):
             return f"JSON-LD isAccessibleForFree: false, {words} words"
     return None
 

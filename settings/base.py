@@ -31,6 +31,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
     # robots.txt Crawl-delay and Retry-After (429/503) as floors on the wait between requests
     "crawler.middlewares.PolitenessMiddleware": 560,
+    # a compressed body whose stream stops early is flagged "dataloss" before decompression
+    "crawler.transfer.CutStreamMiddleware": 595,
     # after HttpProxyMiddleware (750): no connection to private addresses (crawler/netguard.py)
     "crawler.netguard.PrivateAddressMiddleware": 760,
 }

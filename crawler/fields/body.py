@@ -805,15 +805,36 @@ def merge_lead(lines: list[str], lead: str | None) -> list[str]:
     return [lead, *rest]
 
 
-_PROSE_END = re.compile(r"[.!?…»\")\]]\s*$")
+# A sentence ends with a stop (Latin, CJK "。", Devanagari "।", Armenian "։", Arabic "؟"...),
+# possibly inside closing quotes or brackets (« », “ ”, 「 」).
+_PROSE_END = re.compile(r"[.!?…»\")\]”’。！？．｡।॥։؟۔」』）]\s*$")
+# A page that says its text is for subscribers (schema.org `isAccessibleForFree: false`).
+NOT_FREE_RE = re.compile(rb"\"isAccessibleForFree\"\s*:\s*\"?(?:false|False|FALSE)\"?")
+
+
+def declared_not_free(html: str | bytes) -> bool:
+    """Does the page's JSON-LD say it is not free to read (a paywall, or a metered article)?"""
+    data = html.encode("utf-8", "replace") if isinstance(html, str) else html
+    return NOT_FREE_RE.search(data) is not None
+
+
 _PROSE_MIN_WORDS = 8
+# A stop followed by a space: where a sentence ends inside a line.
+_SENTENCE_BREAK = re.compile(r"[.!?…。！？．｡।॥։؟۔][»\")\]”’」』）]?\s")
+_PROSE_MIN_SENTENCES = 2  # inside run-on text, one sentence may be a caption
 
 
 def has_prose(paragraphs: list[str]) -> bool:
-    """Does the text hold at least one sentence (a run of words ending like a sentence)?
+    """Does the text hold sentences (runs of words ending like a sentence)?
 
     A page that is only a video, a photo gallery or a teaser can leave the extractor with
     one run-on line of headline, date, counter, caption, tags and share buttons: enough words,
-    but no sentence. Such a page is not an article.
+    but no sentence. Such a page is not an article. A paragraph ending like a sentence is
+    prose; so is text holding two sentences, even when the page gives it as one run-on line
+    (no <p>) or wraps it at a fixed width (a wire dispatch in <pre>).
     """
-    return any(word_count(p) >= _PROSE_MIN_WORDS and _PROSE_END.search(p) for p in paragraphs)
+    if any(word_count(p) >= _PROSE_MIN_WORDS and _PROSE_END.search(p) for p in paragraphs):
+        return True
+    pieces = _SENTENCE_BREAK.split(" ".join(paragraphs) + " ")[:-1]  # the last one is no sentence
+    sentences = sum(1 for piece in pieces if word_count(piece) >= _PROSE_MIN_WORDS)
+    return sentences >= _PROSE_MIN_SENTENCES

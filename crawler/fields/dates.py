@@ -4,7 +4,8 @@ Three steps, each pure: `find_date_candidates` lists every date string the page 
 order of trust; `parse_date` turns one string into a UTC value with its precision (or says
 why it cannot); `choose_dates` picks the published and modified dates from the candidates.
 The French parser is a handful of compiled regexes and a month table: fast and predictable,
-no guessing library in the hot path.
+no guessing library in the hot path. htmldate's search is the last resort, asked only when no
+date the page offers can be used (`find_library_date_candidates`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+import htmldate
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.fields.html import is_listing_block, json_ld_articles, meta_contents, short_text
@@ -65,7 +69,11 @@ SOURCE_TRUST: dict[str, int] = {
     "feed": 5,
     "sitemap": 6,
     "url": 7,
+    "htmldate": 8,
 }
+# htmldate's extensive search (the library trafilatura uses): the last resort, for pages whose
+# date none of the rules above can read (a date in a script, in an odd attribute, in prose).
+LIBRARY_SOURCE = "htmldate"
 # Sources that describe the page from outside: they never refine a date the page gave.
 DISCOVERY_SOURCES = frozenset({"feed", "sitemap"})
 
@@ -241,7 +249,8 @@ def parse_date(raw: str, *, fetched_at: datetime, tz: tzinfo) -> ParsedDate | Da
     """Parse one date string; never raises: a string it cannot use gives a DateRejection.
 
     A day-only date is midnight UTC of the written day; a date with a time uses the written
-    offset, else the site's zone `tz`, and is converted to UTC.
+    offset, else the site's zone `tz`, and is converted to UTC, the publication's own offset
+    kept beside it (`ParsedDate.offset_minutes`, see `_timed_value`).
     """
     text_raw = raw if isinstance(raw, str) else ""
     try:
@@ -363,8 +372,27 @@ def _with_clock(day: date, found: re.Match[str], raw: str, tz: tzinfo) -> Parsed
         hour = 0
     zone = _zone_of(groups.get("tz"), tz)
     local = datetime.combine(day, time(hour, minute, second), tzinfo=zone)
-    precision = "minute"  # day | minute: seconds, when written, stay in the value
-    return ParsedDate(value=local.astimezone(UTC), precision=precision, raw=raw, source="")
+    return _timed_value(local, raw, tz, written=zone is not tz)
+
+
+def _timed_value(local: datetime, raw: str, tz: tzinfo, *, written: bool) -> ParsedDate:
+    """A date with a time, with the publication's own offset.
+
+    A non-zero offset written next to the time is the publication's; a zero one ("Z", "GMT",
+    "+00:00") is most often a server's habit, so the day is then read in the site's zone, as
+    is a time written without an offset.
+    """
+    value = local.astimezone(UTC)  # precision "minute": seconds, when written, stay in it
+    own = local.utcoffset() if written else None
+    offset = (own or value.astimezone(tz).utcoffset()) or timedelta(0)
+    return ParsedDate(
+        value=value,
+        precision="minute",
+        raw=raw,
+        source="",
+        offset_minutes=int(offset.total_seconds() // 60),
+        offset_written=bool(own),
+    )
 
 
 _OFFSET_RE = re.compile(r"(?P<sign>[+-])\s?(?P<hh>\d{1,2}):?(?P<mm>\d{2})?$")
@@ -399,7 +427,7 @@ def _from_ago(found: re.Match[str], raw: str, fetched_utc: datetime, tz: tzinfo)
         return _day_value(fetched_utc.astimezone(tz).date() - timedelta(days=days), raw)
     moment = fetched_utc - timedelta(**{unit: amount})
     moment = moment.replace(second=0, microsecond=0)
-    return ParsedDate(value=moment, precision="minute", raw=raw, source="")
+    return _timed_value(moment, raw, tz, written=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -427,20 +455,59 @@ def choose_dates(
         if (raw, reason) not in rejections:
             rejections.append((raw, reason))
 
-    published = _choose_kind(candidates, "published", parse, reject, tz, None)
-    modified = _choose_kind(candidates, "modified", parse, reject, tz, published)
-    return DateChoice(published=published, modified=modified, rejections=rejections)
+    fetched_day = _as_utc(fetched_at).astimezone(tz).date()
+
+    def parse_source(candidate: DateCandidate) -> ParsedDate | DateRejection:
+        result = parse(candidate.raw)
+        if (
+            candidate.source == LIBRARY_SOURCE
+            and isinstance(result, ParsedDate)
+            and result.local_day > fetched_day
+        ):
+            return DateRejection(raw=candidate.raw, reason=FUTURE_DATE)  # no tolerance here
+        return result
+
+    published = _choose_kind(candidates, "published", parse_source, reject, None)
+    modified = _choose_kind(candidates, "modified", parse_source, reject, published)
+    return DateChoice(
+        published=_with_page_offset(published, candidates, parse),
+        modified=_with_page_offset(modified, candidates, parse),
+        rejections=rejections,
+    )
+
+
+def _with_page_offset(
+    chosen: ParsedDate | None, candidates: list[DateCandidate], parse: _Parser
+) -> ParsedDate | None:
+    """The chosen instant with the offset another date of the page writes for it.
+
+    JSON-LD often says "2024-05-03T01:46:08Z" where the page's meta says
+    "2024-05-02T22:46:08-03:00": the same instant, and only the second tells the local day.
+    """
+    if chosen is None or chosen.precision == "day" or chosen.offset_written:
+        return chosen
+    for candidate in candidates:
+        if candidate.source in DISCOVERY_SOURCES:
+            continue
+        other = parse(candidate.raw)
+        if (
+            isinstance(other, ParsedDate)
+            and other.offset_written
+            and abs(other.value - chosen.value) <= timedelta(minutes=1)
+        ):
+            return replace(chosen, offset_minutes=other.offset_minutes, offset_written=True)
+    return chosen
 
 
 _Parser = Callable[[str], ParsedDate | DateRejection]
+_SourceParser = Callable[[DateCandidate], ParsedDate | DateRejection]
 
 
 def _choose_kind(
     candidates: list[DateCandidate],
     kind: str,
-    parse: _Parser,
+    parse: _SourceParser,
     reject: Callable[[str, str], None],
-    tz: tzinfo,
     published: ParsedDate | None,
 ) -> ParsedDate | None:
     wanted_modified = kind == "modified"
@@ -449,47 +516,41 @@ def _choose_kind(
         key=lambda c: SOURCE_TRUST.get(c.source, len(SOURCE_TRUST)),
     )
     for index, candidate in enumerate(ordered):
-        result = parse(candidate.raw)
+        result = parse(candidate)
         if isinstance(result, DateRejection):
             reject(candidate.raw, result.reason)
             continue
-        if published is not None and _is_before(result, published, tz):
+        if published is not None and _is_before(result, published):
             reject(candidate.raw, MODIFIED_BEFORE_PUBLISHED)
             continue
         winner: ParsedDate = replace(result, source=candidate.source)
         if winner.precision == "day":
-            return _more_precise_same_day(winner, ordered[index + 1 :], parse, tz) or winner
+            return _more_precise_same_day(winner, ordered[index + 1 :], parse) or winner
         return winner
     return None
 
 
 def _more_precise_same_day(
-    winner: ParsedDate, rest: list[DateCandidate], parse: _Parser, tz: tzinfo
+    winner: ParsedDate, rest: list[DateCandidate], parse: _SourceParser
 ) -> ParsedDate | None:
     """A less trusted candidate with a time, written for the same day as the day-only winner."""
     for candidate in rest:
         if candidate.source in DISCOVERY_SOURCES:
             continue
-        result = parse(candidate.raw)
+        result = parse(candidate)
         if (
             isinstance(result, ParsedDate)
             and result.precision != "day"
-            and _local_day(result, tz) == winner.value.date()
+            and result.local_day == winner.value.date()
         ):
             return replace(result, source=candidate.source)
     return None
 
 
-def _local_day(parsed: ParsedDate, tz: tzinfo) -> date:
-    if parsed.precision == "day":
-        return parsed.value.date()
-    return parsed.value.astimezone(tz).date()
-
-
-def _is_before(modified: ParsedDate, published: ParsedDate, tz: tzinfo) -> bool:
+def _is_before(modified: ParsedDate, published: ParsedDate) -> bool:
     """A modification before the publication is a wrong date (a minute of slack for rounding)."""
     if modified.precision == "day" or published.precision == "day":
-        return _local_day(modified, tz) < _local_day(published, tz)
+        return modified.local_day < published.local_day
     return modified.value < published.value - timedelta(minutes=1)
 
 
@@ -859,6 +920,102 @@ def dates_in_text(
         results.append((kind, text[start : found.end()].strip(" ,;|–—-")))
         previous_end = found.end()
     return results
+
+
+def find_library_date_candidates(
+    tree: HtmlElement, url: str, found: list[DateCandidate]
+) -> list[DateCandidate]:
+    """htmldate's publication day, when none of the dates `found` on the page is usable.
+
+    It ranks last, so it is only looked for when it could be chosen: the search (a copy of
+    the tree, then every text node) costs more than all the rules of this module.
+    """
+    now = datetime.now(UTC)
+    for candidate in found:
+        if candidate.kind == "published" and isinstance(
+            parse_date(candidate.raw, fetched_at=now, tz=UTC), ParsedDate
+        ):
+            return []
+    try:
+        # its default latest date is the end of today; choose_dates holds it to the fetch day
+        day = htmldate.find_date(tree, url=url or None, extensive_search=True, original_date=True)
+    except Exception:  # a library surprise must not cost the page its other fields
+        return []
+    if not day or (day.endswith("-01") and not _written_in_page(tree, day)):
+        return []
+    return [DateCandidate(source=LIBRARY_SOURCE, raw=day, kind="published")]
+
+
+# htmldate's extensive search ends with dateparser, which by default tries every one of its
+# ~200 locales: ~40 MB more in each process that parses one string, more than the crawl's
+# memory budget can carry. A dozen languages cost ~3 MB and, on the broad evaluation set (43
+# languages), find every day all the locales find; French, English and Arabic alone (the
+# month table above) miss 4 of the 26.
+LIBRARY_LANGUAGES = ["fr", "en", "ar", "es", "pt", "de", "it", "nl", "ru", "uk", "pl", "tr"]
+
+
+@lru_cache(maxsize=1)
+def _library_parser() -> Any:
+    from dateparser import DateDataParser
+
+    return DateDataParser(
+        languages=LIBRARY_LANGUAGES,
+        settings={
+            # htmldate's own settings for its parser
+            "NORMALIZE": True,
+            "PARSERS": ["custom-formats", "absolute-time"],
+            "PREFER_DATES_FROM": "past",
+            "PREFER_LOCALE_DATE_ORDER": True,
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "STRICT_PARSING": True,
+        },
+    )
+
+
+def _restrict_library_languages() -> None:
+    """Give htmldate a dateparser limited to LIBRARY_LANGUAGES.
+
+    htmldate builds its parser in `extractors.get_external_parser` (cached, looked up at each
+    use); should a release rename it, htmldate keeps its own and only memory suffers.
+    """
+    from htmldate import extractors
+
+    if callable(getattr(extractors, "get_external_parser", None)):
+        extractors.get_external_parser = _library_parser
+
+
+_restrict_library_languages()
+
+
+def warm_up_library() -> None:
+    """Load what htmldate loads lazily in its extensive search (dateparser, its locales).
+
+    Called by the worker pool's fork server (crawler/preload.py), so that the workers share
+    those pages instead of each loading its own copy.
+    """
+    htmldate.find_date("<html><body><p>Publié le 31 février 2024</p></body></html>")
+    _library_parser().get_date_data("31 février 2024")
+
+
+_MAX_PAGE_SCAN = 500_000
+
+
+def _written_in_page(tree: HtmlElement, iso_day: str) -> bool:
+    """Is this day written somewhere in the page (text, attributes, scripts)?
+
+    htmldate turns a lone year ("© 2016") into 1 January and a month into its 1st: a first
+    of the month it returns is kept only when the page writes that very day.
+    """
+    try:
+        wanted = tuple(int(part) for part in iso_day.split("-"))
+        page = etree.tostring(tree, encoding="unicode")[:_MAX_PAGE_SCAN]
+    except (ValueError, TypeError, etree.LxmlError):
+        return False
+    for pattern in _ABSOLUTE_PATTERNS:
+        for found in pattern.finditer(page):
+            if _written_day(found.group(0)) == wanted:
+                return True
+    return False
 
 
 def _url_candidates(url: str) -> list[DateCandidate]:

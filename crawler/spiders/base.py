@@ -12,8 +12,9 @@ checks made here are about the fetch itself, not about fields:
   charsets (header, then `<meta>`) unless the bytes contradict them, then UTF-8, then
   windows-1252 (the WHATWG default for French); a page still full of U+FFFD is
   `encoding_suspect`;
-- HTML that stops inside a tag, or without `</body>`/`</html>`, is `truncated`, as is a body
-  shorter than its Content-Length (Scrapy's data loss, after retries);
+- HTML that stops inside a tag is `truncated`, as is a body shorter than its Content-Length
+  (Scrapy's data loss, after retries); a page without `</body>`/`</html>` is not (both are
+  optional in HTML5);
 - failures map to `timeout`, `too_large`, `truncated`, `offsite`, `redirect_failed`,
   `private_address` (crawler/netguard.py), `robots_*` or `fetch_failed`.
 """
@@ -51,6 +52,7 @@ from crawler.middlewares import ROBOTS_UNAVAILABLE
 from crawler.netguard import PrivateAddressError, PrivateAddressLookupError
 from crawler.safety import check_settings
 from crawler.sites import SiteConfig
+from crawler.transfer import DATALOSS_FLAG
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 # What a redirect hop keeps of the request's meta (not Scrapy's per-download keys).
@@ -86,6 +88,10 @@ BINARY_RATIO = 0.1
 # More replacement characters than this share of the non-ASCII text: the decoding failed.
 SUSPECT_RATIO = 0.1
 SUSPECT_MIN = 3
+# ...and at least one in this many characters: a failed decoding garbles every accented
+# letter; a handful of U+FFFD in a long, mostly ASCII page is damage in the source (an image
+# caption), not a wrong charset, and the article is kept.
+SUSPECT_SPACING = 2000
 # A declared or tried charset that produces more U+FFFD than this share of the non-ASCII
 # characters it decodes is not the page's charset (a stray bad byte in a real UTF-8 page is
 # tolerated).
@@ -135,6 +141,8 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
         _looks_utf16(body),
         "utf-8",
     ]
+    if _is_utf8_despite_declaration(body, candidates[:2]):
+        return body.decode("utf-8"), "utf-8"
     tried: set[str] = set()
     for candidate in candidates:
         codec = resolve_encoding(candidate) if candidate else None
@@ -148,6 +156,36 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
         if errors == 0 or errors <= TOLERATED_ERRORS * (_non_ascii(text) - errors):
             return text, codec
     return body.decode("cp1252", "replace"), "cp1252"
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+def _is_utf8_despite_declaration(body: bytes, declared: list[str | None]) -> bool:
+    """UTF-8 bytes under a single-byte declaration (a template saying ISO-8859-2 or latin-1).
+
+    Read with the declared charset they would become mojibake ("bÄ\x99dzie" for "będzie");
+    valid UTF-8 with multi-byte sequences is never single-byte text by chance. A multi-byte
+    declaration (Shift_JIS, GBK...) is left alone.
+    """
+    codecs = [c for c in (resolve_encoding(d) for d in declared if d) if c]
+    if not codecs or not all(_single_byte(c) for c in codecs):
+        return False
+    if not _UTF8_MULTIBYTE.search(body):
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _single_byte(codec: str) -> bool:
+    """One character per byte: the three bytes of UTF-8 "一" read as three characters."""
+    try:
+        return len(b"\xe4\xb8\x80".decode(codec, "replace")) == 3
+    except LookupError:
+        return False
 
 
 def binary_kind(body: bytes) -> str | None:
@@ -167,7 +205,9 @@ def binary_kind(body: bytes) -> str | None:
 def encoding_problem(text: str) -> str | None:
     """Why a decoded page is not trustworthy text (replacement characters), or None."""
     bad = text.count(_REPLACEMENT)
-    if bad >= SUSPECT_MIN and bad > SUSPECT_RATIO * _non_ascii(text):
+    if bad < SUSPECT_MIN or bad * SUSPECT_SPACING < len(text):
+        return None
+    if bad > SUSPECT_RATIO * _non_ascii(text):
         return f"{bad} U+FFFD among {_non_ascii(text)} non-ASCII characters"
     return None
 
@@ -195,18 +235,19 @@ def undo_double_encoding(text: str) -> str:
     return text
 
 
-_LAST_TAG_OPEN = re.compile(r"<[^>]*\Z")
-_OPENING = re.compile(r"<(?:html|body)\b", re.IGNORECASE)
-_CLOSING = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+_LAST_TAG_OPEN = re.compile(r"<[a-zA-Z/!][^>]*\Z")
 
 
 def truncation(text: str) -> str | None:
-    """Why this HTML looks cut off (mid-tag, or no closing body/html), or None."""
+    """Why this HTML is cut off (it stops inside a tag), or None.
+
+    A missing `</body>` or `</html>` is no sign: both end tags are optional in HTML5, and
+    pages served whole without them are common. A body cut in transfer (shorter than its
+    Content-Length, Scrapy's data loss) is caught by the download itself (`failure_reason`).
+    """
     tail = text[-4096:].rstrip()
     if _LAST_TAG_OPEN.search(tail):
         return f"ends inside a tag: {tail[-60:]!r}"
-    if _OPENING.search(text[: SNIFF_BYTES * 4]) and not _CLOSING.search(tail):
-        return "no closing </body> or </html>"
     return None
 
 
@@ -308,6 +349,12 @@ class ArticleSpider(scrapy.Spider):
         if content_type and not content_type.lower().startswith(HTML_TYPES):
             detail = content_type.decode("latin-1")
             yield self._page(response, error="not_html", error_detail=detail)
+            return
+        if DATALOSS_FLAG in response.flags:
+            # the transfer itself was cut: fewer bytes than Content-Length, or a compressed
+            # stream that stops before its end (crawler.transfer)
+            detail = "transfer cut: " + ", ".join(response.flags)
+            yield self._page(response, error="truncated", error_detail=detail)
             return
         binary = binary_kind(response.body)
         if binary is not None or (not isinstance(response, TextResponse) and response.body):

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -38,6 +38,8 @@ EXPORT_FIELDS = (
     "body",
     "published_at",
     "published_precision",
+    "published_offset",
+    "published_local_day",
     "modified_at",
     "authors",
     "desks",
@@ -71,7 +73,7 @@ DICTIONARY_FIELDS = ("site", "published_precision", "language", "section", "agen
 # Fields that Parquet stores as typed UTC timestamps (JSONL / CSV: ISO 8601 text).
 TIME_FIELDS = ("published_at", "modified_at", "first_seen_at", "last_seen_at")
 LIST_FIELDS = ("authors", "desks", "tags", "tag_slugs", "agencies")
-INTEGER_FIELDS = ("id", "read_count", "word_count", "cluster_id")
+INTEGER_FIELDS = ("id", "read_count", "word_count", "cluster_id", "published_offset")
 
 
 @dataclass(frozen=True)
@@ -93,11 +95,19 @@ def parse_since(text: str, option: str = "--since") -> date:
         raise ValueError(f"{option} expects a date YYYY-MM-DD, got {text!r}") from None
 
 
-def format_instant(value: datetime | None, precision: str | None) -> str | None:
-    """ISO 8601 with offset, or the bare day when only the day is known."""
+def format_instant(
+    value: datetime | None, precision: str | None, offset_minutes: int | None = None
+) -> str | None:
+    """ISO 8601 with offset, or the bare day when only the day is known.
+
+    With `offset_minutes` (the publication's own offset), the local time with that offset:
+    "2020-08-24T20:23:00-04:00", whose date is the day it was published; else UTC.
+    """
     if value is None:
         return None
     value = value.astimezone(UTC)
+    if offset_minutes is not None and precision != "day":
+        value = value.astimezone(timezone(timedelta(minutes=offset_minutes)))
     if precision == "day":
         return value.date().isoformat()
     return value.isoformat(timespec="seconds")
@@ -248,8 +258,12 @@ def _record(article: RowMapping, children: Children) -> dict[str, Any]:
         "title": article["title"],
         "description": article["description"],
         "body": article["body"],
-        "published_at": format_instant(article["published_at"], article["published_precision"]),
+        "published_at": format_instant(
+            article["published_at"], article["published_precision"], article["published_offset"]
+        ),
         "published_precision": article["published_precision"],
+        "published_offset": article["published_offset"],
+        "published_local_day": _day_text(article["published_local_day"]),
         "modified_at": format_instant(article["modified_at"], article["modified_precision"]),
         "authors": children.authors.get(article_id, []),
         "desks": children.desks.get(article_id, []),
@@ -265,6 +279,11 @@ def _record(article: RowMapping, children: Children) -> dict[str, Any]:
         "first_seen_at": format_instant(article["first_seen_at"], "second"),
         "last_seen_at": format_instant(article["last_seen_at"], "second"),
     }
+
+
+def _day_text(day: date | str | None) -> str | None:
+    """YYYY-MM-DD (SQLite hands a Date column back as text when read without the model)."""
+    return day.isoformat() if isinstance(day, date) else day
 
 
 def _parquet_record(article: RowMapping, children: Children) -> dict[str, Any]:

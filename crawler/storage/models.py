@@ -7,7 +7,7 @@ text, PostgreSQL as timestamptz; both read back timezone-aware UTC through `UTCD
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -109,6 +111,7 @@ class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (
         Index("ix_articles_site_id_published_at", "site_id", "published_at"),
+        Index("ix_articles_site_id_published_local_day", "site_id", "published_local_day"),
         Index("ix_articles_content_hash", "content_hash"),
         CheckConstraint(_one_of("published_precision", PRECISIONS), name="published_precision"),
         CheckConstraint(_one_of("modified_precision", PRECISIONS), name="modified_precision"),
@@ -142,6 +145,14 @@ class Article(Base):
     )
     published_source: Mapped[str | None] = mapped_column(
         String(20), comment="Where published_raw was found: jsonld, meta, time, feed, url..."
+    )
+    published_offset: Mapped[int | None] = mapped_column(
+        SmallInteger,
+        comment="The publication's UTC offset in minutes (from the page, else the site's zone);"
+        " null for day precision.",
+    )
+    published_local_day: Mapped[date | None] = mapped_column(
+        Date, comment="Calendar day of publication where it was published: group by this."
     )
     modified_at: Mapped[datetime | None] = mapped_column(comment="Last modification, UTC.")
     modified_precision: Mapped[str | None] = mapped_column(

@@ -484,6 +484,8 @@ class Repository:
             "published_precision": published.precision if published else None,
             "published_raw": published.raw if published else None,
             "published_source": published.source if published else None,
+            "published_offset": published.offset_minutes if published else None,
+            "published_local_day": published.local_day if published else None,
             "modified_at": modified.value if modified else None,
             "modified_precision": modified.precision if modified else None,
             "modified_raw": modified.raw if modified else None,

@@ -142,6 +142,15 @@ CASES: dict[str, Expected] = {
     # B. structure
     A + "coupee-mi-balise.html": Rejected("truncated", "inside a tag"),
     A + "content-length-mensonger.html": Rejected("truncated", "connection closed before"),
+    # HTML5 lets a page end without </body> and </html>: the transfer was whole, it is stored
+    A + "sans-balises-de-fin.html": Stored(
+        "Ségou : les riziculteurs de l’Office du Niger attendent leurs engrais",
+        ("« Sans urée, nous perdrons la moitié de la récolte »", "avant la fin de la semaine."),
+        CLEAN,
+    ),
+    # a gzip stream that stops after the second paragraph, sent whole (its Content-Length is
+    # what was sent): decompressed, it would look like a short article
+    A + "gzip-coupe.html": Rejected("truncated", "compressed stream cut"),
     A + "pdf-en-text-html.html": Rejected("not_html", "%PDF-"),
     A + "png-en-text-html.html": Rejected("not_html", "PNG"),
     A + "image-jpeg.html": Rejected("not_html", "image/jpeg"),
@@ -288,6 +297,14 @@ def render(slug: str, base: str) -> str:
         partial = (HOSTILE / "partials" / f"{name}.html").read_text(encoding="utf-8")
         text = text.replace("{{" + name.upper() + "}}", partial)
     return text.replace("{{BASE}}", base)
+
+
+def cut_gzip(text: str) -> bytes:
+    """A gzip stream of `text` that stops cleanly after its second paragraph (no trailer)."""
+    second_paragraph_end = text.index("</p>", text.index("<p>Les éleveurs")) + len("</p>\n")
+    compressor = zlib.compressobj(wbits=31)
+    head = text[:second_paragraph_end].encode()
+    return compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)
 
 
 def double_encoded(text: str) -> bytes:
@@ -475,6 +492,10 @@ def routes(base: str, tmp: Path) -> dict[str, Route]:
             headers={**utf8, "Content-Encoding": "gzip"},
             body=gzip.compress(render("gzip-legitime", base).encode()),
         ),
+        A + "gzip-coupe.html": Route(
+            headers={**utf8, "Content-Encoding": "gzip"}, body=cut_gzip(render("gzip-coupe", base))
+        ),
+        A + "sans-balises-de-fin.html": page("sans-balises-de-fin"),
         # F. redirects
         A + "ancienne-adresse.html": Route.redirect(f"{base}/articles/nouvelle-adresse.html", 301),
         A + "nouvelle-adresse.html": page("nouvelle-adresse"),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from crawler.extraction import extract_body_lines, extract_page
 from crawler.fields.body import (
     clean_body,
     drop_text_beside_headline,
@@ -578,6 +581,31 @@ def test_merge_lead(lines: list[str], lead: str | None, expected: list[str]) -> 
         (["« Nous ne reculerons pas », a déclaré le ministre devant les députés réunis »"], True),
         (["Photo : AFP"], False),
         ([], False),
+        # a sentence closed inside quotes, or by a stop of another script
+        (["Le ministre a répété devant les élus : « Nous ne reculerons pas. »"], True),
+        (["He told the council the budget would be voted before the end of “the year.”"], True),
+        (["日本政府は二日、新しい経済対策を閣議決定したと発表しました。"], True),
+        (["इस योजना के तहत राज्य के सभी जिलों में नए अस्पताल खोले जाएंगे।"], True),
+        # a blog without <p>: the whole text in one run-on line, two sentences inside it
+        (
+            [
+                "Les bornes de recharge. 17/11/2019 ~ Awa Diop Je m'étonne qu'on investisse si "
+                "peu dans des bornes de recharge rapides sur nos routes nationales. Il en "
+                "faudrait une tous les cinquante kilomètres pour que les voitures électriques "
+                "deviennent un choix raisonnable. Partager : Facebook X"
+            ],
+            True,
+        ),
+        # a wire dispatch wrapped at a fixed width (<pre>): no line is a sentence alone
+        (
+            [
+                "(APS) - DAKAR, 28 oct - Le match Jaraaf-Casa Sports aura lieu",
+                "dimanche au stade Léopold-Senghor, a annoncé la ligue. Les deux",
+                "équipes, à égalité de points, se disputent la première place du",
+                "championnat depuis la reprise. (APS).",
+            ],
+            True,
+        ),
     ],
 )
 def test_has_prose(paragraphs: list[str], expected: bool) -> None:
@@ -713,3 +741,89 @@ def test_sandwiched_subheadings() -> None:
 def test_restore_subheadings(lines: list[str], expected: list[str]) -> None:
     found = [("Des pluies enfin au rendez-vous", P1, P2)]
     assert restore_subheadings(lines, found) == expected
+
+
+# ---------------------------------------------------- never most of trafilatura's text
+
+
+def _numbered(n: int) -> str:
+    return f"Point {n} du débat. {LONG} {P1}"
+
+
+NOT_FREE_JSON_LD = (
+    '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+    '"NewsArticle", "headline": "Le budget voté", "isAccessibleForFree": false}</script>'
+)
+FREE_BUT_METERED = (
+    f"<html><head>{NOT_FREE_JSON_LD}</head><body><main><h1>Le budget voté</h1>"
+    + "".join(f'<p class="body-paragraph paywall">{_numbered(n)}</p>' for n in range(6))
+    + '<div class="paywall-notice"><p>Abonnez-vous pour lire nos articles.</p></div>'
+    "</main></body></html>"
+)
+
+
+def test_body_rules_never_lose_most_of_the_text() -> None:
+    # a metered page (JSON-LD: not free) whose every paragraph is marked "paywall" by the
+    # metering script, the markup holding the whole text: the pruning rule drops them all,
+    # trafilatura alone keeps them, and the page is no stub
+    lines = extract_body_lines(FREE_BUT_METERED, "https://journal.example/budget")
+    assert [n for n in range(6) if any(_numbered(n) in line for line in lines)] == list(range(6))
+
+
+def test_strong_reasons_keep_the_last_word() -> None:
+    # a page that does not say it is for subscribers: a block marked "paywall" is a paywall's
+    # furniture, and what the rules dropped stays dropped, however long
+    html = FREE_BUT_METERED.replace(NOT_FREE_JSON_LD, "")
+    lines = extract_body_lines(html, "https://journal.example/budget")
+    assert not any(_numbered(n) in line for line in lines for n in range(6))
+
+
+def test_a_real_paywall_notice_is_still_dropped() -> None:
+    html = (
+        "<html><body><main><h1>Le budget voté</h1>"
+        + "".join(f"<p>{_numbered(n)}</p>" for n in range(2))
+        + '<div class="paywall"><p>Il vous reste 80 % de cet article à lire.</p>'
+        "<p>Abonnez-vous pour lire la suite, dès 1 € le premier mois.</p></div>"
+        "</main></body></html>"
+    )
+    lines = extract_body_lines(html, "https://journal.example/budget")
+    assert [n for n in range(2) if any(_numbered(n) in line for line in lines)] == [0, 1]
+    assert not any("Abonnez-vous" in line or "80 %" in line for line in lines)
+
+
+def _teaser_with_json_ld(article_body: str) -> str:
+    data = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": "Le budget voté",
+            "isAccessibleForFree": False,
+            "articleBody": article_body,
+        },
+        ensure_ascii=False,
+    )
+    return (
+        f'<html><head><script type="application/ld+json">{data}</script></head><body><main>'
+        f"<h1>Le budget voté</h1><p>{_numbered(0)}</p>"
+        '<div class="paywall"><p>Abonnez-vous pour lire la suite.</p></div></main></body></html>'
+    )
+
+
+@pytest.mark.parametrize(
+    "article_body",
+    [
+        "\n".join(_numbered(n) for n in range(6)),  # plain text, one paragraph a line
+        "".join(f"<p>{_numbered(n)}</p>" for n in range(6)),  # the HTML of the text
+    ],
+)
+def test_json_ld_article_body_holding_the_whole_text_is_the_body(article_body: str) -> None:
+    # the page renders a teaser; its JSON-LD holds the whole text: that is the article
+    raw = extract_page(_teaser_with_json_ld(article_body), "https://journal.example/budget")
+    assert [n for n in range(6) if any(_numbered(n) in line for line in raw.body_lines)] == list(
+        range(6)
+    )
+
+
+def test_json_ld_article_body_no_longer_than_the_page_changes_nothing() -> None:
+    raw = extract_page(_teaser_with_json_ld(_numbered(0)), "https://journal.example/budget")
+    assert sum(_numbered(0) in line for line in raw.body_lines) == 1

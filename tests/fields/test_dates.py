@@ -7,7 +7,7 @@ Tuesday 29 October 2024 at 10:00 UTC (11:00 in Paris, which is on winter time, U
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +20,7 @@ from crawler.fields.dates import (
     choose_dates,
     dates_in_text,
     find_date_candidates,
+    find_library_date_candidates,
     parse_candidate,
     parse_date,
 )
@@ -748,3 +749,162 @@ def test_choose_dates(
 ) -> None:
     choice = choose_dates(candidates, fetched_at=FETCHED, tz=PARIS)
     assert choice == DateChoice(published=published, modified=modified, rejections=rejections)
+
+
+# --------------------------------------------------------------------------------------------
+# The publication's own offset: written on the page, else the site's zone
+# --------------------------------------------------------------------------------------------
+
+KOLKATA = ZoneInfo("Asia/Kolkata")
+
+
+@pytest.mark.parametrize(
+    ("raw", "tz", "offset", "written", "local_day"),
+    [
+        # a written offset is the publication's: 20:23 at UTC-4 is of the 24th, not the 25th
+        ("2020-08-24T20:23:00-04:00", PARIS, -240, True, date(2020, 8, 24)),
+        ("2024-07-15T02:10:00+05:30", PARIS, 330, True, date(2024, 7, 15)),
+        ("Publié le 06/01/2024 - 14:16 UTC+1", TORONTO, 60, True, date(2024, 1, 6)),
+        # "Z", "GMT", "+00:00": a server's habit, the day is read in the site's zone
+        ("2024-10-28T14:32:00Z", PARIS, 60, False, date(2024, 10, 28)),
+        ("2024-10-28T23:30:00Z", PARIS, 60, False, date(2024, 10, 29)),
+        ("2024-10-28T23:30:00Z", KOLKATA, 330, False, date(2024, 10, 29)),
+        ("2024-10-28T23:30:00+00:00", CONAKRY, 0, False, date(2024, 10, 28)),
+        ("Mon, 28 Oct 2024 14:32:00 GMT", ALGIERS, 60, False, date(2024, 10, 28)),
+        # no offset written: the site's zone, summer or winter time
+        ("28 octobre 2024 à 23h30", TORONTO, -240, False, date(2024, 10, 28)),
+        ("15 juillet 2024 à 14h32", PARIS, 120, False, date(2024, 7, 15)),
+        ("il y a 3 heures", PARIS, 60, False, date(2024, 10, 29)),
+        # only the day: no offset, the day as written
+        ("2024-10-28", PARIS, None, False, date(2024, 10, 28)),
+        ("28 octobre 2024", TORONTO, None, False, date(2024, 10, 28)),
+    ],
+)
+def test_parse_date_keeps_the_publication_offset(
+    raw: str, tz: ZoneInfo, offset: int | None, written: bool, local_day: date
+) -> None:
+    result = parse_date(raw, fetched_at=FETCHED, tz=tz)
+    assert isinstance(result, ParsedDate)
+    assert (result.offset_minutes, result.offset_written, result.local_day) == (
+        offset,
+        written,
+        local_day,
+    )
+
+
+@pytest.mark.parametrize(
+    ("candidates", "source", "offset", "local_day"),
+    [
+        # JSON-LD in UTC, the meta of the same instant with the page's offset: that offset
+        (
+            [pub("jsonld", "2022-05-04T01:46:08Z"), pub("meta", "2022-05-03T22:46:08-03:00")],
+            "jsonld", -180, date(2022, 5, 3),
+        ),
+        # another instant says nothing about this one: the site's zone (Paris, summer time)
+        (
+            [pub("jsonld", "2022-05-04T01:46:08Z"), pub("meta", "2022-05-03T10:00:00-03:00")],
+            "jsonld", 120, date(2022, 5, 4),
+        ),
+        # a feed's date is not the page's word on its own offset
+        (
+            [pub("jsonld", "2022-05-04T01:46:08Z"), pub("feed", "Tue, 03 May 2022 22:46:08 -0300")],
+            "jsonld", 120, date(2022, 5, 4),
+        ),
+    ],
+)  # fmt: skip
+def test_choose_dates_takes_the_offset_the_page_writes(
+    candidates: list[DateCandidate], source: str, offset: int, local_day: date
+) -> None:
+    published = choose_dates(candidates, fetched_at=FETCHED, tz=PARIS).published
+    assert published is not None
+    assert (published.source, published.offset_minutes, published.local_day) == (
+        source,
+        offset,
+        local_day,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# htmldate: the last source
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("candidates", "published", "rejections"),
+    [
+        # the page's own sources and the URL come first
+        (
+            [pub("htmldate", "2024-10-01"), pub("url", "2024/10/28")],
+            ParsedDate(utc(2024, 10, 28), "day", "2024/10/28", "url"), [],
+        ),
+        # alone, it is taken, with its provenance and day precision
+        (
+            [pub("htmldate", "2024-10-29")],
+            ParsedDate(utc(2024, 10, 29), "day", "2024-10-29", "htmldate"), [],
+        ),
+        # never a day after the fetch (29 October), not even the day of tolerance of the others
+        ([pub("htmldate", "2024-10-30")], None, [("2024-10-30", "future_date")]),
+    ],
+)  # fmt: skip
+def test_htmldate_is_the_last_source(
+    candidates: list[DateCandidate],
+    published: ParsedDate | None,
+    rejections: list[tuple[str, str]],
+) -> None:
+    choice = choose_dates(candidates, fetched_at=FETCHED, tz=PARIS)
+    assert (choice.published, choice.rejections) == (published, rejections)
+
+
+BLOG_WITHOUT_DATE_MARKUP = """<html><head><title>Le marché de Sandaga rouvre ses portes</title>
+</head><body><div id="page"><h1>Le marché de Sandaga rouvre ses portes</h1>
+<div class="entry"><p>Après trois ans de travaux, les commerçants ont retrouvé leurs places
+lundi matin, dans un bâtiment entièrement rénové.</p>
+<p>La mairie promet des allées plus larges et un parking souterrain.</p></div>
+<div class="footer-info">Cet article a été écrit le 12/03/2024 par la rédaction.</div>
+</div></body></html>"""
+
+
+def test_htmldate_finds_a_date_the_rules_leave() -> None:
+    tree = parse_html(BLOG_WITHOUT_DATE_MARKUP)
+    url = "https://blog.example/sandaga"
+    found = find_date_candidates(tree, url)
+    assert found == []  # a date in the footer text: no rule of ours reads it
+    assert find_library_date_candidates(tree, url, found) == [
+        DateCandidate("htmldate", "2024-03-12", "published")
+    ]
+
+
+def test_htmldate_is_not_asked_when_the_page_has_a_usable_date() -> None:
+    html = BLOG_WITHOUT_DATE_MARKUP.replace(
+        "</head>", '<meta property="article:published_time" content="2024-03-11T09:00:00Z">'
+    )
+    tree = parse_html(html)
+    found = find_date_candidates(tree, "https://blog.example/sandaga")
+    assert found == [DateCandidate("meta", "2024-03-11T09:00:00Z", "published")]
+    assert find_library_date_candidates(tree, "https://blog.example/sandaga", found) == []
+    # a candidate that cannot be used (a date in 2031) does not count: htmldate is asked
+    # (and reads the page's meta itself)
+    unusable = [DateCandidate("meta", "2031-03-11T09:00:00Z", "published")]
+    assert find_library_date_candidates(tree, "https://blog.example/sandaga", unusable) == [
+        DateCandidate("htmldate", "2024-03-11", "published")
+    ]
+
+
+COPYRIGHT_ONLY = """<html><head><title>Le marché de Sandaga rouvre ses portes</title></head><body>
+<h1>Le marché de Sandaga rouvre ses portes</h1>
+<p>Après trois ans de travaux, les commerçants ont retrouvé leurs places lundi matin.</p>
+<footer><p>© 2016 Le Journal de Dakar. Tous droits réservés.</p></footer></body></html>"""
+
+
+def test_htmldate_first_of_month_needs_the_day_written() -> None:
+    # htmldate reads "© 2016" as 1 January 2016: a year is not a publication day
+    tree = parse_html(COPYRIGHT_ONLY)
+    assert find_library_date_candidates(tree, "https://journal.example/sandaga", []) == []
+    # a first of the month the page does write is kept
+    written = COPYRIGHT_ONLY.replace(
+        "<footer>", '<div class="footer-info">Article écrit le 01/03/2024.</div><footer>'
+    )
+    tree = parse_html(written)
+    assert find_library_date_candidates(tree, "https://journal.example/sandaga", []) == [
+        DateCandidate("htmldate", "2024-03-01", "published")
+    ]

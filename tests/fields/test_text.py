@@ -77,6 +77,10 @@ def test_clean_paragraphs_drops_empty_ones() -> None:
         ("", 0),
         ("   \n  ", 0),
         ("un\ndeux\n\ntrois", 3),
+        # Chinese and Japanese: one word per character (no spaces between words)
+        ("新华社北京电", 6),
+        ("東京で会議", 5),
+        ("2024年の予算 AFP", 6),
     ],
 )
 def test_word_count(text: str, expected: int) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from scrapy.cmdline import execute
 from scrapy.settings import Settings
+from sqlalchemy import text
 
 from crawler.items import ParsedDate
 from crawler.storage.engine import make_engine
@@ -81,6 +82,8 @@ def test_jsonl_record_fields_and_formats(stored, tmp_path):
         "body": "Premier paragraphe de budget-2025.\n\nSecond paragraphe.",
         "published_at": "2024-11-04T14:32:00+00:00",
         "published_precision": "minute",
+        "published_offset": None,  # stored without its offset: shown in UTC
+        "published_local_day": "2024-11-04",
         "modified_at": None,
         "authors": ["Awa Ndiaye", "Moussa Diop"],
         "desks": ["La rédaction"],
@@ -101,6 +104,44 @@ def test_jsonl_record_fields_and_formats(stored, tmp_path):
     assert (day["published_at"], day["published_precision"]) == ("2024-10-28", "day")
     assert (day["authors"], day["tags"], day["agencies"], day["read_count"]) == ([], [], [], None)
     assert records[2]["published_at"] is None
+
+
+def test_published_at_keeps_the_publication_offset(migrated_engine, tmp_path):
+    # "2020-08-24T20:23:00-04:00" on the page: 00:23 UTC on the 25th, published on the 24th
+    evening = ParsedDate(
+        datetime(2020, 8, 25, 0, 23, tzinfo=UTC),
+        "minute",
+        "2020-08-24T20:23:00-04:00",
+        "jsonld",
+        offset_minutes=-240,
+        offset_written=True,
+    )
+    morning = ParsedDate(  # 09:10 UTC on the 25th written as 05:10 at UTC-04:00
+        datetime(2020, 8, 25, 9, 10, tzinfo=UTC), "minute", "x", "meta", offset_minutes=-240
+    )
+    Repository(migrated_engine).save_articles(
+        None,
+        [
+            make_article("soir", published=evening),
+            make_article("matin", published=morning, body="Autre texte, autre empreinte."),
+        ],
+    )
+    out = tmp_path / "articles.jsonl"
+    assert export_articles(migrated_engine, out, "jsonl") == 2
+    soir, matin = read_jsonl(out)
+    assert soir["published_at"] == "2020-08-24T20:23:00-04:00"
+    assert (soir["published_offset"], soir["published_local_day"]) == (-240, "2020-08-24")
+    assert matin["published_at"] == "2020-08-25T05:10:00-04:00"
+    assert matin["published_local_day"] == "2020-08-25"
+    # the SQL of docs/schema.md: articles per local day, the same on both databases
+    with migrated_engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT published_local_day, count(*) FROM articles"
+                " GROUP BY published_local_day ORDER BY published_local_day"
+            )
+        ).all()
+    assert [(str(day), n) for day, n in rows] == [("2020-08-24", 1), ("2020-08-25", 1)]
 
 
 def test_csv_is_spreadsheet_safe(stored, tmp_path):

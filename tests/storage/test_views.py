@@ -111,3 +111,31 @@ def test_daily_counts_per_site_and_agency(migrated_engine):
         ("2024-11-05", "AFP", 1),
         ("2024-11-05", "APS", 1),
     ]
+
+
+def test_local_day_of_publication(migrated_engine):
+    # 20:23 at UTC-4 on 24 Aug is 00:23 UTC on the 25th: its local day is the 24th
+    evening = ParsedDate(
+        datetime(2020, 8, 25, 0, 23, tzinfo=UTC),
+        "minute",
+        "2020-08-24T20:23:00-04:00",
+        "jsonld",
+        offset_minutes=-240,
+        offset_written=True,
+    )
+    noon = ParsedDate(datetime(2020, 8, 25, 12, 0, tzinfo=UTC), "minute", "x", "meta", 120)
+    Repository(migrated_engine).save_articles(
+        None,
+        [
+            make_article("soir", published=evening, agencies=[], word_count=3),
+            make_article("midi", published=noon, agencies=[], word_count=4),
+        ],
+    )
+    assert query(
+        migrated_engine,
+        "SELECT published_day, published_local_day, published_offset FROM article_flat"
+        " ORDER BY published_at",
+    ) == [("2020-08-25", "2020-08-24", -240), ("2020-08-25", "2020-08-25", 120)]
+    assert query(
+        migrated_engine, "SELECT day, site_key, articles, words FROM daily_site_counts ORDER BY 1"
+    ) == [("2020-08-24", "exemple", 1, 3), ("2020-08-25", "exemple", 1, 4)]
