@@ -100,7 +100,8 @@ _BLOCKS = {"p", "h2", "h3", "h4", "h5", "li", "blockquote", "pre", "dd"}
 def paragraphs_of(container: HtmlElement) -> list[str]:
     """Paragraphs of a site-selected body container: its block elements, else its <br> lines."""
     blocks = [el for el in container.iter() if el.tag in _BLOCKS]
-    blocks = [el for el in blocks if not any(a in blocks for a in el.iterancestors())]
+    block_set = set(blocks)
+    blocks = [el for el in blocks if not any(a in block_set for a in el.iterancestors())]
     if blocks:
         return [t for t in (text_of(el) for el in blocks) if t]
     for br in container.iter("br"):

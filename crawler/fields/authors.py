@@ -130,6 +130,8 @@ _PARTICLES = {
 _ELIDED_PARTICLE = re.compile(r"^[dl]['’]\w", re.IGNORECASE)
 _MAX_NAME_WORDS = 6
 _MAX_CANDIDATE = 200
+# what the byline rules read of one raw candidate (its date or photo tail may be cut off)
+_MAX_CANDIDATE_INPUT = 4 * _MAX_CANDIDATE
 
 # quotes carry the quoted person's name, never the byline
 _NOISE_TAGS = {
@@ -244,10 +246,18 @@ def _classify(piece: str) -> tuple[str, str] | None:
     return None
 
 
+def _drop_parentheses(text: str) -> str:
+    """_PARENTHESES removed, searched only up to the last closing bracket: past it no match
+    can end, and an opener with no closer after it would make each search scan to the end."""
+    end = max(text.rfind(")"), text.rfind("]")) + 1
+    return _PARENTHESES.sub("", text[:end]) + text[end:]
+
+
 def _prepare(candidate: str) -> str:
-    text = _HANDLE.sub(" ", _EMAIL.sub(" ", _clean(candidate)))
+    # a byline is short: what the rules see is bounded (a hostile one is 100 kB of "a (")
+    text = _HANDLE.sub(" ", _EMAIL.sub(" ", _clean(candidate[:_MAX_CANDIDATE_INPUT])))
     text = _PHOTO_TAIL.sub("", _DATE_TAIL.sub("", text))
-    return _clean(_PARENTHESES.sub("", text))
+    return _clean(_drop_parentheses(text))
 
 
 def _parse_candidate(candidate: str) -> tuple[list[str], list[str]]:
@@ -320,15 +330,15 @@ def _lenient_json_ld(tree: HtmlElement) -> list[dict[str, Any]]:
             data = json.loads(raw, strict=False)
         except ValueError:
             continue
-        stack = [data]
+        stack = [data]  # its end is the next node: document order, each node popped once
         while stack:
-            node = stack.pop(0)
+            node = stack.pop()
             if isinstance(node, list):
-                stack[:0] = node
+                stack.extend(reversed(node))
             elif isinstance(node, dict):
                 objects.append(node)
                 if node.get("@graph") is not None:
-                    stack.insert(0, node["@graph"])
+                    stack.append(node["@graph"])
     return objects
 
 

@@ -10,6 +10,7 @@ agency finder reads them.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from typing import Any
@@ -23,6 +24,7 @@ _HAS_ALNUM = re.compile(r"[^\W_]")
 _EDGE_LEFT = re.compile(r"^[\s•·>»›*\-–—|]+")
 _EDGE_RIGHT = re.compile(r"[\s.:!…»›>|\-–—]+$")
 _NON_ALNUM = re.compile(r"[\W_]+")
+_NON_SPACE = re.compile(r"\S+")
 _SEPARATOR = re.compile(r"\s+[-|–—•·»:]{1,2}\s+|\s*\|\s*")
 
 _MAX_SHORT_WORDS = 15
@@ -233,10 +235,21 @@ def _is_title_repeat(line: str, title: str) -> bool:
         return False
     if _loose(line) == key:
         return True
-    return any(
-        _loose(line[: m.start()]) == key and len(line[m.end() :].split()) <= 8
-        for m in _SEPARATOR.finditer(line)
-    )
+    # One pass: the loose prefix grows piece by piece (`_loose` of a concatenation is the
+    # concatenation of `_loose`: every combining mark is \W), and stops once past the key.
+    prefix, start = "", 0
+    word_ends: list[int] | None = None
+    for m in _SEPARATOR.finditer(line):
+        prefix += _loose(line[start : m.start()])
+        start = m.start()
+        if len(prefix) > len(key):
+            return False
+        if prefix == key:
+            if word_ends is None:
+                word_ends = [w.end() for w in _NON_SPACE.finditer(line)]
+            if len(word_ends) - bisect.bisect_right(word_ends, m.end()) <= 8:
+                return True
+    return False
 
 
 _KICKER_MAX_WORDS = 5

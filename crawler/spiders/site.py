@@ -19,7 +19,7 @@ from crawler.discovery import (
     Link,
     SitemapDocument,
     is_next_page_link,
-    parse_feed,
+    parse_feed_in_steps,
     parse_sitemap_in_steps,
 )
 from crawler.fields.urls import canonicalize_url
@@ -177,6 +177,15 @@ class SiteSpider(ArticleSpider):
             await asyncio.sleep(0)
         raise AssertionError("parse_sitemap_in_steps ends with the document")
 
+    @staticmethod
+    async def _read_feed(response: Response) -> list[Link]:
+        """`parse_feed`, with the reactor running between its steps (a 16 MB feed is seconds)."""
+        for step in parse_feed_in_steps(response.body, response.url):
+            if step is not None:
+                return step
+            await asyncio.sleep(0)
+        raise AssertionError("parse_feed_in_steps ends with the links")
+
     async def _articles(self, links: list[Link], site: SiteConfig) -> dict[str, scrapy.Request]:
         """`_article` for each link, letting the reactor run between slices.
 
@@ -249,7 +258,7 @@ class SiteSpider(ArticleSpider):
             return
         site = self._site(response)
         try:
-            links = parse_feed(response.body, response.url)
+            links = await self._read_feed(response)
         except DiscoveryError as exc:
             self.logger.warning("feed %s unreadable: %s", response.url, exc)
             return
