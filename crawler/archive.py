@@ -190,7 +190,7 @@ class ArchiveWriter:
                     f"storing {len(articles)} articles",
                     lambda: repository.save_articles(run_id, articles),
                 )
-            except SQLAlchemyError as exc:
+            except Exception as exc:
                 if is_transient(exc):
                     raise
                 # a row the database refuses (a data error): the others are stored, it is
@@ -203,7 +203,7 @@ class ArchiveWriter:
                     f"recording {len(records)} rejections",
                     lambda: repository.record_rejections(run_id, records),
                 )
-            except SQLAlchemyError as exc:
+            except Exception as exc:
                 if is_transient(exc) or len(records) == 1:
                     raise
                 for record in records:
@@ -221,7 +221,7 @@ class ArchiveWriter:
                 results += self._retrying(
                     "storing 1 article", partial(repository.save_articles, run_id, [article])
                 )
-            except SQLAlchemyError as exc:
+            except Exception as exc:
                 if is_transient(exc):
                     raise
                 logger.warning(
@@ -239,7 +239,7 @@ class ArchiveWriter:
             self._retrying(
                 "recording 1 rejection", lambda: repository.record_rejections(run_id, [record])
             )
-        except SQLAlchemyError as exc:
+        except Exception as exc:
             if is_transient(exc):
                 raise
             logger.error(
