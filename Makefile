@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck pytest clean eval browse bench fault-trials
+.PHONY: install demo test lint typecheck pytest clean eval browse bench fault-trials fuzz
 
 install: $(STAMP)
 
@@ -37,6 +37,11 @@ fault-trials: install
 # Speed figures (docs/performance.md): BENCH_ARGS="--pages 20000" or "--db postgres".
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Every text rule timed at 1x and 10x hostile input, the worst growth per rule
+# (docs/reliability.md): FUZZ_ARGS="--chars 2000" or "--only titles".
+fuzz: install
+	$(BIN)/python bench/fuzz.py $(FUZZ_ARGS)
 
 # The SQLite archive in Datasette: BROWSE_DB=path (default: DATABASE_URL's file), BROWSE_PORT.
 BROWSE_PORT ?= 8001

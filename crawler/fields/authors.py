@@ -31,7 +31,9 @@ class Authors:
 
 _WS = re.compile(r"[\s\u00a0\u202f\u200b]+")
 _URL = re.compile(r"(?i)^(?:https?://|www\.)|^\S+\.(?:html?|php|aspx?)$|/\S*/")
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+# from a token's start only: the leftmost match starts there anyway, and a search from inside
+# a long token with no "@" rescanned the rest of it from each character
+_EMAIL = re.compile(r"(?<!\S)\S+@\S+\.\w+")
 _DOMAIN = re.compile(
     r"(?i)^[\w-]+(?:\.[\w-]+)*\.(?:fr|com|net|org|info|be|ch|ca|sn|ma|dz|tn|ci|cm|io)$"
 )
@@ -40,9 +42,11 @@ _MONTHS = (
     r"d[ée]cembre|janv|f[ée]vr?|avr|juil|sept?|oct|nov|d[ée]c"
 )
 _DAYS = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
-# where a byline turns into a date or publication line: cut there
+# where a byline turns into a date or publication line: cut there. Each tail rule starts a
+# match only where its run of separators starts (the leftmost match starts there anyway):
+# searched from inside a long run, it rescanned the rest of the run from each character.
 _DATE_TAIL = re.compile(
-    rf"(?i)[\s,|•·–—-]*(?:\b(?:publi[ée]e?s?|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi[ée]e?|"
+    rf"(?i)(?<![\s,|•·–—-])[\s,|•·–—-]*(?:\b(?:publi[ée]e?s?|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi[ée]e?|"
     rf"actualis[ée]e?|updated|posted|il\s+y\s+a)\b|\ble\s+(?:\d|{_DAYS}|1er)|\b(?:{_DAYS})\b|"
     rf"\b\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}|"
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}|\b\d{{1,2}}\s*h\s*\d{{2}}\b).*$"
@@ -52,7 +56,7 @@ _PARENTHESES = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 _HANDLE = re.compile(r"(?<![\w.@])@\w{1,30}\b")
 # the photographer's credit printed after the writer's ("Texte : X · Photos : Y"): cut there
 _PHOTO_TAIL = re.compile(
-    r"(?i)[\s,;|/•·–—-]*\b(?:photos?|photographies?|cr[ée]dits?\s+photos?|illustrations?|"
+    r"(?i)(?<![\s,;|/•·–—-])[\s,;|/•·–—-]*\b(?:photos?|photographies?|cr[ée]dits?\s+photos?|illustrations?|"
     r"images?|vid[ée]os?)\s*:.*$"
 )
 _LEAD_IN = re.compile(

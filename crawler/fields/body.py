@@ -65,7 +65,7 @@ _METADATA_ANCHOR = _rx(
     r"|d[ée]cembre|lu\s*:|vues|modification)\b|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}"
 )
 _LETTER = re.compile(r"[^\W\d_]")
-_DANGLING_PAR = re.compile(r"[\s,]*\b(?:par|by)\s*$", re.IGNORECASE)
+_DANGLING_PAR = re.compile(r"(?<![\s,])[\s,]*\b(?:par|by)\s*$", re.IGNORECASE)
 
 _BYLINE_NAME = r"(?:[A-ZÀ-ÝŒ][\w'’.-]*|d[eu']|des|de\s+la|la|le|van|von|ben|el|al|ibn)"
 _BYLINE_NAMES = (
@@ -812,10 +812,10 @@ def merge_lead(lines: list[str], lead: str | None) -> list[str]:
     key = _loose(lead)
     if not key or key in _loose(" ".join(lines)):
         return lines
-    rest = list(lines)
-    while rest and _loose(rest[0]) and _loose(rest[0]) in key:
-        rest.pop(0)  # a piece of the lead kept on its own
-    return [lead, *rest]
+    start = 0
+    while start < len(lines) and _loose(lines[start]) and _loose(lines[start]) in key:
+        start += 1  # a piece of the lead kept on its own
+    return [lead, *lines[start:]]
 
 
 _PROSE_END = re.compile(r"[.!?…»\")\]]\s*$")
