@@ -73,6 +73,15 @@ _AMPERSAND = re.compile(
     rb"&(?:(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};)|([A-Za-z][A-Za-z0-9]{0,31});)?"
 )
 _XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+# A start tag that another "<" interrupts before its ">" ("<a <a <a ..."): never well-formed
+# (no "<" is allowed in a tag), and libxml2's push parser rescans from each one (100 kB of
+# them: a second of the reactor). Escaped, it stays visible text, as the recovering parser
+# would have left it. Only the content of a CDATA section can hold one legitimately.
+_INTERRUPTED_TAG = re.compile(rb"<(?=[A-Za-z_:][^<>]*<)")
+
+
+def _escape(data: bytes) -> bytes:
+    return _AMPERSAND.sub(_entity, _INTERRUPTED_TAG.sub(b"&lt;", data))
 
 
 def _entity(match: re.Match[bytes]) -> bytes:
@@ -145,16 +154,17 @@ def _sanitized_steps(body: bytes, step_bytes: int) -> Iterator[bytes]:
             ampersand = data.rfind(b"&", end - _REFERENCE_CHARS, end)
             if ampersand > offset:
                 end = ampersand
-        yield _AMPERSAND.sub(_entity, data[offset:end])
+        yield _escape(data[offset:end])
         offset = end
 
 
 def sanitize_xml(body: bytes) -> bytes:
-    """Drop the DOCTYPE (and with it every entity declaration), escape stray ampersands.
+    """Drop the DOCTYPE (and with it every entity declaration), escape stray ampersands and
+    the "<" of start tags cut short by another "<".
 
     UTF-16 and UTF-32 documents are turned into UTF-8 first (`as_utf8_xml`).
     """
-    return _AMPERSAND.sub(_entity, _without_doctype(body))
+    return _escape(_without_doctype(body))
 
 
 def _local(tag: object) -> str:

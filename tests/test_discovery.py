@@ -321,3 +321,31 @@ def test_a_feed_of_ampersands_pauses_between_short_steps() -> None:
             break
     assert len(step) == 20 and step[0].hints["feed_title"] == "&" * 200_000
     assert longest < 0.5, longest
+
+
+def test_start_tags_cut_short_by_another_are_read_in_linear_time() -> None:
+    """`<a <a <a ...` in a title: libxml2's push parser rescanned from each one (100 kB took
+    a second of the reactor, 1 MB would take minutes); escaped, they stay visible text."""
+
+    def body(n: int) -> bytes:
+        return (
+            b"<rss><channel><item><title>" + b"<a " * n + b"</title>"
+            b"<link>/a.html</link></item></channel></rss>"
+        )
+
+    small = min(_cpu(lambda: parse_feed(body(3_000), FEED_BASE)) for _ in range(3))
+    large = _cpu(lambda: parse_feed(body(30_000), FEED_BASE))
+    assert large < 20 * small + 0.05, (small, large)
+    links = parse_feed(body(30_000), FEED_BASE)
+    assert [link.url for link in links] == ["https://www.exemple.sn/a.html"]
+    assert links[0].hints["feed_title"] == "<a " * 29_999 + "<a"
+
+    def sitemap(n: int) -> bytes:
+        return b"<urlset><url><loc>/b.html</loc></url>" + b"<a " * n + b"</urlset>"
+
+    small = min(_cpu(lambda: parse_sitemap(sitemap(3_000), BASE)) for _ in range(3))
+    large = _cpu(lambda: parse_sitemap(sitemap(30_000), BASE))
+    assert large < 20 * small + 0.05, (small, large)
+    assert [link.url for link in parse_sitemap(sitemap(30_000), BASE).links] == [
+        "https://www.exemple.sn/b.html"
+    ]
