@@ -285,6 +285,8 @@ class ArchiveWriter:
         try:
             return await self._call(self._retrying, what, lambda: function(*args))
         except SQLAlchemyError as exc:
+            if not is_transient(exc):
+                raise  # the data was refused (a data error), not the database lost
             raise self._unavailable(f"{what}: {describe(exc)}") from exc
 
     def _unavailable(self, message: str) -> DatabaseUnavailableError:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.archive import ArchiveWriter, DatabaseUnavailableError
 from crawler.discovery import (
@@ -248,6 +249,11 @@ class SiteSpider(ArticleSpider):
         except DatabaseUnavailableError as exc:
             # the crawl is stopping (exit code 3); the source is polled again next run
             self.logger.warning("discovery from %s not recorded: %s", response.url, exc)
+            return [], Discovery()
+        except SQLAlchemyError as exc:
+            # the database refused this source's data (not unreachable): the crawl goes on
+            self.logger.error("discovery from %s refused by the database: %s", response.url, exc)
+            self._inc("depeches/discovery/source_failed")
             return [], Discovery()
         self._inc("depeches/frontier/new", len(discovery.new))
         self._inc("depeches/frontier/known_skipped", len(found) - len(discovery.to_fetch))

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.archive import ArchiveWriter
 from crawler.storage import models
@@ -89,3 +90,27 @@ def test_a_row_the_database_refuses_is_rejected_and_the_rest_stored(migrated_url
     assert stored == [A]
     assert [(url, reason) for url, reason, _ in rejections] == [(B, "pipeline_error")]
     assert rejections[0][2].startswith("the database refused the row")
+
+
+def test_a_refused_discovery_is_not_an_unreachable_database(migrated_url):
+    """PostgreSQL refuses NaN in JSON: that source's links are lost for this run, the crawl
+    is not told to stop (exit 3 is for a database that does not answer)."""
+    writer = ArchiveWriter(migrated_url, retry_seconds=1)
+    site = SimpleNamespace(
+        key="exemple", name="Exemple", country="SN", timezone="Africa/Dakar", generic=False
+    )
+
+    async def crawl() -> str:
+        await writer.open("site", "exemple", [site])
+        try:
+            await writer.discover("exemple", {A: {"feed_score": float("nan")}})
+            outcome = "stored"
+        except SQLAlchemyError:
+            outcome = "refused"
+        await writer.finish("ok", {})
+        return outcome
+
+    outcome = asyncio.run(crawl())
+    assert outcome == ("refused" if migrated_url.startswith("postgresql") else "stored")
+    assert not writer.failed
+    writer._repo().engine.dispose()
