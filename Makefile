@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint typecheck pytest clean eval browse bench bench-warc fault-trials
-.PHONY: eval-broad
+.PHONY: eval-broad fuzz
 
 install: $(STAMP)
 
@@ -42,6 +42,11 @@ bench: install
 # WARC import against `scrapy crawl urls` on the same real pages: BENCH_WARC_ARGS="--records 200".
 bench-warc: install
 	$(BIN)/python bench/warc.py $(BENCH_WARC_ARGS)
+
+# Every text rule timed at 1x and 10x hostile input, the worst growth per rule
+# (docs/reliability.md): FUZZ_ARGS="--chars 2000" or "--only titles".
+fuzz: install
+	$(BIN)/python bench/fuzz.py $(FUZZ_ARGS)
 
 # The SQLite archive in Datasette: BROWSE_DB=path (default: DATABASE_URL's file), BROWSE_PORT.
 BROWSE_PORT ?= 8001

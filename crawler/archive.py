@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -36,7 +37,7 @@ from crawler.storage.frontier import (
     SourceState,
 )
 from crawler.storage.repository import SaveResult
-from crawler.storage.retry import describe, retry_transient
+from crawler.storage.retry import describe, is_transient, retry_transient
 from crawler.storage.runs import recent_run_stats
 from crawler.storage.schema import ensure_schema
 
@@ -182,22 +183,72 @@ class ArchiveWriter:
         self, articles: list[Article], rejections: list[PendingRejection]
     ) -> list[SaveResult]:
         repository, run_id = self._repo(), self.run_id
-        results: list[SaveResult] = (
-            self._retrying(
-                f"storing {len(articles)} articles",
-                lambda: repository.save_articles(run_id, articles),
-            )
-            if articles
-            else []
-        )
-        # each rejection row and its URL's frontier state in one transaction
         records = [RejectionRecord(r.url, r.site_key, r.reason, r.detail) for r in rejections]
+        results: list[SaveResult] = []
+        if articles:
+            try:
+                results = self._retrying(
+                    f"storing {len(articles)} articles",
+                    lambda: repository.save_articles(run_id, articles),
+                )
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                # a row the database refuses (a data error): the others are stored, it is
+                # rejected; the database itself is fine, the crawl goes on
+                results = self._save_one_by_one(articles, records)
+        # each rejection row and its URL's frontier state in one transaction
         if records:
-            self._retrying(
-                f"recording {len(records)} rejections",
-                lambda: repository.record_rejections(run_id, records),
-            )
+            try:
+                self._retrying(
+                    f"recording {len(records)} rejections",
+                    lambda: repository.record_rejections(run_id, records),
+                )
+            except Exception as exc:
+                if is_transient(exc) or len(records) == 1:
+                    raise
+                for record in records:
+                    self._record_alone(record)
         return results
+
+    def _save_one_by_one(
+        self, articles: list[Article], records: list[RejectionRecord]
+    ) -> list[SaveResult]:
+        """Each article in its own transaction; one the database refuses becomes a rejection."""
+        repository, run_id = self._repo(), self.run_id
+        results: list[SaveResult] = []
+        for article in articles:
+            try:
+                results += self._retrying(
+                    "storing 1 article", partial(repository.save_articles, run_id, [article])
+                )
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                logger.warning(
+                    "the database refused the article %s: %s", article.url, describe(exc)
+                )
+                detail = f"the database refused the row: {describe(exc)}"[:2000]
+                records.append(RejectionRecord(article.url, article.site, "pipeline_error", detail))
+        return results
+
+    def _record_alone(self, record: RejectionRecord) -> None:
+        """One rejection in its own transaction; one the database refuses is logged, not lost
+        silently, and does not stop the crawl."""
+        repository, run_id = self._repo(), self.run_id
+        try:
+            self._retrying(
+                "recording 1 rejection", lambda: repository.record_rejections(run_id, [record])
+            )
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            logger.error(
+                "the database refused the rejection of %s (%s): %s",
+                record.url,
+                record.reason,
+                describe(exc),
+            )
 
     def _finish(self, status: str, stats: dict[str, Any]) -> str:
         """Close the run row; an ok run that looks far off the site's recent ones is degraded."""
@@ -236,6 +287,8 @@ class ArchiveWriter:
         try:
             return await self._call(self._retrying, what, lambda: function(*args))
         except SQLAlchemyError as exc:
+            if not is_transient(exc):
+                raise  # the data was refused (a data error), not the database lost
             raise self._unavailable(f"{what}: {describe(exc)}") from exc
 
     def _unavailable(self, message: str) -> DatabaseUnavailableError:

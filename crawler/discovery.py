@@ -31,10 +31,6 @@ MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompress
 MAX_SITEMAP_URLS = 50_000
 SITEMAP_STEP_BYTES = 256 * 1024  # a 50,000-URL sitemap (~6 MB) is read in ~25 steps
 
-_SAFE_XML = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True
-)
-
 
 class DiscoveryError(ValueError):
     """A feed or sitemap that cannot be read (too large, not XML)."""
@@ -66,7 +62,10 @@ def inflate(body: bytes, limit: int = MAX_XML_BYTES) -> bytes:
     return out.getvalue()
 
 
-# The DOCTYPE and its internal subset, if any, near the start of the document.
+# The DOCTYPE and its internal subset, if any, near the start of the document. Matched only
+# where the first "<!DOCTYPE" opens: searched from every "<!DOCTYPE" of a document that never
+# closes one, the pattern would scan to the end each time (48 kB of them took 3 s).
+_DOCTYPE_START = re.compile(rb"<!DOCTYPE\b", re.IGNORECASE)
 _DOCTYPE = re.compile(rb"<!DOCTYPE\b[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
 _DOCTYPE_WINDOW = 1024 * 1024
 # An ampersand, and the reference it starts if it is a well-formed one.
@@ -74,6 +73,15 @@ _AMPERSAND = re.compile(
     rb"&(?:(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};)|([A-Za-z][A-Za-z0-9]{0,31});)?"
 )
 _XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+# A start tag that another "<" interrupts before its ">" ("<a <a <a ..."): never well-formed
+# (no "<" is allowed in a tag), and libxml2's push parser rescans from each one (100 kB of
+# them: a second of the reactor). Escaped, it stays visible text, as the recovering parser
+# would have left it. Only the content of a CDATA section can hold one legitimately.
+_INTERRUPTED_TAG = re.compile(rb"<(?=[A-Za-z_:][^<>]*<)")
+
+
+def _escape(data: bytes) -> bytes:
+    return _AMPERSAND.sub(_entity, _INTERRUPTED_TAG.sub(b"&lt;", data))
 
 
 def _entity(match: re.Match[bytes]) -> bytes:
@@ -90,23 +98,73 @@ def _entity(match: re.Match[bytes]) -> bytes:
     return b"&amp;" + name + b";"  # an undeclared entity (&xxe;, &lol9;) stays visible text
 
 
-def sanitize_xml(body: bytes) -> bytes:
-    """Drop the DOCTYPE (and with it every entity declaration), escape stray ampersands."""
+# Byte-order marks and, without one, the first bytes of "<?" in UTF-16 and UTF-32.
+_WIDE_ENCODINGS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+)
+_XML_DECLARATION = re.compile(rb"^\s*<\?xml\b[^>]{0,200}\?>")
+
+
+def as_utf8_xml(body: bytes) -> bytes:
+    """A UTF-16 or UTF-32 document (by its byte-order mark or its first bytes) as UTF-8.
+
+    The byte rules (DOCTYPE, ampersands) read ASCII: in a two- or four-byte encoding an "&"
+    escaped byte by byte cuts the characters around it in half. The declaration, which named
+    the old encoding, is replaced. Other encodings are ASCII-compatible and stay as they are.
+    """
+    for mark, encoding in _WIDE_ENCODINGS:
+        if body.startswith(mark):
+            text = body.decode(encoding, errors="replace").removeprefix("\ufeff")
+            data = text.encode("utf-8")
+            return _XML_DECLARATION.sub(b'<?xml version="1.0" encoding="UTF-8"?>', data, count=1)
+    return body
+
+
+def _without_doctype(body: bytes) -> bytes:
+    """UTF-8 (or ASCII-compatible) bytes without their DOCTYPE."""
+    body = as_utf8_xml(body)
     head = body[:_DOCTYPE_WINDOW]
-    doctype = _DOCTYPE.search(head)
+    start = _DOCTYPE_START.search(head)
+    doctype = _DOCTYPE.match(head, start.start()) if start is not None else None
     if doctype is not None:
         body = body[: doctype.start()] + body[doctype.end() :]
-    return _AMPERSAND.sub(_entity, body)
+    return body
 
 
-def _parse_xml(body: bytes) -> etree._Element | None:
-    body = sanitize_xml(inflate(body))
-    if not body.strip():
-        return None
-    try:
-        return etree.fromstring(body, parser=_SAFE_XML)
-    except etree.XMLSyntaxError:
-        return None
+# An ampersand's reference is at most this long ("&#x10FFFF;", a 32-letter name and ";").
+_REFERENCE_CHARS = 40
+
+
+def _sanitized_steps(body: bytes, step_bytes: int) -> Iterator[bytes]:
+    """`sanitize_xml` in pieces of about `step_bytes`, each cut before any "&" near its end
+    so that no reference is split (the escaping costs a Python call per "&": 16 MB of them
+    is seconds, which the caller spreads over its steps)."""
+    data = _without_doctype(body)
+    offset = 0
+    while offset < len(data):
+        end = offset + max(step_bytes, _REFERENCE_CHARS)
+        if end < len(data):
+            ampersand = data.rfind(b"&", end - _REFERENCE_CHARS, end)
+            if ampersand > offset:
+                end = ampersand
+        yield _escape(data[offset:end])
+        offset = end
+
+
+def sanitize_xml(body: bytes) -> bytes:
+    """Drop the DOCTYPE (and with it every entity declaration), escape stray ampersands and
+    the "<" of start tags cut short by another "<".
+
+    UTF-16 and UTF-32 documents are turned into UTF-8 first (`as_utf8_xml`).
+    """
+    return _escape(_without_doctype(body))
 
 
 def _local(tag: object) -> str:
@@ -132,51 +190,108 @@ FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
 
 
 def is_feed(body: bytes) -> bool:
-    """An RSS, RDF or Atom document (parse_feed reads anything, an HTML page as no entries)."""
-    root = _parse_xml(body)
-    return root is not None and _local(root.tag) in FEED_ROOTS
+    """An RSS, RDF or Atom document (parse_feed reads anything, an HTML page as no entries).
+
+    Only the root element is read: the parse stops at the first step that opens it.
+    """
+    parser = etree.XMLPullParser(
+        events=("start",), resolve_entities=False, no_network=True, load_dtd=False, recover=True
+    )
+    for chunk in _sanitized_steps(inflate(body), SITEMAP_STEP_BYTES):
+        try:
+            parser.feed(chunk)
+        except etree.XMLSyntaxError:
+            return False
+        for _, element in parser.read_events():
+            return _local(element.tag) in FEED_ROOTS
+    return False
 
 
 def parse_feed(body: bytes, base_url: str) -> list[Link]:
     """Entries of an RSS 2.0, RSS 1.0 (RDF) or Atom feed: URL plus date, title and categories."""
-    root = _parse_xml(body)
-    if root is None:
-        return []
-    links: list[Link] = []
-    for element in root.iter():
-        name = _local(element.tag)
-        if name not in ("item", "entry"):
-            continue
-        url = None
-        if name == "entry":
-            for child in element:
-                if _local(child.tag) == "link" and child.get("rel", "alternate") == "alternate":
-                    url = child.get("href")
-                    break
-        else:
-            url = _child_text(element, "link")
-            if not url:
-                guid = next((c for c in element if _local(c.tag) == "guid"), None)
-                if guid is not None and guid.get("isPermaLink", "true") == "true" and guid.text:
-                    url = guid.text.strip()
-            if not url:
-                url = element.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
-        if not url:
-            continue
-        hints: dict[str, object] = {}
-        published = _child_text(element, "pubdate", "published", "date", "issued", "updated")
-        if published:
-            hints["feed_published"] = published
-        title = _child_text(element, "title")
-        if title:
-            hints["feed_title"] = title
-        categories = _children_text(element, "category") or [
-            c.get("term", "") for c in element if _local(c.tag) == "category" and c.get("term")
-        ]
-        if categories:
-            hints["feed_tags"] = categories
-        links.append(Link(urljoin(base_url, url.strip()), hints))
+    *_, links = parse_feed_in_steps(body, base_url)
+    assert links is not None
     return links
+
+
+def parse_feed_in_steps(
+    body: bytes, base_url: str, step_bytes: int = SITEMAP_STEP_BYTES
+) -> Iterator[list[Link] | None]:
+    """`parse_feed` fed `step_bytes` at a time: None after each step, then the links.
+
+    As for sitemaps, the caller (the crawler's reactor) lets other work run at each None: a
+    16 MB feed is seconds of escaping and parsing. Each entry is dropped once read.
+    """
+    links: list[Link] = []
+    parser = _pull_parser()
+    for chunk in _sanitized_steps(inflate(body), step_bytes):
+        try:
+            parser.feed(chunk)
+        except etree.XMLSyntaxError:
+            break
+        _read_feed_events(parser.read_events(), base_url, links)
+        yield None
+    else:
+        with contextlib.suppress(etree.XMLSyntaxError):
+            parser.close()
+        _read_feed_events(parser.read_events(), base_url, links)
+    yield links
+
+
+def _pull_parser() -> etree.XMLPullParser:
+    return etree.XMLPullParser(
+        events=("end",),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        recover=True,
+    )
+
+
+def _read_feed_events(events: Any, base_url: str, links: list[Link]) -> None:
+    for _, element in events:
+        if _local(element.tag) not in ("item", "entry"):
+            continue
+        link = _feed_entry(element, base_url)
+        if link is not None:
+            links.append(link)
+        element.clear()  # read: drop it and the entries before it from the tree
+        parent = element.getparent()
+        while parent is not None and element.getprevious() is not None:
+            del parent[0]
+
+
+def _feed_entry(element: etree._Element, base_url: str) -> Link | None:
+    url = None
+    if _local(element.tag) == "entry":
+        for child in element:
+            if _local(child.tag) == "link" and child.get("rel", "alternate") == "alternate":
+                url = child.get("href")
+                break
+    else:
+        url = _child_text(element, "link")
+        if not url:
+            guid = next((c for c in element if _local(c.tag) == "guid"), None)
+            if guid is not None and guid.get("isPermaLink", "true") == "true" and guid.text:
+                url = guid.text.strip()
+        if not url:
+            url = element.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
+    if not url:
+        return None
+    hints: dict[str, object] = {}
+    published = _child_text(element, "pubdate", "published", "date", "issued", "updated")
+    if published:
+        hints["feed_published"] = published
+    title = _child_text(element, "title")
+    if title:
+        hints["feed_title"] = title
+    categories = _children_text(element, "category") or [
+        c.get("term", "") for c in element if _local(c.tag) == "category" and c.get("term")
+    ]
+    if categories:
+        hints["feed_tags"] = categories
+    return Link(urljoin(base_url, url.strip()), hints)
 
 
 @dataclass(frozen=True)
@@ -201,7 +316,7 @@ def parse_sitemap_in_steps(
     sitemap is about a second of parsing), and each entry is dropped from the tree once read,
     so a giant sitemap never sits in memory whole.
     """
-    data = sanitize_xml(inflate(body))
+    data = inflate(body)
     if not data.strip():
         yield SitemapDocument("unknown", [])
         return
@@ -214,9 +329,9 @@ def parse_sitemap_in_steps(
         recover=True,
     )
     state = _SitemapState(base_url)
-    for offset in range(0, len(data), step_bytes):
+    for chunk in _sanitized_steps(data, step_bytes):
         try:
-            parser.feed(data[offset : offset + step_bytes])
+            parser.feed(chunk)
         except etree.XMLSyntaxError:
             break  # what was read so far stands, as the recovering parser's tree would
         if not state.read(parser.read_events()):

@@ -104,7 +104,8 @@ _BLOCKS = {"p", "h2", "h3", "h4", "h5", "li", "blockquote", "pre", "dd"}
 def paragraphs_of(container: HtmlElement) -> list[str]:
     """Paragraphs of a site-selected body container: its block elements, else its <br> lines."""
     blocks = [el for el in container.iter() if el.tag in _BLOCKS]
-    blocks = [el for el in blocks if not any(a in blocks for a in el.iterancestors())]
+    block_set = set(blocks)
+    blocks = [el for el in blocks if not any(a in block_set for a in el.iterancestors())]
     if blocks:
         return [t for t in (text_of(el) for el in blocks) if t]
     for br in container.iter("br"):
@@ -232,17 +233,43 @@ def _json_ld_body_if_longer(tree: HtmlElement, lines: list[str]) -> list[str]:
 # text node over 10 MB (the rest of the page, article included, would be lost), and no field
 # is ever read from such a block (JSON-LD is a few kilobytes).
 MAX_INLINE_BLOCK = 1_000_000
-_INLINE_BLOCK = re.compile(r"(<(script|style)\b[^>]*>)(.*?)(</\2\s*>)", re.IGNORECASE | re.DOTALL)
+_INLINE_OPEN = re.compile(r"<(script|style)\b", re.IGNORECASE)
+_INLINE_CLOSE = {
+    "script": re.compile(r"</script\s*>", re.IGNORECASE),
+    "style": re.compile(r"</style\s*>", re.IGNORECASE),
+}
 
 
 def shrink_inline_blocks(html: str) -> str:
-    """The page with oversized <script>/<style> contents removed (tags kept)."""
+    """The page with oversized <script>/<style> contents removed (tags kept).
+
+    One pass: each block is its opening tag, then everything up to the first closing tag of
+    the same name. (A regex searched from every "<script" of a page that never closes one
+    rescanned the rest of the page each time: a megabyte of "<script>" took hours.)
+    """
     if len(html) <= MAX_INLINE_BLOCK:
         return html
-    return _INLINE_BLOCK.sub(
-        lambda m: m.group(1) + m.group(4) if len(m.group(3)) > MAX_INLINE_BLOCK else m.group(0),
-        html,
-    )
+    pieces: list[str] = []
+    done = 0  # html[:done] is in pieces
+    unclosed: set[str] = set()  # names with no closing tag left: no later block can close
+    for opening in _INLINE_OPEN.finditer(html):
+        name = opening.group(1).lower()
+        if opening.start() < done or name in unclosed:
+            continue
+        tag_end = html.find(">", opening.end())
+        if tag_end < 0:
+            break  # no opening tag ends from here on
+        closing = _INLINE_CLOSE[name].search(html, tag_end + 1)
+        if closing is None:
+            unclosed.add(name)
+            continue
+        if closing.start() - (tag_end + 1) > MAX_INLINE_BLOCK:
+            pieces.append(html[done : tag_end + 1])
+            done = closing.start()
+        pieces.append(html[done : closing.end()])
+        done = closing.end()
+    pieces.append(html[done:])
+    return "".join(pieces)
 
 
 def extract_page(html: str, url: str, options: ExtractOptions | None = None) -> RawExtraction:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from psycopg import sql
 from sqlalchemy import Engine
 
@@ -136,3 +137,10 @@ def migrated_engine(migrated_url: str) -> Iterator[Engine]:
     engine = make_engine(migrated_url)
     yield engine
     engine.dispose()
+
+
+# Hypothesis profiles (tests/test_hostile_properties.py): "ci" bounds the number of examples
+# so the property suite stays well under a minute; HYPOTHESIS_PROFILE=fuzz searches longer.
+hypothesis_settings.register_profile("ci", max_examples=10, deadline=None)
+hypothesis_settings.register_profile("fuzz", max_examples=300, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -8,6 +8,7 @@ so a tag or an entity cut across two steps changes nothing.
 from __future__ import annotations
 
 import gzip
+import time
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from crawler.discovery import (
     DiscoveryError,
     SitemapDocument,
     parse_feed,
+    parse_feed_in_steps,
     parse_sitemap,
     parse_sitemap_in_steps,
 )
@@ -253,3 +255,97 @@ FEED_BASE = "https://www.exemple.sn/rss.xml"
 )
 def test_feed(body: bytes, links: list[tuple[str, dict[str, Any]]]) -> None:
     assert [(link.url, link.hints) for link in parse_feed(body, FEED_BASE)] == links
+    for step in (1, 7, 64):  # a tag or a reference cut across two steps changes nothing
+        *pauses, found = parse_feed_in_steps(body, FEED_BASE, step_bytes=step)
+        assert found is not None and set(pauses) <= {None}
+        assert [(link.url, link.hints) for link in found] == links, step
+
+
+UTF16_FEED = """<?xml version="1.0" encoding="UTF-16"?>
+<rss><channel><item><title>Sécurité & défense : le Sahel</title>
+<link>/securite.html?a=1&b=2</link></item></channel></rss>"""
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        pytest.param(UTF16_FEED.encode("utf-16"), id="utf-16 with BOM"),
+        pytest.param(UTF16_FEED.encode("utf-16-le"), id="utf-16-le without BOM"),
+        pytest.param(UTF16_FEED.encode("utf-16-be"), id="utf-16-be without BOM"),
+        pytest.param(UTF16_FEED.encode("utf-32"), id="utf-32 with BOM"),
+        pytest.param(
+            UTF16_FEED.replace("UTF-16", "UTF-8").encode("utf-8-sig"), id="utf-8 with BOM"
+        ),
+    ],
+)
+def test_a_utf16_feed_with_raw_ampersands(encoded: bytes) -> None:
+    links = parse_feed(encoded, FEED_BASE)
+    assert [(link.url, link.hints) for link in links] == [
+        (
+            "https://www.exemple.sn/securite.html?a=1&b=2",
+            {"feed_title": "Sécurité & défense : le Sahel"},
+        )
+    ]
+
+
+def _cpu(action: Any) -> float:
+    started = time.process_time()
+    action()
+    return time.process_time() - started
+
+
+def test_an_unclosed_doctype_is_read_in_linear_time() -> None:
+    """`<!DOCTYPE a ` repeated with no `>`: 48 kB took 3 s, 96 kB 14 s (a search from each)."""
+
+    def body(n: int) -> bytes:
+        return b'<?xml version="1.0"?>' + b"<!DOCTYPE a " * n + b"<rss></rss>"
+
+    small = min(_cpu(lambda: parse_feed(body(8_000), FEED_BASE)) for _ in range(3))
+    large = _cpu(lambda: parse_feed(body(80_000), FEED_BASE))
+    assert large < 20 * small + 0.05, (small, large)
+    assert parse_sitemap(body(80_000), BASE).links == []
+
+
+def test_a_feed_of_ampersands_pauses_between_short_steps() -> None:
+    """Escaping costs a Python call per "&": 16 MB of them is seconds, spread over the steps
+    (the reactor runs between them), none of which may take more than a fraction of one."""
+    item = b"<item><title>" + b"&" * 200_000 + b"</title><link>/a.html</link></item>"
+    body = b"<rss><channel>" + item * 20 + b"</channel></rss>"
+    steps = parse_feed_in_steps(body, FEED_BASE)
+    longest = 0.0
+    while True:
+        started = time.process_time()
+        step = next(steps)
+        longest = max(longest, time.process_time() - started)
+        if step is not None:
+            break
+    assert len(step) == 20 and step[0].hints["feed_title"] == "&" * 200_000
+    assert longest < 0.5, longest
+
+
+def test_start_tags_cut_short_by_another_are_read_in_linear_time() -> None:
+    """`<a <a <a ...` in a title: libxml2's push parser rescanned from each one (100 kB took
+    a second of the reactor, 1 MB would take minutes); escaped, they stay visible text."""
+
+    def body(n: int) -> bytes:
+        return (
+            b"<rss><channel><item><title>" + b"<a " * n + b"</title>"
+            b"<link>/a.html</link></item></channel></rss>"
+        )
+
+    small = min(_cpu(lambda: parse_feed(body(3_000), FEED_BASE)) for _ in range(3))
+    large = _cpu(lambda: parse_feed(body(30_000), FEED_BASE))
+    assert large < 20 * small + 0.05, (small, large)
+    links = parse_feed(body(30_000), FEED_BASE)
+    assert [link.url for link in links] == ["https://www.exemple.sn/a.html"]
+    assert links[0].hints["feed_title"] == "<a " * 29_999 + "<a"
+
+    def sitemap(n: int) -> bytes:
+        return b"<urlset><url><loc>/b.html</loc></url>" + b"<a " * n + b"</urlset>"
+
+    small = min(_cpu(lambda: parse_sitemap(sitemap(3_000), BASE)) for _ in range(3))
+    large = _cpu(lambda: parse_sitemap(sitemap(30_000), BASE))
+    assert large < 20 * small + 0.05, (small, large)
+    assert [link.url for link in parse_sitemap(sitemap(30_000), BASE).links] == [
+        "https://www.exemple.sn/b.html"
+    ]

@@ -32,7 +32,9 @@ class Authors:
 
 _WS = re.compile(r"[\s\u00a0\u202f\u200b]+")
 _URL = re.compile(r"(?i)^(?:https?://|www\.)|^\S+\.(?:html?|php|aspx?)$|/\S*/")
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+# from a token's start only: the leftmost match starts there anyway, and a search from inside
+# a long token with no "@" rescanned the rest of it from each character
+_EMAIL = re.compile(r"(?<!\S)\S+@\S+\.\w+")
 _DOMAIN = re.compile(
     r"(?i)^[\w-]+(?:\.[\w-]+)*\.(?:fr|com|net|org|info|be|ch|ca|sn|ma|dz|tn|ci|cm|io)$"
 )
@@ -41,9 +43,11 @@ _MONTHS = (
     r"d[ée]cembre|janv|f[ée]vr?|avr|juil|sept?|oct|nov|d[ée]c"
 )
 _DAYS = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
-# where a byline turns into a date or publication line: cut there
+# where a byline turns into a date or publication line: cut there. Each tail rule starts a
+# match only where its run of separators starts (the leftmost match starts there anyway):
+# searched from inside a long run, it rescanned the rest of the run from each character.
 _DATE_TAIL = re.compile(
-    rf"(?i)[\s,|•·–—-]*(?:\b(?:publi[ée]e?s?|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi[ée]e?|"
+    rf"(?i)(?<![\s,|•·–—-])[\s,|•·–—-]*(?:\b(?:publi[ée]e?s?|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi[ée]e?|"
     rf"actualis[ée]e?|updated|posted|il\s+y\s+a)\b|\ble\s+(?:\d|{_DAYS}|1er)|\b(?:{_DAYS})\b|"
     rf"\b\d{{1,2}}(?:er)?\s+(?:{_MONTHS})\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}|"
     rf"\b\d{{4}}-\d{{2}}-\d{{2}}|\b\d{{1,2}}\s*h\s*\d{{2}}\b).*$"
@@ -53,7 +57,7 @@ _PARENTHESES = re.compile(r"\s*[(\[][^)\]]*[)\]]")
 _HANDLE = re.compile(r"(?<![\w.@])@\w{1,30}\b")
 # the photographer's credit printed after the writer's ("Texte : X · Photos : Y"): cut there
 _PHOTO_TAIL = re.compile(
-    r"(?i)[\s,;|/•·–—-]*\b(?:photos?|photographies?|cr[ée]dits?\s+photos?|illustrations?|"
+    r"(?i)(?<![\s,;|/•·–—-])[\s,;|/•·–—-]*\b(?:photos?|photographies?|cr[ée]dits?\s+photos?|illustrations?|"
     r"images?|vid[ée]os?)\s*:.*$"
 )
 _FOREIGN_BY = (
@@ -156,6 +160,8 @@ _INITIALS = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ]?\.[\s-]*){1,3}[A-ZÀ-Ý][a-zà
 _ABBREVIATED_LAST = re.compile(r"(?:^|\s)(?:[A-ZÀ-Ý]|Jr|Sr)$")
 _MAX_NAME_WORDS = 6
 _MAX_CANDIDATE = 200
+# what the byline rules read of one raw candidate (its date or photo tail may be cut off)
+_MAX_CANDIDATE_INPUT = 4 * _MAX_CANDIDATE
 
 # quotes carry the quoted person's name, never the byline
 _NOISE_TAGS = {
@@ -323,10 +329,18 @@ def _cut_date_tail(text: str) -> str:
     return text[: match.start()]
 
 
+def _drop_parentheses(text: str) -> str:
+    """_PARENTHESES removed, searched only up to the last closing bracket: past it no match
+    can end, and an opener with no closer after it would make each search scan to the end."""
+    end = max(text.rfind(")"), text.rfind("]")) + 1
+    return _PARENTHESES.sub("", text[:end]) + text[end:]
+
+
 def _prepare(candidate: str) -> str:
-    text = _HANDLE.sub(" ", _EMAIL.sub(" ", _clean(candidate)))
+    # a byline is short: what the rules see is bounded (a hostile one is 100 kB of "a (")
+    text = _HANDLE.sub(" ", _EMAIL.sub(" ", _clean(candidate[:_MAX_CANDIDATE_INPUT])))
     text = _PHOTO_TAIL.sub("", _cut_date_tail(text))
-    return _clean(_PARENTHESES.sub("", text))
+    return _clean(_drop_parentheses(text))
 
 
 def _parse_candidate(
@@ -430,15 +444,15 @@ def _lenient_json_ld(tree: HtmlElement) -> list[dict[str, Any]]:
             data = json.loads(raw, strict=False)
         except ValueError:
             continue
-        stack = [data]
+        stack = [data]  # its end is the next node: document order, each node popped once
         while stack:
-            node = stack.pop(0)
+            node = stack.pop()
             if isinstance(node, list):
-                stack[:0] = node
+                stack.extend(reversed(node))
             elif isinstance(node, dict):
                 objects.append(node)
                 if node.get("@graph") is not None:
-                    stack.insert(0, node["@graph"])
+                    stack.append(node["@graph"])
     return objects
 
 

@@ -10,6 +10,7 @@ agency finder reads them.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from typing import Any
@@ -21,11 +22,17 @@ from crawler.fields.text import clean_text, word_count
 
 _HAS_ALNUM = re.compile(r"[^\W_]")
 _EDGE_LEFT = re.compile(r"^[\s•·>»›*\-–—|]+")
-_EDGE_RIGHT = re.compile(r"[\s.:!…»›>|\-–—]+$")
+# from the start of a run only: searched from inside a long run not at the end, it rescanned
+# the rest of the run from each character (the leftmost match starts there anyway)
+_EDGE_RIGHT = re.compile(r"(?<![\s.:!…»›>|\-–—])[\s.:!…»›>|\-–—]+$")
 _NON_ALNUM = re.compile(r"[\W_]+")
+_NON_SPACE = re.compile(r"\S+")
 _SEPARATOR = re.compile(r"\s+[-|–—•·»:]{1,2}\s+|\s*\|\s*")
 
 _MAX_SHORT_WORDS = 15
+# A boilerplate line is at most 80 words (a newsletter footer): longer in characters, it is
+# a few giant "words", and the line rules would read it at a cost that grows with it.
+_MAX_BOILERPLATE_CHARS = 1000
 _MAX_METADATA_WORDS = 20
 _MAX_PROMPT_WORDS = 25
 _MAX_RELATED_WORDS = 40
@@ -63,7 +70,7 @@ _METADATA_ANCHOR = _rx(
     r"|d[ée]cembre|lu\s*:|vues|modification)\b|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}"
 )
 _LETTER = re.compile(r"[^\W\d_]")
-_DANGLING_PAR = re.compile(r"[\s,]*\b(?:par|by)\s*$", re.IGNORECASE)
+_DANGLING_PAR = re.compile(r"(?<![\s,])[\s,]*\b(?:par|by)\s*$", re.IGNORECASE)
 
 _BYLINE_NAME = r"(?:[A-ZÀ-ÝŒ][\w'’.-]*|d[eu']|des|de\s+la|la|le|van|von|ben|el|al|ibn)"
 _BYLINE_NAMES = (
@@ -193,6 +200,16 @@ _CAPTION_CREDIT = re.compile(
     rf"(?:^|\s|\.)(?:{_PHOTO_SERVICES}\s*/\s*{_CAPTION_NAME}|{_CAPTION_NAME}\s*/\s*{_PHOTO_SERVICES})$"
 )
 _MAX_CAPTION_WORDS = 25
+# A caption's credit ("LUDOVIC MARIN/AFP") ends the line and is short: it is searched for in
+# the line's tail only (from every "." of a long one-word line, the name pattern ran to the
+# end of it: 10 kB took a second).
+_CAPTION_CREDIT_CHARS = 200
+
+
+def _caption_start(core: str) -> int:
+    return max(0, len(core) - _CAPTION_CREDIT_CHARS)
+
+
 # The outlet's promotion of its newsletter, printed at the foot of an article.
 _NEWSLETTER_FOOTER = _rx(
     r"(?:cet\s+article|cette\s+chronique|ce\s+texte)\s+(?:est\s+paru|a\s+[ée]t[ée]\s+publi[ée]e?"
@@ -233,10 +250,21 @@ def _is_title_repeat(line: str, title: str) -> bool:
         return False
     if _loose(line) == key:
         return True
-    return any(
-        _loose(line[: m.start()]) == key and len(line[m.end() :].split()) <= 8
-        for m in _SEPARATOR.finditer(line)
-    )
+    # One pass: the loose prefix grows piece by piece (`_loose` of a concatenation is the
+    # concatenation of `_loose`: every combining mark is \W), and stops once past the key.
+    prefix, start = "", 0
+    word_ends: list[int] | None = None
+    for m in _SEPARATOR.finditer(line):
+        prefix += _loose(line[start : m.start()])
+        start = m.start()
+        if len(prefix) > len(key):
+            return False
+        if prefix == key:
+            if word_ends is None:
+                word_ends = [w.end() for w in _NON_SPACE.finditer(line)]
+            if len(word_ends) - bisect.bisect_right(word_ends, m.end()) <= 8:
+                return True
+    return False
 
 
 _KICKER_MAX_WORDS = 5
@@ -258,6 +286,8 @@ def _is_metadata_only(line: str) -> bool:
 
 def _is_byline(line: str) -> bool:
     """ "Par Jean Dupont" (maybe with a date or a role), never an agency credit."""
+    if len(line) > _MAX_BOILERPLATE_CHARS:
+        return False
     if _AGENCY.search(line) or len(line.split()) > _MAX_SHORT_WORDS:
         return False
     without_dates = _METADATA_PIECES.sub(" ", line) if _METADATA_ANCHOR.search(line) else line
@@ -267,6 +297,8 @@ def _is_byline(line: str) -> bool:
 
 def _is_boilerplate_line(line: str) -> bool:
     core = _core(line)
+    if len(core) > _MAX_BOILERPLATE_CHARS:
+        return False  # every rule below is for a short line; "short" in words is not enough
     words = word_count(core)
     if not core:
         return True
@@ -278,7 +310,7 @@ def _is_boilerplate_line(line: str) -> bool:
         _READ_COUNTER.fullmatch(core) or _PHOTO_CREDIT.fullmatch(core)
     ):
         return True
-    if words <= _MAX_CAPTION_WORDS and _CAPTION_CREDIT.search(core):
+    if words <= _MAX_CAPTION_WORDS and _CAPTION_CREDIT.search(core, _caption_start(core)):
         return True
     if words <= _MAX_FOOTER_WORDS and _NEWSLETTER_FOOTER.fullmatch(core):
         return True
@@ -799,10 +831,10 @@ def merge_lead(lines: list[str], lead: str | None) -> list[str]:
     key = _loose(lead)
     if not key or key in _loose(" ".join(lines)):
         return lines
-    rest = list(lines)
-    while rest and _loose(rest[0]) and _loose(rest[0]) in key:
-        rest.pop(0)  # a piece of the lead kept on its own
-    return [lead, *rest]
+    start = 0
+    while start < len(lines) and _loose(lines[start]) and _loose(lines[start]) in key:
+        start += 1  # a piece of the lead kept on its own
+    return [lead, *lines[start:]]
 
 
 # A sentence ends with a stop (Latin, CJK "。", Devanagari "।", Armenian "։", Arabic "؟"...),

@@ -85,16 +85,25 @@ _NOISE_CONTAINER = re.compile(
 )
 
 
+# No page was read a quadrillion times: a longer number is not a count (and past 4,300
+# digits int() refuses it, past BIGINT the database would).
+_MAX_COUNT = 10**15
+
+
 def _to_int(number: str, multiplier: str | None) -> int | None:
+    if len(number) > 40:
+        return None
     if multiplier:
         try:
             value = Decimal(number.replace(",", "."))
         except InvalidOperation:
             return None
-        return int(value * (1_000 if multiplier.lower() == "k" else 1_000_000))
+        count = int(value * (1_000 if multiplier.lower() == "k" else 1_000_000))
+        return count if count < _MAX_COUNT else None
     if not _WHOLE_NUMBER.fullmatch(number):
         return None  # "1,5 vues" is not a count
-    return int(re.sub(r"\D", "", number))
+    count = int(re.sub(r"\D", "", number))
+    return count if count < _MAX_COUNT else None
 
 
 def parse_read_count(text: str) -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import islice
 
 from lxml.html import HtmlElement
 
@@ -27,6 +28,11 @@ _META_ORDER = ("og", "jsonld", "twitter", "html_title")
 TITLE_SEPARATOR = re.compile(r"\s+[-|–—•·»]{1,2}\s+|\s*\|\s*")
 _PREFIX_SEPARATOR = re.compile(r"\s+[-|–—•·»:]{1,2}\s+|\s*\|\s*")
 _MAX_SUFFIX_TAIL_WORDS = 8
+# A headline is short: the rules (one scan per separator) read at most this much of one.
+MAX_TITLE_CHARS = 1000
+# A site name or a short tail sits within the last (or first) few separators: each one tried
+# costs a scan of the title, so no more than these are tried.
+_MAX_SEPARATORS = 20
 _NON_ALNUM = re.compile(r"[\W_]+")
 _DOMAIN_TAIL = re.compile(r"(?:\.|\s)?(?:fr|com|net|org|info|be|ch|ca|ma|dz|tn|sn|ci|cm)$")
 _MIN_H1_WORDS = 3
@@ -156,9 +162,13 @@ def _confirms(meta: str, text: str) -> bool:
     key = _loose(text)
     if not key:
         return False
+    meta = meta[:MAX_TITLE_CHARS]
     if _loose(meta) == key:
         return True
-    for match in TITLE_SEPARATOR.finditer(meta):
+    separators = list(TITLE_SEPARATOR.finditer(meta))
+    if len(separators) > 2 * _MAX_SEPARATORS:  # each try reads the whole meta title again
+        separators = separators[:_MAX_SEPARATORS] + separators[-_MAX_SEPARATORS:]
+    for match in separators:
         if key in (_loose(meta[: match.start()]), _loose(meta[match.end() :])):
             return True
     return False
@@ -171,12 +181,13 @@ def _without_inset(tree: HtmlElement, h1: str, metas: list[str]) -> str:
     ("<div>Local News | </div>") or the subtitle ("<small>...</small>") inside the <h1>; the
     headline is the rest, which a meta title repeats. Unconfirmed, the h1 stays whole.
     """
+    h1 = h1[:MAX_TITLE_CHARS]
     if any(_confirms(meta, h1) for meta in metas):
         return h1
     for element in tree.iter("h1"):
-        if collapse_space(text_of(element)) != h1:
+        if collapse_space(text_of(element))[:MAX_TITLE_CHARS] != h1:
             continue
-        for inset in element.iterdescendants():
+        for inset in islice(element.iterdescendants(), _MAX_SEPARATORS):
             inset_text = collapse_space(text_of(inset)) if isinstance(inset.tag, str) else ""
             if not inset_text or inset_text == h1 or len(inset_text) >= len(h1):
                 continue
@@ -211,12 +222,12 @@ def strip_site_name(title: str, site_name: str | None) -> str:
     title = collapse_space(title)
     if not site_name:
         return title
-    separators = list(TITLE_SEPARATOR.finditer(title))
+    separators = list(TITLE_SEPARATOR.finditer(title))[-_MAX_SEPARATORS:]
     for match in reversed(separators):
         if _same_site(title[match.end() :], site_name) and match.start() > 0:
             head = title[: match.start()]
             return _strip_section_tail(head, match.group(0).strip())
-    for match in _PREFIX_SEPARATOR.finditer(title):
+    for match in islice(_PREFIX_SEPARATOR.finditer(title), _MAX_SEPARATORS):
         if _same_site(title[: match.start()], site_name) and match.end() < len(title):
             return _strip_section_head(title[match.end() :], match.group(0).strip())
     return title
@@ -282,7 +293,7 @@ def _strip_shared_tail(titles: list[str]) -> list[str]:
 
 def _starts_with_then_separator(longer: str, shorter: str) -> bool:
     """longer == shorter + "<sep> short tail" (loosely)."""
-    for match in TITLE_SEPARATOR.finditer(longer):
+    for match in list(TITLE_SEPARATOR.finditer(longer))[-_MAX_SEPARATORS:]:
         if len(longer[match.end() :].split()) > _MAX_SUFFIX_TAIL_WORDS:
             continue
         if _loose(longer[: match.start()]) == _loose(shorter):
@@ -327,7 +338,10 @@ def _plausible_h1(h1: str, site_name: str | None) -> bool:
 
 def choose_title(candidates: dict[str, str], site_name: str | None = None) -> str | None:
     """The headline: an h1 confirmed by a meta title, else the cleanest meta title."""
-    cleaned = {k: collapse_space(v) for k, v in candidates.items() if v and collapse_space(v)}
+    cleaned = {
+        k: collapse_space(v[:MAX_TITLE_CHARS]) for k, v in candidates.items() if v and v.strip()
+    }
+    cleaned = {k: v for k, v in cleaned.items() if v}
     h1 = cleaned.get("h1")
     metas = [strip_site_name(cleaned[k], site_name) for k in _META_ORDER if k in cleaned]
     metas = [m for m in _strip_shared_tail(metas) if m]

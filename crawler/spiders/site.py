@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.archive import ArchiveWriter, DatabaseUnavailableError
 from crawler.discovery import (
@@ -19,7 +20,7 @@ from crawler.discovery import (
     Link,
     SitemapDocument,
     is_next_page_link,
-    parse_feed,
+    parse_feed_in_steps,
     parse_sitemap_in_steps,
 )
 from crawler.fields.urls import canonicalize_url
@@ -178,6 +179,15 @@ class SiteSpider(ArticleSpider):
             await asyncio.sleep(0)
         raise AssertionError("parse_sitemap_in_steps ends with the document")
 
+    @staticmethod
+    async def _read_feed(response: Response) -> list[Link]:
+        """`parse_feed`, with the reactor running between its steps (a 16 MB feed is seconds)."""
+        for step in parse_feed_in_steps(response.body, response.url):
+            if step is not None:
+                return step
+            await asyncio.sleep(0)
+        raise AssertionError("parse_feed_in_steps ends with the links")
+
     async def _articles(self, links: list[Link], site: SiteConfig) -> dict[str, scrapy.Request]:
         """`_article` for each link, letting the reactor run between slices.
 
@@ -241,6 +251,11 @@ class SiteSpider(ArticleSpider):
             # the crawl is stopping (exit code 3); the source is polled again next run
             self.logger.warning("discovery from %s not recorded: %s", response.url, exc)
             return [], Discovery()
+        except SQLAlchemyError as exc:
+            # the database refused this source's data (not unreachable): the crawl goes on
+            self.logger.error("discovery from %s refused by the database: %s", response.url, exc)
+            self._inc("depeches/discovery/source_failed")
+            return [], Discovery()
         self._inc("depeches/frontier/new", len(discovery.new))
         self._inc("depeches/frontier/known_skipped", len(found) - len(discovery.to_fetch))
         return [found[url] for url in discovery.to_fetch], discovery
@@ -250,7 +265,7 @@ class SiteSpider(ArticleSpider):
             return
         site = self._site(response)
         try:
-            links = parse_feed(response.body, response.url)
+            links = await self._read_feed(response)
         except DiscoveryError as exc:
             self.logger.warning("feed %s unreadable: %s", response.url, exc)
             return

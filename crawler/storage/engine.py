@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,42 @@ def redact(url: str | URL) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+# C0 controls but tab, newline and carriage return, and DEL. PostgreSQL refuses NUL in text
+# and in JSON; the others carry nothing a reader sees. They reach the database from what a
+# site sends (a Content-Type in a rejection's detail, an ETag, a URL, a feed's title).
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control_characters(value: Any) -> Any:
+    """`value` with control characters removed from every string in it (dicts, lists too)."""
+    if isinstance(value, str):
+        return _CONTROL_CHARACTERS.sub("", value) if _CONTROL_CHARACTERS.search(value) else value
+    if isinstance(value, dict):
+        return {strip_control_characters(k): strip_control_characters(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(strip_control_characters(v) for v in value)
+    return value
+
+
+def _json_without_controls(value: Any) -> str:
+    return json.dumps(strip_control_characters(value))
+
+
+def _strip_parameters(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, executemany: bool
+) -> tuple[str, Any]:
+    """Every bound string, on every statement, without control characters: one place for
+    both databases, so a lookup and the row it looks for are cleaned the same way."""
+    if executemany and isinstance(parameters, list):
+        return statement, [strip_control_characters(p) for p in parameters]
+    return statement, strip_control_characters(parameters)
+
+
+def _clean_bound_strings(engine: Engine) -> Engine:
+    event.listen(engine, "before_cursor_execute", _strip_parameters, retval=True)
+    return engine
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -103,7 +141,14 @@ def make_engine(url: str) -> Engine:
     connect_args: dict[str, Any] = {}
     if parsed.drivername == "postgresql+psycopg" and "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
-    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    return _clean_bound_strings(
+        create_engine(
+            parsed,
+            pool_pre_ping=True,
+            connect_args=connect_args,
+            json_serializer=_json_without_controls,
+        )
+    )
 
 
 def _make_sqlite_engine(url: URL) -> Engine:
@@ -111,7 +156,13 @@ def _make_sqlite_engine(url: URL) -> Engine:
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
     if not in_memory:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = _clean_bound_strings(
+        create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            json_serializer=_json_without_controls,
+        )
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -68,6 +68,9 @@ def test_parse_read_count_forms(text: str, expected: int) -> None:
         "Il l'a vu 2 fois",
         "Il a consulté 12 experts",
         "Le ministre a lu 3 fois le texte",
+        "0" * 10_000,  # int() refuses 4,300 digits and more: this raised
+        "Lu 1" + "0" * 15 + " fois",  # a quadrillion reads is no count (nor a BIGINT)
+        "9" * 20 + "K vues",
     ],
 )
 def test_parse_read_count_rejects(text: str) -> None:
