@@ -12,13 +12,15 @@ from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.commands import report_database_error
-from crawler.report import Period, output_path, parse_day, parse_sites, render
 from crawler.storage.engine import make_engine, missing_sqlite_file, resolve_database_url
 from crawler.storage.report import empty_results, run_report_queries
 from crawler.storage.schema import SchemaError, ensure_schema, schema_state
 
 if TYPE_CHECKING:
     import argparse
+
+# crawler.report (matplotlib, ~70 MB) is imported by the methods that use it: Scrapy imports
+# every command module on each `scrapy crawl`, and the crawl must not carry the charts.
 
 
 class Command(ScrapyCommand):
@@ -52,6 +54,8 @@ class Command(ScrapyCommand):
         )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        from crawler.report import output_path, parse_day, parse_sites
+
         super().process_options(args, opts)
         opts.now = datetime.now(UTC)
         today = opts.now.date()
@@ -70,6 +74,8 @@ class Command(ScrapyCommand):
         opts.output = output_path(opts.output, today)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        from crawler.report import Period, render
+
         assert self.settings is not None
         url = resolve_database_url(self.settings.get("DATABASE_URL"))
         period = Period(opts.since, opts.until, opts.site, opts.now)
