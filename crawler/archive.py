@@ -229,7 +229,9 @@ class ArchiveWriter:
                     "the database refused the article %s: %s", article.url, describe(exc)
                 )
                 detail = f"the database refused the row: {describe(exc)}"[:2000]
-                records.append(RejectionRecord(article.url, article.site, "pipeline_error", detail))
+                records.append(
+                    RejectionRecord(article.url, article.site, "database_refused", detail)
+                )
         return results
 
     def _record_alone(self, record: RejectionRecord) -> None:

@@ -88,7 +88,7 @@ def test_a_row_the_database_refuses_is_rejected_and_the_rest_stored(migrated_url
         ).all()
     engine.dispose()
     assert stored == [A]
-    assert [(url, reason) for url, reason, _ in rejections] == [(B, "pipeline_error")]
+    assert [(url, reason) for url, reason, _ in rejections] == [(B, "database_refused")]
     assert rejections[0][2].startswith("the database refused the row")
 
 
