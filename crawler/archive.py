@@ -95,6 +95,8 @@ class ArchiveWriter:
         self.failed = False
         self.locked_sites: tuple[str, ...] = ()  # site locks this run holds (commands/crawl.py)
         self.store_cpu_seconds = 0.0  # writer-thread CPU spent storing batches (the bench's split)
+        # rows the database refused (data errors): rejected here, out of the spider's stats
+        self.refused_rows = 0
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ArchiveWriter:
@@ -229,7 +231,10 @@ class ArchiveWriter:
                     "the database refused the article %s: %s", article.url, describe(exc)
                 )
                 detail = f"the database refused the row: {describe(exc)}"[:2000]
-                records.append(RejectionRecord(article.url, article.site, "pipeline_error", detail))
+                self.refused_rows += 1
+                records.append(
+                    RejectionRecord(article.url, article.site, "database_refused", detail)
+                )
         return results
 
     def _record_alone(self, record: RejectionRecord) -> None:
@@ -254,6 +259,9 @@ class ArchiveWriter:
         """Close the run row; an ok run that looks far off the site's recent ones is degraded."""
         if self.repository is None or self.run_id is None:
             return status
+        if self.refused_rows:  # counted like the spider's rejections, so the health check sees it
+            key = "depeches/rejected/database_refused"
+            stats = {**stats, key: int(stats.get(key, 0)) + self.refused_rows}
         # An import's volume and errors follow its files, not a site's health: not compared.
         if status == "ok" and self.spider_name and self.spider_name not in IMPORT_SPIDERS:
             engine, spider_name = self.repository.engine, self.spider_name

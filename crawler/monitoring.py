@@ -26,6 +26,7 @@ ERROR_REASONS = (
     "extraction_failed",
     "extraction_timeout",
     "pipeline_error",
+    "database_refused",
     "timeout",
 )
 

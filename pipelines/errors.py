@@ -27,6 +27,8 @@ REASONS = {
     "(retried in later runs, FRONTIER_MAX_ATTEMPTS in all)",
     "language_rejected": "the article is not in the site's language and the site rejects those",
     "pipeline_error": "a pipeline raised an unexpected error on this article (a bug: see the log)",
+    "database_refused": "the database refused the article's row (a data error, not an outage): "
+    "the detail names the error; the rest of the batch is stored",
 }
 
 

