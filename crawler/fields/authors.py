@@ -502,11 +502,41 @@ def _json_ld_author_entries(tree: HtmlElement, *, web_pages: bool) -> tuple[list
                 entry = by_id.get(entry["@id"], entry)  # Yoast: {"@id": ".../person/..."}
             name = entry.get("name")
             if isinstance(name, str) and name.strip():
+                name = _full_name_from_bio(name, entry.get("description"))
                 target = organisations if "organization" in _types(entry) else people
                 target.append(name)
         if people or organisations:
             return [_clean(n) for n in people], [_clean(n) for n in organisations]
     return [], []
+
+
+_BIO_INPUT = 200
+_BIO_EXTRA_WORDS = 2
+
+
+def _full_name_from_bio(name: str, bio: Any) -> str:
+    """A one-word display name completed by the bio that opens on the full name.
+
+    Yoast and other plugins print the account's display name ("Nils") as the Person's
+    `name` and the author's bio as its `description`, which opens on the full name in any
+    language ("Nils Pickert ist freier Autor", "Stefanus Stahl - Maschinenbauer").
+    """
+    words = _clean(name).split()
+    if len(words) != 1 or not isinstance(bio, str):
+        return name
+    bio_words = _clean(bio[:_BIO_INPUT]).split()
+    if not bio_words or bio_words[0].casefold() != words[0].casefold():
+        return name
+    full = [bio_words[0]]  # as the bio spells it ("nils" → "Nils Martin")
+    for word in bio_words[1 : 1 + _BIO_EXTRA_WORDS]:
+        bare = word.rstrip(",;:")
+        if not bare[:1].isupper() or not all(c.isalpha() or c in "-'’" for c in bare):
+            break
+        full.append(bare)
+        if bare != word:
+            break  # "Nils Pickert, 42, ...": the comma ends the name
+    candidate = " ".join(full)
+    return candidate if len(full) > 1 and _is_person_name(candidate) else name
 
 
 def _json_ld_page_authors(tree: HtmlElement) -> list[str]:
@@ -533,7 +563,8 @@ def _is_noise(element: HtmlElement) -> bool:
             continue  # the article's own footer signs it (an h-card <address> in it)
         if node.tag in _NOISE_TAGS:
             return True
-        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        # "article-footer-box", "entry-footer": the article's own footer, written as a <div>
+        marks = _ARTICLE_FOOTER_MARK.sub(" ", f"{node.get('class') or ''} {node.get('id') or ''}")
         if marks.strip() and _NOISE_MARK.search(marks):
             return True
     return False

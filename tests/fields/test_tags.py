@@ -432,6 +432,46 @@ BREADCRUMB_JSON_LD_PAGE = _page(
         # a label followed by a sentence is not a category line
         (_page(body='<p>Catégorie : voir <a href="/x">ce lien</a> et bien plus encore</p>'), []),
         (_page(body="<p>x</p>"), []),
+        # a link to a category page printing its own slug, without rel="category" (Drupal)
+        (
+            _page(
+                body='<section class="hero"><div class="field-category">'
+                '<a href="/actualites/categories/recherche-innovation">Recherche &amp; Innovation'
+                "</a></div><h1>Un robot fait des prises de sang</h1></section><p>Texte.</p>"
+            ),
+            ["Recherche & Innovation"],
+        ),
+        # the article's own link wins over one printed before it elsewhere on the page
+        (
+            _page(
+                body='<div class="promo"><a href="/category/sport/">Sport</a></div><article>'
+                "<h1>Le budget voté</h1><p>Texte.</p><p>Suite du texte.</p>"
+                '<div class="meta">Classé : <a href="/category/economie/">Économie</a></div>'
+                "</article>"
+            ),
+            ["Économie"],
+        ),
+        # a dropdown of categories not marked as a menu: many in one block, none is the section
+        (
+            _page(
+                body='<div class="dropdown"><div class="col">'
+                + "".join(
+                    f'<div class="item"><a href="/news/categories/{s}">{s.title()}</a></div>'
+                    for s in ("sport", "culture", "monde", "economie")
+                )
+                + "</div></div><h1>Un titre</h1><p>Texte.</p>"
+            ),
+            [],
+        ),
+        # a teaser's headline linked to a category page is not a label; "/category/" alone
+        # is the index
+        (
+            _page(
+                body='<h1>Un titre</h1><p><a href="/category/monde">Le sommet de Genève</a></p>'
+                '<p><a href="/category/">Toutes les rubriques</a></p>'
+            ),
+            [],
+        ),
     ],
 )
 def test_find_section_candidates(html: str, expected: list[str]) -> None:
@@ -452,6 +492,9 @@ def test_find_section_candidates_with_site_selector() -> None:
         (["meteo"], "meteo"),
         (["Accueil", "Actualités", "Sport"], "Sport"),
         (["  Faits   divers "], "Faits divers"),
+        # a label spaced around its slash is a label; an unspaced slash is a path
+        (["Biologie / Biochimie"], "Biologie / Biochimie"),
+        (["culture/sport", "Culture"], "Culture"),
         (["Un titre d'article bien trop long pour une rubrique de journal"], None),
         ([], None),
     ],
