@@ -219,6 +219,8 @@ def _in_chrome(element: HtmlElement) -> bool:
     """Inside a menu, footer, sidebar or a list of other articles' teasers."""
     inside_article = bool(element.xpath("ancestor::article"))
     for ancestor in element.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            break  # <body class="right-sidebar"> describes the page's layout, not this spot
         if _is_article_footer(ancestor):
             continue
         if ancestor.tag in _CHROME_ELEMENTS:
@@ -986,7 +988,7 @@ def _category_links(tree: HtmlElement) -> list[str]:
 # Drupal's "/kategorie/", Joomla's "/categoria/"), in the languages of the pages we meet
 _CATEGORY_PATH_SEGMENTS = frozenset(
     {"category", "categories", "categorie", "kategorie", "kategorien", "categoria"}
-    | {"categorias", "kategoria", "kategori", "rubrique", "rubriques"}
+    | {"categorias", "kategoria", "kategori", "rubrique", "rubriques", "rubrik"}
 )
 
 

@@ -463,6 +463,24 @@ BREADCRUMB_JSON_LD_PAGE = _page(
             ),
             [],
         ),
+        # the page layout's classes on <body> say nothing of the spot: the category link in
+        # the article's footer still counts under <body class="two-column right-sidebar">
+        (
+            '<html><body class="single two-column right-sidebar"><div id="page"><article>'
+            '<h1>En direct du camp</h1><p>Texte.</p><footer class="entry-meta">Publié dans '
+            '<a href="/category/podcast/" rel="category tag">Podcast</a></footer></article>'
+            "</div></body></html>",
+            ["Podcast"],
+        ),
+        # "/rubrik/" is the German rubric's page
+        (
+            _page(
+                body="<article><h1>Mietenstreik</h1><p>Text.</p><p>Mehr Text.</p>"
+                '<ul class="deck"><li class="rubric"><a href="/rubrik/politik">Politik</a></li>'
+                "</ul></article>"
+            ),
+            ["Politik"],
+        ),
         # a teaser's headline linked to a category page is not a label; "/category/" alone
         # is the index
         (
