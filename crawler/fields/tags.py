@@ -1036,6 +1036,19 @@ def _category_page_links(tree: HtmlElement) -> list[str]:
     return [label for _, label in found]
 
 
+_CURRENT_POST_PARENT = (
+    "//li[contains(concat(' ', normalize-space(@class), ' '), ' current-post-parent ')]"
+    "/a[normalize-space()]"
+)
+
+
+def _current_post_parent(tree: HtmlElement) -> list[str]:
+    """WordPress menus mark the single post's own category item "current-post-parent": the
+    section as the site's menu names it, wherever no other source names one."""
+    labels = [collapse_space(text_of(link)) for link in tree.xpath(_CURRENT_POST_PARENT)]
+    return [label for label in labels if 0 < len(label) <= _CATEGORY_MAX_CHARS]
+
+
 def find_section_candidates(tree: HtmlElement, selector: str | None = None) -> list[str]:
     """article:section metas, JSON-LD articleSection, microdata articleSection, the breadcrumb's
     last section, the CMS category link ("Catégorie : Société", rel=category), the kicker."""
@@ -1059,6 +1072,7 @@ def find_section_candidates(tree: HtmlElement, selector: str | None = None) -> l
     candidates += _category_page_links(tree)[:1]
     # last resort: the rubric printed above the headline (the kicker's first link)
     candidates += _kicker_labels(tree)[:1]
+    candidates += _current_post_parent(tree)[:1]
     # several rules read the same link (rel="category" to a category page): once is enough
     return list(dict.fromkeys(collapse_space(c) for c in candidates if c and c.strip()))
 

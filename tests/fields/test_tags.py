@@ -481,6 +481,25 @@ BREADCRUMB_JSON_LD_PAGE = _page(
             ),
             ["Politik"],
         ),
+        # WordPress marks the post's own category in the menu: the last resort
+        (
+            _page(
+                body="<article><h1>Le tram retardé</h1><p>Texte.</p></article>"
+                '<nav><ul><li class="menu-item menu-item-object-category">'
+                '<a href="/sport/">Sport</a></li><li class="menu-item menu-item-object-category '
+                'current-post-ancestor current-menu-parent current-post-parent">'
+                '<a href="/transports/">Transports</a></li></ul></nav>'
+            ),
+            ["Transports"],
+        ),
+        # the current page's own item ("current-menu-item") is no post's category
+        (
+            _page(
+                body='<nav><ul><li class="menu-item current-menu-item"><a href="/a-propos/">'
+                "À propos</a></li></ul></nav><h1>Qui sommes-nous</h1><p>Texte.</p>"
+            ),
+            [],
+        ),
         # a teaser's headline linked to a category page is not a label; "/category/" alone
         # is the index
         (
