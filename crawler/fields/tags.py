@@ -917,9 +917,23 @@ def _page_title_keys(tree: HtmlElement) -> list[str]:
 _TRAIL_HEADLINE_WORDS = 3
 
 
+def _is_site_root(url: str) -> bool:
+    """A link to the site's root ("/", "https://example.de/"): the home item of a trail,
+    whatever the language calls it ("Startseite", "Inicio", "Strona główna")."""
+    url = url.strip()
+    if not url or url[0] in "#?" or "?" in url:
+        return False  # "#" (a script's link) or a query names no page of its own
+    match = _HREF_PATH.match(url)
+    return match is not None and match.group(1).strip("/") == ""
+
+
 def _section_from_breadcrumb(items: list[tuple[str, str]], title_keys: list[str]) -> str | None:
     """The last trail item before the article itself; the home item never counts."""
-    names = [(name, url) for name, url in items if _fold(name) not in _HOME_LABELS and name]
+    names = [
+        (name, url)
+        for name, url in items
+        if name and _fold(name) not in _HOME_LABELS and not _is_site_root(url)
+    ]
     if not names:
         return None
     last_name, last_url = names[-1]
@@ -929,7 +943,7 @@ def _section_from_breadcrumb(items: list[tuple[str, str]], title_keys: list[str]
     # "Madagascar : le cyclone…")
     is_article = (
         len(last_name.split()) > 6
-        or (len(names) > 1 and not last_url)
+        or (len(items) > 1 and not last_url)
         or any(
             key
             and (

@@ -481,6 +481,22 @@ BREADCRUMB_JSON_LD_PAGE = _page(
             ),
             ["Politik"],
         ),
+        # the trail's first item links to the site's root: the home, whatever its label
+        (
+            _page(
+                body='<nav class="breadcrumbs"><a href="https://ex.de/">Startseite</a> » '
+                '<a href="https://ex.de/rubrik/musik/">Musik</a> » <span>Ein neues Album'
+                "</span></nav><h1>Ein neues Album</h1>"
+            ),
+            ["Musik"],
+        ),
+        (
+            _page(
+                body='<ol class="breadcrumb"><li><a href="/">Inicio</a></li><li>'
+                "<span>Un titular cualquiera</span></li></ol><h1>Otro titular</h1>"
+            ),
+            [],
+        ),
         # WordPress marks the post's own category in the menu: the last resort
         (
             _page(
