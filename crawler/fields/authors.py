@@ -570,6 +570,28 @@ def _is_noise(element: HtmlElement) -> bool:
     return False
 
 
+def _teaser_articles(tree: HtmlElement) -> set[HtmlElement]:
+    """The outermost <article> elements that are not the page's article: teaser cards.
+
+    The page's article holds the headline (<h1>); when the headline stands outside every
+    <article>, it is the one with the most text. Cards of other stories ("article card")
+    print their own author, which is not this page's.
+    """
+    articles = tree.xpath("//body//article[not(ancestor::article)]")
+    if len(articles) < 2:
+        return set()
+    headline = next(iter(tree.xpath("//body//h1")), None)
+    holding = set(headline.iterancestors("article")) if headline is not None else set()
+    main = next((a for a in articles if a in holding), None)
+    if main is None:
+        main = max(articles, key=lambda a: len(text_of(a)))
+    return {a for a in articles if a is not main}
+
+
+def _in_teaser(element: HtmlElement, teasers: set[HtmlElement]) -> bool:
+    return bool(teasers) and any(a in teasers for a in element.iterancestors("article"))
+
+
 def _is_article_footer(node: HtmlElement) -> bool:
     """A <footer> inside an <article>, or one whose class names the entry ("entry-footer")."""
     marks = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
@@ -585,10 +607,11 @@ def _element_name(element: HtmlElement) -> str:
 
 def _marked_authors(tree: HtmlElement) -> list[str]:
     found = []
+    teasers = _teaser_articles(tree)
     for element in tree.xpath(
         '//*[contains(concat(" ", @rel, " "), " author ")]|//*[@itemprop="author"]'
     ):
-        if not _is_noise(element):
+        if not _is_noise(element) and not _in_teaser(element, teasers):
             found.append(_clean(_element_name(element)))
     return found
 
@@ -616,11 +639,14 @@ def _author_page_links(tree: HtmlElement) -> list[str]:
     of the author's articles; at most the first few, so a list of columnists stays out.
     """
     found: list[str] = []
+    teasers = _teaser_articles(tree)
     for link in tree.iter("a"):
         if not _author_page_slug(link.get("href") or ""):
             continue
         name = _clean(text_of(link))
         if not name or len(name.split()) > _MAX_NAME_WORDS or _is_noise(link):
+            continue
+        if _in_teaser(link, teasers):
             continue
         if name not in found:
             found.append(name)
@@ -668,6 +694,8 @@ def _author_mark(element: HtmlElement) -> bool:
 def _classed_authors(tree: HtmlElement) -> list[str]:
     """Innermost elements whose class or id says author/byline/signature, outside noise."""
     marked = [e for e in tree.xpath(_MARKED_XPATH, namespaces=_EXSLT) if _author_mark(e)]
+    teasers = _teaser_articles(tree)
+    marked = [e for e in marked if not _in_teaser(e, teasers)]
     marked_set = set(marked)
     found = []
     agencies: list[str] = []

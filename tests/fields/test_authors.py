@@ -471,6 +471,28 @@ SIDEBAR = """<aside><div class="author">Intrus Sidebar</div></aside>
         (page(yoast_person("Nils", "Enseignant, Nils Martin écrit.")), ["Nils"]),
         (page(yoast_person("Nils", "Nils écrit sur l'école")), ["Nils"]),
         (page(yoast_person("Nils Martin", "Nils Martin Dupuis écrit")), ["Nils Martin"]),
+        # cards of other stories are <article>s too: their authors are not this page's, whether
+        # the headline stands in the page's <article> or above every <article>
+        (
+            page(
+                body='<article><h1>La grève reconduite</h1><a rel="author" href="/p/1">Léa Roux'
+                "</a><p>Texte.</p></article>"
+                '<article class="card"><h3>Autre sujet</h3><a rel="author" href="/p/2">'
+                "Marc Henry</a></article>"
+            ),
+            ["Léa Roux"],
+        ),
+        (
+            page(
+                body='<header class="story-title"><h1>Le port rouvre</h1></header>'
+                '<article class="story"><div class="article-author">Par Inès Faure</div>'
+                "<p>Le port de commerce a rouvert ce lundi après dix jours de blocage.</p>"
+                "<p>Les dockers ont voté la reprise du travail.</p></article>"
+                '<article class="card"><h3>Un autre titre</h3>'
+                '<div class="article-author">Paul Garnier</div></article>'
+            ),
+            ["Par Inès Faure"],
+        ),
         # an itemprop=author in the article's own footer written as a <div> is read; one in a
         # comment's footer is not
         (
