@@ -502,11 +502,41 @@ def _json_ld_author_entries(tree: HtmlElement, *, web_pages: bool) -> tuple[list
                 entry = by_id.get(entry["@id"], entry)  # Yoast: {"@id": ".../person/..."}
             name = entry.get("name")
             if isinstance(name, str) and name.strip():
+                name = _full_name_from_bio(name, entry.get("description"))
                 target = organisations if "organization" in _types(entry) else people
                 target.append(name)
         if people or organisations:
             return [_clean(n) for n in people], [_clean(n) for n in organisations]
     return [], []
+
+
+_BIO_INPUT = 200
+_BIO_EXTRA_WORDS = 2
+
+
+def _full_name_from_bio(name: str, bio: Any) -> str:
+    """A one-word display name completed by the bio that opens on the full name.
+
+    Yoast and other plugins print the account's display name ("Nils") as the Person's
+    `name` and the author's bio as its `description`, which opens on the full name in any
+    language ("Nils Pickert ist freier Autor", "Stefanus Stahl - Maschinenbauer").
+    """
+    words = _clean(name).split()
+    if len(words) != 1 or not isinstance(bio, str):
+        return name
+    bio_words = _clean(bio[:_BIO_INPUT]).split()
+    if not bio_words or bio_words[0].casefold() != words[0].casefold():
+        return name
+    full = [bio_words[0]]  # as the bio spells it ("nils" → "Nils Martin")
+    for word in bio_words[1 : 1 + _BIO_EXTRA_WORDS]:
+        bare = word.rstrip(",;:")
+        if not bare[:1].isupper() or not all(c.isalpha() or c in "-'’" for c in bare):
+            break
+        full.append(bare)
+        if bare != word:
+            break  # "Nils Pickert, 42, ...": the comma ends the name
+    candidate = " ".join(full)
+    return candidate if len(full) > 1 and _is_person_name(candidate) else name
 
 
 def _json_ld_page_authors(tree: HtmlElement) -> list[str]:
@@ -533,10 +563,33 @@ def _is_noise(element: HtmlElement) -> bool:
             continue  # the article's own footer signs it (an h-card <address> in it)
         if node.tag in _NOISE_TAGS:
             return True
-        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        # "article-footer-box", "entry-footer": the article's own footer, written as a <div>
+        marks = _ARTICLE_FOOTER_MARK.sub(" ", f"{node.get('class') or ''} {node.get('id') or ''}")
         if marks.strip() and _NOISE_MARK.search(marks):
             return True
     return False
+
+
+def _teaser_articles(tree: HtmlElement) -> set[HtmlElement]:
+    """The outermost <article> elements that are not the page's article: teaser cards.
+
+    The page's article holds the headline (<h1>); when the headline stands outside every
+    <article>, it is the one with the most text. Cards of other stories ("article card")
+    print their own author, which is not this page's.
+    """
+    articles = tree.xpath("//body//article[not(ancestor::article)]")
+    if len(articles) < 2:
+        return set()
+    headline = next(iter(tree.xpath("//body//h1")), None)
+    holding = set(headline.iterancestors("article")) if headline is not None else set()
+    main = next((a for a in articles if a in holding), None)
+    if main is None:
+        main = max(articles, key=lambda a: len(text_of(a)))
+    return {a for a in articles if a is not main}
+
+
+def _in_teaser(element: HtmlElement, teasers: set[HtmlElement]) -> bool:
+    return bool(teasers) and any(a in teasers for a in element.iterancestors("article"))
 
 
 def _is_article_footer(node: HtmlElement) -> bool:
@@ -554,10 +607,11 @@ def _element_name(element: HtmlElement) -> str:
 
 def _marked_authors(tree: HtmlElement) -> list[str]:
     found = []
+    teasers = _teaser_articles(tree)
     for element in tree.xpath(
         '//*[contains(concat(" ", @rel, " "), " author ")]|//*[@itemprop="author"]'
     ):
-        if not _is_noise(element):
+        if not _is_noise(element) and not _in_teaser(element, teasers):
             found.append(_clean(_element_name(element)))
     return found
 
@@ -585,11 +639,14 @@ def _author_page_links(tree: HtmlElement) -> list[str]:
     of the author's articles; at most the first few, so a list of columnists stays out.
     """
     found: list[str] = []
+    teasers = _teaser_articles(tree)
     for link in tree.iter("a"):
         if not _author_page_slug(link.get("href") or ""):
             continue
         name = _clean(text_of(link))
         if not name or len(name.split()) > _MAX_NAME_WORDS or _is_noise(link):
+            continue
+        if _in_teaser(link, teasers):
             continue
         if name not in found:
             found.append(name)
@@ -637,6 +694,8 @@ def _author_mark(element: HtmlElement) -> bool:
 def _classed_authors(tree: HtmlElement) -> list[str]:
     """Innermost elements whose class or id says author/byline/signature, outside noise."""
     marked = [e for e in tree.xpath(_MARKED_XPATH, namespaces=_EXSLT) if _author_mark(e)]
+    teasers = _teaser_articles(tree)
+    marked = [e for e in marked if not _in_teaser(e, teasers)]
     marked_set = set(marked)
     found = []
     agencies: list[str] = []

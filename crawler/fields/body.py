@@ -553,6 +553,50 @@ def release_reading_lists(tree: Any) -> int:
     return released
 
 
+_LINK_LINE_TAGS = ("p", "h2", "h3", "h4", "h5", "h6")
+_LINK_LINE_CHARS = 300
+_LINK_LINE_LABEL_WORDS = 4
+_LINK_LINE_HEADLINE_WORDS = 3
+_LINK_LINE_TAIL = " .…»\"'”’"
+
+
+def drop_link_teaser_lines(tree: Any) -> int:
+    """Drop the lines that are a short label, a colon and one link to another of the site's
+    articles ("Lea también: <a>…</a>", "Czytaj też: <a>…</a>", "À voir : <a>…</a>").
+
+    The label's words change with the language but the shape does not: nothing of the line is
+    the article's own text. A link to another site (a source the author cites) stays.
+    Returns how many lines were dropped.
+    """
+    page_host = _page_host(tree)
+    dropped = 0
+    for line in list(tree.iter(*_LINK_LINE_TAGS)):
+        if line.getparent() is None:
+            continue
+        # the bounded text first: a long block is article text, and its links are not read
+        whole = short_text(line, _LINK_LINE_CHARS)
+        if not whole or ":" not in whole:
+            continue
+        links = [a for a in line.iter("a") if (a.text_content() or "").strip()]
+        if len(links) != 1:
+            continue
+        host = _host_of(links[0].get("href") or "")
+        if host and host != page_host:
+            continue
+        headline = short_text(links[0], _LINK_LINE_CHARS)
+        if not headline or word_count(headline) < _LINK_LINE_HEADLINE_WORDS:
+            continue
+        head, found, tail = whole.rpartition(headline)
+        label = head.strip()
+        if not found or tail.strip(_LINK_LINE_TAIL) or not label.endswith(":"):
+            continue
+        if not 1 <= word_count(label.rstrip(": ")) <= _LINK_LINE_LABEL_WORDS:
+            continue
+        line.drop_tree()
+        dropped += 1
+    return dropped
+
+
 def prune_boilerplate(tree: Any) -> int:
     """Drop paywall/newsletter/"lire aussi"/sidebar blocks, input forms and teaser lists.
 
@@ -562,6 +606,7 @@ def prune_boilerplate(tree: Any) -> int:
     Returns how many blocks were dropped.
     """
     release_reading_lists(tree)
+    dropped = drop_link_teaser_lines(tree)
     try:
         candidates = list(
             tree.xpath(_MARKED_CONTAINERS, namespaces=_EXSLT, pat=_BOILERPLATE_MARKS.pattern)
@@ -574,7 +619,6 @@ def prune_boilerplate(tree: Any) -> int:
     listings = [el for el in tree.iter(*_LISTING_CONTAINERS) if is_listing_block(el)]
     candidates += listings
     listing_set = set(listings)
-    dropped = 0
     removed: set[Any] = set()
     for element in candidates:
         if element in removed or any(a in removed for a in element.iterancestors()):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import islice
 from typing import Any
 
 from lxml import etree
@@ -218,6 +219,8 @@ def _in_chrome(element: HtmlElement) -> bool:
     """Inside a menu, footer, sidebar or a list of other articles' teasers."""
     inside_article = bool(element.xpath("ancestor::article"))
     for ancestor in element.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            break  # <body class="right-sidebar"> describes the page's layout, not this spot
         if _is_article_footer(ancestor):
             continue
         if ancestor.tag in _CHROME_ELEMENTS:
@@ -914,9 +917,23 @@ def _page_title_keys(tree: HtmlElement) -> list[str]:
 _TRAIL_HEADLINE_WORDS = 3
 
 
+def _is_site_root(url: str) -> bool:
+    """A link to the site's root ("/", "https://example.de/"): the home item of a trail,
+    whatever the language calls it ("Startseite", "Inicio", "Strona główna")."""
+    url = url.strip()
+    if not url or url[0] in "#?" or "?" in url:
+        return False  # "#" (a script's link) or a query names no page of its own
+    match = _HREF_PATH.match(url)
+    return match is not None and match.group(1).strip("/") == ""
+
+
 def _section_from_breadcrumb(items: list[tuple[str, str]], title_keys: list[str]) -> str | None:
     """The last trail item before the article itself; the home item never counts."""
-    names = [(name, url) for name, url in items if _fold(name) not in _HOME_LABELS and name]
+    names = [
+        (name, url)
+        for name, url in items
+        if name and _fold(name) not in _HOME_LABELS and not _is_site_root(url)
+    ]
     if not names:
         return None
     last_name, last_url = names[-1]
@@ -926,7 +943,7 @@ def _section_from_breadcrumb(items: list[tuple[str, str]], title_keys: list[str]
     # "Madagascar : le cyclone…")
     is_article = (
         len(last_name.split()) > 6
-        or (len(names) > 1 and not last_url)
+        or (len(items) > 1 and not last_url)
         or any(
             key
             and (
@@ -981,6 +998,71 @@ def _category_links(tree: HtmlElement) -> list[str]:
     return [label for label in labels if 0 < len(label) <= _CATEGORY_MAX_CHARS]
 
 
+# the path segment of a CMS's category pages ("/category/politics/", "/news/categories/x",
+# Drupal's "/kategorie/", Joomla's "/categoria/"), in the languages of the pages we meet
+_CATEGORY_PATH_SEGMENTS = frozenset(
+    {"category", "categories", "categorie", "kategorie", "kategorien", "categoria"}
+    | {"categorias", "kategoria", "kategori", "rubrique", "rubriques", "rubrik"}
+)
+
+
+_CATEGORY_MENU_DEPTH = 3
+_CATEGORY_MENU_LINKS = 3
+
+
+def _category_page_slug(href: str) -> str | None:
+    """The slug of a category page link ("/blog/category/python" → "python"), else None:
+    a category segment followed by exactly one more (the index "/category/" is no label)."""
+    match = _HREF_PATH.match(href.strip())
+    segments = [part for part in (match.group(1) if match else "").split("/") if part]
+    if len(segments) >= 2 and segments[-2].lower() in _CATEGORY_PATH_SEGMENTS:
+        return segments[-1].lower()
+    return None
+
+
+def _category_page_links(tree: HtmlElement) -> list[str]:
+    """Labels of links to a category page that print their own slug ("Research & Innovation"
+    → "/categories/research-innovation"), outside menus, teasers and running text; inside
+    the main <article> when it has any. Themes without rel="category" still link the post's
+    category this way; a label that is not its slug (a teaser's headline) does not count."""
+    links = [link for link in tree.iter("a") if _category_page_slug(link.get("href") or "")]
+    # a block holding many of them is a menu of categories (a dropdown not marked as nav)
+    per_block: dict[HtmlElement, int] = {}
+    for link in links:
+        for ancestor in islice(link.iterancestors(), _CATEGORY_MENU_DEPTH):
+            per_block[ancestor] = per_block.get(ancestor, 0) + 1
+    found: list[tuple[HtmlElement, str]] = []
+    for link in links:
+        slug = _category_page_slug(link.get("href") or "") or ""
+        ancestors = islice(link.iterancestors(), _CATEGORY_MENU_DEPTH)
+        if any(per_block[a] > _CATEGORY_MENU_LINKS for a in ancestors):
+            continue
+        label = collapse_space(text_of(link))
+        if not 0 < len(label) <= _CATEGORY_MAX_CHARS or slugify_tag(label) != slugify_tag(slug):
+            continue
+        if _in_chrome(link) or _is_teaser_label(link) or _in_prose(link):
+            continue
+        found.append((link, label))
+    article = _main_article(tree)
+    if article is not None:
+        inside = [(link, label) for link, label in found if article in set(link.iterancestors())]
+        found = inside or found
+    return [label for _, label in found]
+
+
+_CURRENT_POST_PARENT = (
+    "//li[contains(concat(' ', normalize-space(@class), ' '), ' current-post-parent ')]"
+    "/a[normalize-space()]"
+)
+
+
+def _current_post_parent(tree: HtmlElement) -> list[str]:
+    """WordPress menus mark the single post's own category item "current-post-parent": the
+    section as the site's menu names it, wherever no other source names one."""
+    labels = [collapse_space(text_of(link)) for link in tree.xpath(_CURRENT_POST_PARENT)]
+    return [label for label in labels if 0 < len(label) <= _CATEGORY_MAX_CHARS]
+
+
 def find_section_candidates(tree: HtmlElement, selector: str | None = None) -> list[str]:
     """article:section metas, JSON-LD articleSection, microdata articleSection, the breadcrumb's
     last section, the CMS category link ("Catégorie : Société", rel=category), the kicker."""
@@ -1001,9 +1083,12 @@ def find_section_candidates(tree: HtmlElement, selector: str | None = None) -> l
         if section:
             candidates.append(section)
     candidates += _category_links(tree)[:1]
+    candidates += _category_page_links(tree)[:1]
     # last resort: the rubric printed above the headline (the kicker's first link)
     candidates += _kicker_labels(tree)[:1]
-    return [collapse_space(c) for c in candidates if c and c.strip()]
+    candidates += _current_post_parent(tree)[:1]
+    # several rules read the same link (rel="category" to a category page): once is enough
+    return list(dict.fromkeys(collapse_space(c) for c in candidates if c and c.strip()))
 
 
 def choose_section(candidates: list[str]) -> str | None:
@@ -1013,7 +1098,9 @@ def choose_section(candidates: list[str]) -> str | None:
         name = collapse_space(raw)
         if not name or len(name) > 60 or len(name.split()) > 6:
             continue
-        if any(mark in name for mark in ("/", "|", "http", "_")) or _is_date(name):
+        # "Biology / Biochemistry" is a label; "/meteo/" or "a/b" is a path
+        unspaced = name.replace(" / ", " ")
+        if any(mark in unspaced for mark in ("/", "|", "http", "_")) or _is_date(name):
             continue
         if _fold(name) in _SECTION_REJECTS:
             continue

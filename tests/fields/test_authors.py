@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from crawler.fields.authors import (
@@ -222,6 +224,15 @@ JSON_LD_GRAPH_REFERENCE = """<script type="application/ld+json">
    "author": {"@id": "https://ex.fr/#/schema/person/42"}},
   {"@type": "Person", "@id": "https://ex.fr/#/schema/person/42", "name": "Sofia Benali"}]}
 </script>"""
+
+
+def yoast_person(name: str, description: str) -> str:
+    """A Yoast-style graph whose Person carries the account's display name and its bio."""
+    person = {"@type": "Person", "@id": "https://ex.be/#/person/9", "name": name}
+    person["description"] = description
+    graph = [{"@type": "NewsArticle", "author": {"@id": "https://ex.be/#/person/9"}}, person]
+    return f'<script type="application/ld+json">{json.dumps({"@graph": graph})}</script>'
+
 
 JSON_LD_IN_CDATA = """<script type="application/ld+json">
 <![CDATA[
@@ -452,6 +463,49 @@ SIDEBAR = """<aside><div class="author">Intrus Sidebar</div></aside>
         ),
         (page(body=SIDEBAR), []),
         (page(), []),
+        # a one-word display name completed by the bio that opens on the full name
+        (page(yoast_person("Nils", "Nils Martin écrit sur l'école.")), ["Nils Martin"]),
+        (page(yoast_person("Nils", "Nils Martin, 42 ans, journaliste")), ["Nils Martin"]),
+        (page(yoast_person("nils", "Nils Martin - enseignant")), ["Nils Martin"]),
+        # a bio that opens on something else, or on the name and a verb, changes nothing
+        (page(yoast_person("Nils", "Enseignant, Nils Martin écrit.")), ["Nils"]),
+        (page(yoast_person("Nils", "Nils écrit sur l'école")), ["Nils"]),
+        (page(yoast_person("Nils Martin", "Nils Martin Dupuis écrit")), ["Nils Martin"]),
+        # cards of other stories are <article>s too: their authors are not this page's, whether
+        # the headline stands in the page's <article> or above every <article>
+        (
+            page(
+                body='<article><h1>La grève reconduite</h1><a rel="author" href="/p/1">Léa Roux'
+                "</a><p>Texte.</p></article>"
+                '<article class="card"><h3>Autre sujet</h3><a rel="author" href="/p/2">'
+                "Marc Henry</a></article>"
+            ),
+            ["Léa Roux"],
+        ),
+        (
+            page(
+                body='<header class="story-title"><h1>Le port rouvre</h1></header>'
+                '<article class="story"><div class="article-author">Par Inès Faure</div>'
+                "<p>Le port de commerce a rouvert ce lundi après dix jours de blocage.</p>"
+                "<p>Les dockers ont voté la reprise du travail.</p></article>"
+                '<article class="card"><h3>Un autre titre</h3>'
+                '<div class="article-author">Paul Garnier</div></article>'
+            ),
+            ["Par Inès Faure"],
+        ),
+        # an itemprop=author in the article's own footer written as a <div> is read; one in a
+        # comment's footer is not
+        (
+            page(
+                '<meta name="author" content="Institut des forêts">',
+                "<h1>Le commerce du bois</h1><p>Texte.</p>"
+                '<div class="article-footer-box"><p><strong>Auteurs</strong><br>'
+                '<span itemprop="author">Joachim Hamm</span></p></div>'
+                '<div class="comments"><div class="post-footer">'
+                '<span itemprop="author">Un Lecteur</span></div></div>',
+            ),
+            ["Institut des forêts", "Joachim Hamm"],
+        ),
     ],
 )
 def test_find_author_candidates(html: str, expected: list[str]) -> None:

@@ -9,6 +9,7 @@ import pytest
 from crawler.extraction import extract_body_lines, extract_page
 from crawler.fields.body import (
     clean_body,
+    drop_link_teaser_lines,
     drop_text_beside_headline,
     find_visible_lead,
     has_prose,
@@ -827,3 +828,64 @@ def test_json_ld_article_body_holding_the_whole_text_is_the_body(article_body: s
 def test_json_ld_article_body_no_longer_than_the_page_changes_nothing() -> None:
     raw = extract_page(_teaser_with_json_ld(_numbered(0)), "https://journal.example/budget")
     assert sum(_numbered(0) in line for line in raw.body_lines) == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "dropped"),
+    [
+        # a label, a colon and one link to another of the site's articles, in any language
+        (
+            '<p><strong>À voir :&nbsp;<a href="/faits-divers/incendie">Un incendie ravage un '
+            "entrepôt à Lomé</a></strong></p>",
+            True,
+        ),
+        (
+            '<p><b>LE PUEDE INTERESAR: <a href="https://www.exemple.sn/x">La ficha del caso en '
+            "Nueva York</a></b></p>",
+            True,
+        ),
+        (
+            '<h6><strong>Mire: </strong><a href="/fama/y">El cantante da positivo a la prueba</a>'
+            "</h6>",
+            True,
+        ),
+        (
+            '<p><em>Czytaj też: <a href="/swiat/z">Komu dać superbroń? Kłótnia generałów</a></em>'
+            "</p>",
+            True,
+        ),
+        # a source the author cites on another site stays
+        (
+            '<p>Source : <a href="https://www.ccomptes.fr/rapport">Rapport annuel de la Cour des '
+            "comptes</a></p>",
+            False,
+        ),
+        # a sentence around the link, a link of one or two words, a long label: article text
+        (
+            '<p>Le maire a renvoyé vers <a href="/budget">le budget voté en mars</a> hier.</p>',
+            False,
+        ),
+        ('<p>Contact : <a href="/contact">la rédaction</a></p>', False),
+        (
+            '<p>Ce que le conseil municipal a décidé mardi : <a href="/c">le budget de la '
+            "ville</a></p>",
+            False,
+        ),
+        # two links: a list of the article's own, not one teaser
+        (
+            '<p>Voir : <a href="/a">le premier rapport annuel</a> et <a href="/b">le second '
+            "rapport annuel</a></p>",
+            False,
+        ),
+    ],
+)
+def test_drop_link_teaser_lines(line: str, dropped: bool) -> None:
+    html = (
+        '<html><head><link rel="canonical" href="https://www.exemple.sn/article/1"></head>'
+        f"<body><main>{ARTICLE}{line}</main></body></html>"
+    )
+    tree = parse_html(html)
+    marker = text_of(tree.xpath("//main/*[last()]")[0])
+    assert drop_link_teaser_lines(tree) == int(dropped)
+    assert (marker not in text_of(tree)) is dropped
+    assert LONG in text_of(tree)

@@ -432,6 +432,99 @@ BREADCRUMB_JSON_LD_PAGE = _page(
         # a label followed by a sentence is not a category line
         (_page(body='<p>Catégorie : voir <a href="/x">ce lien</a> et bien plus encore</p>'), []),
         (_page(body="<p>x</p>"), []),
+        # a link to a category page printing its own slug, without rel="category" (Drupal)
+        (
+            _page(
+                body='<section class="hero"><div class="field-category">'
+                '<a href="/actualites/categories/recherche-innovation">Recherche &amp; Innovation'
+                "</a></div><h1>Un robot fait des prises de sang</h1></section><p>Texte.</p>"
+            ),
+            ["Recherche & Innovation"],
+        ),
+        # the article's own link wins over one printed before it elsewhere on the page
+        (
+            _page(
+                body='<div class="promo"><a href="/category/sport/">Sport</a></div><article>'
+                "<h1>Le budget voté</h1><p>Texte.</p><p>Suite du texte.</p>"
+                '<div class="meta">Classé : <a href="/category/economie/">Économie</a></div>'
+                "</article>"
+            ),
+            ["Économie"],
+        ),
+        # a dropdown of categories not marked as a menu: many in one block, none is the section
+        (
+            _page(
+                body='<div class="dropdown"><div class="col">'
+                + "".join(
+                    f'<div class="item"><a href="/news/categories/{s}">{s.title()}</a></div>'
+                    for s in ("sport", "culture", "monde", "economie")
+                )
+                + "</div></div><h1>Un titre</h1><p>Texte.</p>"
+            ),
+            [],
+        ),
+        # the page layout's classes on <body> say nothing of the spot: the category link in
+        # the article's footer still counts under <body class="two-column right-sidebar">
+        (
+            '<html><body class="single two-column right-sidebar"><div id="page"><article>'
+            '<h1>En direct du camp</h1><p>Texte.</p><footer class="entry-meta">Publié dans '
+            '<a href="/category/podcast/" rel="category tag">Podcast</a></footer></article>'
+            "</div></body></html>",
+            ["Podcast"],
+        ),
+        # "/rubrik/" is the German rubric's page
+        (
+            _page(
+                body="<article><h1>Mietenstreik</h1><p>Text.</p><p>Mehr Text.</p>"
+                '<ul class="deck"><li class="rubric"><a href="/rubrik/politik">Politik</a></li>'
+                "</ul></article>"
+            ),
+            ["Politik"],
+        ),
+        # the trail's first item links to the site's root: the home, whatever its label
+        (
+            _page(
+                body='<nav class="breadcrumbs"><a href="https://ex.de/">Startseite</a> » '
+                '<a href="https://ex.de/rubrik/musik/">Musik</a> » <span>Ein neues Album'
+                "</span></nav><h1>Ein neues Album</h1>"
+            ),
+            ["Musik"],
+        ),
+        (
+            _page(
+                body='<ol class="breadcrumb"><li><a href="/">Inicio</a></li><li>'
+                "<span>Un titular cualquiera</span></li></ol><h1>Otro titular</h1>"
+            ),
+            [],
+        ),
+        # WordPress marks the post's own category in the menu: the last resort
+        (
+            _page(
+                body="<article><h1>Le tram retardé</h1><p>Texte.</p></article>"
+                '<nav><ul><li class="menu-item menu-item-object-category">'
+                '<a href="/sport/">Sport</a></li><li class="menu-item menu-item-object-category '
+                'current-post-ancestor current-menu-parent current-post-parent">'
+                '<a href="/transports/">Transports</a></li></ul></nav>'
+            ),
+            ["Transports"],
+        ),
+        # the current page's own item ("current-menu-item") is no post's category
+        (
+            _page(
+                body='<nav><ul><li class="menu-item current-menu-item"><a href="/a-propos/">'
+                "À propos</a></li></ul></nav><h1>Qui sommes-nous</h1><p>Texte.</p>"
+            ),
+            [],
+        ),
+        # a teaser's headline linked to a category page is not a label; "/category/" alone
+        # is the index
+        (
+            _page(
+                body='<h1>Un titre</h1><p><a href="/category/monde">Le sommet de Genève</a></p>'
+                '<p><a href="/category/">Toutes les rubriques</a></p>'
+            ),
+            [],
+        ),
     ],
 )
 def test_find_section_candidates(html: str, expected: list[str]) -> None:
@@ -452,6 +545,9 @@ def test_find_section_candidates_with_site_selector() -> None:
         (["meteo"], "meteo"),
         (["Accueil", "Actualités", "Sport"], "Sport"),
         (["  Faits   divers "], "Faits divers"),
+        # a label spaced around its slash is a label; an unspaced slash is a path
+        (["Biologie / Biochimie"], "Biologie / Biochimie"),
+        (["culture/sport", "Culture"], "Culture"),
         (["Un titre d'article bien trop long pour une rubrique de journal"], None),
         ([], None),
     ],

@@ -68,6 +68,19 @@ def selected_paragraphs(n: int) -> tuple[str, SiteConfig]:
     return page(tail=f"<div class='texte'>{PROSE}{paragraphs}</div>"), SELECTED
 
 
+def cards_and_link_lines(n: int) -> tuple[str, SiteConfig]:
+    # other stories' <article> cards with bylines and category links, and "À voir : <a>"
+    # lines: the teaser-card, category-page and link-line rules each read them once
+    card = (
+        "<article class='card'><h3><a href='/b.html'>Un autre sujet</a></h3>"
+        "<a rel='author' href='/auteur/marc-henry'>Marc Henry</a>"
+        "<a href='/category/sport/'>Sport</a></article>"
+    )
+    line = "<p>À voir : <a href='/c.html'>Un autre sujet du jour</a></p>"
+    html = page(tail=line * (n // 4))
+    return html.replace("</body>", card * (n // 4) + "</body>"), SITE
+
+
 def cpu_seconds(build: Callable[[int], tuple[str, SiteConfig]], n: int) -> float:
     html, site = build(n)
     job = PageJob(
@@ -87,7 +100,14 @@ def cpu_seconds(build: Callable[[int], tuple[str, SiteConfig]], n: int) -> float
 
 @pytest.mark.parametrize(
     "build",
-    [afp_trailer, separator_title, parenthesised_author, json_ld_list, selected_paragraphs],
+    [
+        afp_trailer,
+        separator_title,
+        parenthesised_author,
+        json_ld_list,
+        selected_paragraphs,
+        cards_and_link_lines,
+    ],
     ids=lambda build: build.__name__,
 )
 def test_hostile_page_work_grows_linearly(build):
