@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint typecheck pytest clean eval browse bench bench-warc fault-trials
-.PHONY: eval-broad fuzz
+.PHONY: eval-broad fuzz check
 
 install: $(STAMP)
 
@@ -29,6 +29,10 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The edit loop: lint, types and the unit tests (no subprocess crawl, no PostgreSQL), ~1 min.
+check: lint typecheck
+	$(BIN)/pytest -q -m "not e2e and not postgres" -p no:cacheprovider
 
 # The kill -9 trials of docs/reliability.md with more seeds than CI runs (SQLite and PostgreSQL).
 FAULT_TRIALS ?= 5

@@ -28,6 +28,14 @@ FAST = [
 LOOPBACK_ALLOWED = {"ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,::1/128"}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of this folder runs `scrapy` or a server: `make check` leaves them out."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
 @dataclass
 class Run:
     returncode: int
