@@ -12,7 +12,12 @@ from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.commands import report_database_error
-from crawler.storage.engine import make_engine, missing_sqlite_file, resolve_database_url
+from crawler.storage.engine import (
+    DatabaseUrlError,
+    make_engine,
+    missing_sqlite_file,
+    resolve_database_url,
+)
 from crawler.storage.report import empty_results, run_report_queries
 from crawler.storage.schema import SchemaError, ensure_schema, schema_state
 
@@ -79,7 +84,11 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         url = resolve_database_url(self.settings.get("DATABASE_URL"))
         period = Period(opts.since, opts.until, opts.site, opts.now)
-        missing = missing_sqlite_file(url)
+        try:
+            missing = missing_sqlite_file(url)
+        except DatabaseUrlError as error:
+            self.exitcode = report_database_error("report", url, error)
+            return
         if missing is not None:  # nothing to read, and no empty file left behind
             period.notes.append(f"No archive at {missing}: nothing has been crawled into it yet.")
             self._write(render(empty_results(), period), Path(opts.output))

@@ -12,6 +12,7 @@ from scrapy.crawler import CrawlerProcess
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import exitcodes
+from crawler.commands import report_database_error
 from crawler.commands.runs import format_table
 from crawler.safety import settings_problems
 from crawler.sitecheck import SiteReport, format_report
@@ -114,7 +115,10 @@ class Command(ScrapyCommand):
         if problems:
             print("depeches: error: unsafe settings: " + "; ".join(problems), file=sys.stderr)
             return exitcodes.CONFIG_ERROR
-        engine = make_engine(url)
+        try:
+            engine = make_engine(url)
+        except DatabaseUrlError as error:
+            return report_database_error("sites", url, error)
         try:
             ensure_schema(engine, create_if_empty=True)
         except SchemaBehindError as exc:

@@ -151,12 +151,15 @@ def test_a_site_key_cannot_name_a_file_outside_sites_dir(tmp_path, demo_server):
     "database_url",
     ["postgresql://depeches:s3cret@db:port/x", "pas une URL", "mysql://depeches:s3cret@db/x"],
 )
-@pytest.mark.parametrize("command", ["crawl", "export", "runs"])
+@pytest.mark.parametrize("command", ["crawl", "export", "runs", "sites", "check", "report"])
 def test_an_unusable_database_url_is_a_configuration_error(tmp_path, database_url, command):
     args = {
         "crawl": ["crawl", "urls", "-a", "url=https://exemple.sn/a.html"],
         "export": ["export", "-o", str(tmp_path / "out.jsonl")],
         "runs": ["runs"],
+        "sites": ["sites"],
+        "check": ["sites", "--check", "demo"],
+        "report": ["report", "-o", str(tmp_path / "report.html")],
     }[command]
     run = scrapy(*args, database_url=database_url)
     assert run.returncode == 2, run.stderr[-2000:]
