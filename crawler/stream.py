@@ -21,7 +21,7 @@ USER_AGENT = "depeches (+https://github.com/depeches/depeches) warc-reader"
 MAX_REDIRECTS = 5
 
 
-class PrivateAddressError(OSError):
+class StreamRefusedError(OSError):
     """The URL's host resolves to an address the guard does not open."""
 
 
@@ -38,7 +38,7 @@ def resolve(host: str, port: int, policy: AddressPolicy) -> str:
         if why is None:
             return address
         refused.append(why)
-    raise PrivateAddressError(
+    raise StreamRefusedError(
         f"private_address: {host} resolves to "
         + "; ".join(refused)
         + " (open it with ALLOW_PRIVATE_NETWORKS)"

@@ -12,7 +12,7 @@ from crawler.netguard import AddressPolicy
 from crawler.sites import SiteConfig, SiteConfigError
 from crawler.spiders.ccnews import month_range, parse_paths, paths_url
 from crawler.spiders.warc import host_matcher
-from crawler.stream import PrivateAddressError, open_stream
+from crawler.stream import StreamRefusedError, open_stream
 from crawler.warc import (
     RecordFilter,
     Skipped,
@@ -148,9 +148,9 @@ def test_paths_file():
 def test_a_streamed_download_is_refused_on_a_private_address(monkeypatch):
     """The WARC downloader applies the crawl's guard (the policy is tested in test_netguard)."""
     monkeypatch.delenv("ALLOW_PRIVATE_NETWORKS", raising=False)
-    with pytest.raises(PrivateAddressError, match=r"private_address: 127\.0\.0\.1"):
+    with pytest.raises(StreamRefusedError, match=r"private_address: 127\.0\.0\.1"):
         open_stream("http://127.0.0.1:9/x.warc.gz", AddressPolicy())
-    with pytest.raises(PrivateAddressError, match="loopback"):
+    with pytest.raises(StreamRefusedError, match="loopback"):
         open_stream("http://localhost:9/x.warc.gz", AddressPolicy())
 
 
