@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import contextlib
 
 from crawler import discovery
-from crawler.extraction import ExtractOptions, extract_page, paragraphs_of
 from crawler.fields import agencies, authors, body, counters, dates, tags, text, titles, urls
 from crawler.fields.html import parse_html
 from crawler.items import DateCandidate
+from crawler.process.extract import ExtractOptions, extract_page, paragraphs_of
 
 FETCHED = datetime(2024, 6, 1, 12, tzinfo=UTC)
 TZ = ZoneInfo("Africa/Dakar")

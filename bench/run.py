@@ -313,16 +313,16 @@ def stage_cpu_alone(
     import gzip
 
     from crawler import PIPELINE_VERSION
-    from crawler.extraction import ExtractOptions, extract_page
     from crawler.fields.text import content_hash
     from crawler.items import Article
+    from crawler.process.extract import ExtractOptions, extract_page
+    from crawler.process.language import detect_language
+    from crawler.process.normalise import normalise_article
+    from crawler.process.rejections import Rejected
     from crawler.sites import load_sites
     from crawler.storage.engine import make_engine
     from crawler.storage.repository import Repository
     from crawler.storage.schema import ensure_schema
-    from pipelines.errors import Rejected
-    from pipelines.language import detect_language
-    from pipelines.normalise import normalise_article
 
     config = load_sites(sites_dir, sitegen.SITE_KEY)[0]
     step = max(1, len(site.pages) // sample)
@@ -503,7 +503,7 @@ TAGS = [f"Sujet {i}" for i in range(400)]
 def synthetic_articles(start: int, count: int, rng: random.Random) -> list[Any]:
     from crawler.fields.tags import normalise_tags
     from crawler.items import AgencyMention, Article, ParsedDate
-    from pipelines.dedup import fingerprint
+    from crawler.process.fingerprint import fingerprint
 
     articles = []
     base = datetime(2025, 1, 1, tzinfo=UTC)

@@ -63,6 +63,15 @@ def _as_seen_by_monitoring(stats: dict[str, Any]) -> dict[str, Any]:
     return {**stats, "depeches/articles/unchanged": unchanged + skipped}
 
 
+def count_results(crawler: Crawler, results: list[SaveResult]) -> None:
+    """The run's depeches/articles/<new|updated|unchanged...> counters, one batch's worth."""
+    stats = crawler.stats
+    if stats is None:
+        return
+    for result in results:
+        stats.inc_value(f"depeches/articles/{result.status}")
+
+
 class DatabaseUnavailableError(RuntimeError):
     """The database refused a write; the crawl must stop instead of dropping items."""
 

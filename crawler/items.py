@@ -95,7 +95,7 @@ class RawExtraction:
 
 @dataclass
 class Article:
-    """One article as the pipelines build it and storage writes it."""
+    """One article as `process_page` builds it and storage writes it."""
 
     url: str
     final_url: str
@@ -121,16 +121,16 @@ class Article:
     word_count: int = 0
     content_hash: str = ""
     extractor: str = ""
-    # The fetched page, gzip-compressed, kept so `scrapy reextract` can rerun the pipelines.
+    # The fetched page, gzip-compressed, kept so `scrapy reextract` can rerun `process_page`.
     raw_html_gz: bytes = field(default=b"", repr=False)
     raw_html_bytes: int = 0  # the page's size before compression; 0 when not known
     status: int = 200
-    # MinHash of the body for wire-story clustering (crawler.clustering), set by the dedup
-    # stage; None when the body is too short to cluster.
+    # MinHash of the body for wire-story clustering (crawler.clustering), set by the
+    # fingerprint step; None when the body is too short to cluster.
     minhash: list[int] | None = field(default=None, repr=False)
-    # Pipeline stages already applied in the extraction worker (pipelines.worker), which the
-    # pipelines of the same name then skip.
-    stages_done: frozenset[str] = frozenset()
+    # True once crawler.process.fingerprint has set content_hash and minhash (in the pool), so
+    # storage does not compute them again; articles built by hand leave it False.
+    fingerprinted: bool = False
     # Provenance of an imported page (FetchedPage.warc_file / warc_offset), kept in raw_pages.
     warc_file: str | None = None
     warc_offset: int | None = None

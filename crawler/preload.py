@@ -8,8 +8,8 @@ import gc
 
 from langdetect import detector_factory
 
-import crawler.langid  # noqa: F401  (numpy)
-import pipelines.worker  # noqa: F401  (trafilatura, lxml, the field finders, langdetect)
+import crawler.langid
+import crawler.process.chain  # noqa: F401  (trafilatura, lxml, the field finders, langdetect)
 from crawler.fields.dates import warm_up_library
 from crawler.memory import pin_malloc_thresholds
 

@@ -1,1 +1,1 @@
-"""Item pipelines, in order: extract, normalise, language, dedup, store."""
+"""The two Scrapy item pipelines, thin adapters: process (the chain, in the pool) and store."""

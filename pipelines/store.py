@@ -1,4 +1,4 @@
-"""Pipeline 5: batched, idempotent writes through the archive writer (off the reactor thread)."""
+"""Pipeline 2 of 2: batched, idempotent writes through the archive writer, off the reactor."""
 
 from __future__ import annotations
 
@@ -8,20 +8,11 @@ from typing import Self
 from scrapy.crawler import Crawler
 
 from crawler import exitcodes
-from crawler.archive import ArchiveWriter, DatabaseUnavailableError
+from crawler.archive import ArchiveWriter, DatabaseUnavailableError, count_results
 from crawler.items import Article
 from crawler.storage.repository import SaveResult
 
 logger = logging.getLogger(__name__)
-
-
-def count_results(crawler: Crawler, results: list[SaveResult]) -> None:
-    """The run's depeches/articles/<new|updated|unchanged...> counters, one batch's worth."""
-    stats = crawler.stats
-    if stats is None:
-        return
-    for result in results:
-        stats.inc_value(f"depeches/articles/{result.status}")
 
 
 class StorePipeline:

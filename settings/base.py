@@ -86,10 +86,8 @@ COOKIES_ENABLED = False
 HTTPERROR_ALLOW_ALL = True
 
 ITEM_PIPELINES = {
-    "pipelines.extract.ExtractPipeline": 100,
-    "pipelines.normalise.NormalisePipeline": 200,
-    "pipelines.language.LanguagePipeline": 300,
-    "pipelines.dedup.DedupPipeline": 400,
+    # the page through crawler.process.chain.process_page, in the process pool
+    "pipelines.process.ProcessPipeline": 100,
     "pipelines.store.StorePipeline": 500,
 }
 EXTENSIONS = {

@@ -15,11 +15,9 @@ from pathlib import Path
 import pytest
 from w3lib.encoding import html_to_unicode
 
-from crawler.extraction import ExtractOptions, extract_page
 from crawler.items import Article
+from crawler.process.chain import PageJob, process_page
 from crawler.sites import load_site_file
-from pipelines.language import detect_language
-from pipelines.normalise import normalise_article
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE_FILES = sorted((ROOT / "settings" / "sites").glob("*.toml"))
@@ -56,11 +54,11 @@ def test_site_fixture(site_file: Path, path: str | None, expected: dict | None) 
     _, html = html_to_unicode(None, page.read_bytes())
     html = html.replace("{{BASE}}", BASE)
     url = BASE + path
-    options = ExtractOptions.from_site(site)
-    article = Article(url=url, final_url=url, site=site.key, fetched_at=FETCHED)
-    article.raw = extract_page(html, url, options)
-    normalise_article(article, site, min_words=40)
-    language, _ = detect_language(article.body, article.raw and article.raw.html_lang)
+    article = process_page(
+        PageJob(url=url, final_url=url, html=html, site=site, fetched_at=FETCHED, min_words=40)
+    )
+    assert isinstance(article, Article), f"rejected: {article}"
+    language = article.language
 
     published = None
     if article.published is not None:

@@ -9,7 +9,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from crawler.workers import WorkerPool
+from crawler.process.pool import WorkerPool
 
 
 def test_workers_are_replaced_after_their_pages():

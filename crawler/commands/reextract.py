@@ -1,7 +1,8 @@
-"""`scrapy reextract [--site KEY] [--limit N]`: rerun the pipelines on stored raw pages.
+"""`scrapy reextract [--site KEY] [--limit N]`: rerun the processing chain on stored raw pages.
 
-No fetching: each article's latest raw page (raw_pages) goes through extraction, normalisation,
-language detection and content hashing again, and the result is saved through the repository
+No fetching: each article's latest raw page (raw_pages) goes through `process_page` again (the
+crawl's own chain: extraction, normalisation, language, fingerprint), and the result is saved
+through the repository
 (a text change becomes a revision with reason "reextract"). Prints how many articles changed,
 field by field.
 """
@@ -28,14 +29,13 @@ from crawler.storage.engine import SQLITE_BEGIN_OPTION, make_engine, resolve_dat
 from crawler.storage.export import Children
 from crawler.storage.repository import Repository
 from crawler.storage.schema import SchemaError, ensure_schema
-from pipelines.errors import Rejected
 
 if TYPE_CHECKING:
     import argparse
 
     from sqlalchemy import Engine, Row
 
-    from crawler.extraction import ExtractOptions
+    from crawler.process.rejections import Rejected
 
 BATCH_SIZE = 100
 
@@ -82,43 +82,27 @@ class ReextractReport:
         return lines
 
 
-def _options(site: SiteConfig) -> ExtractOptions:
-    from crawler.extraction import ExtractOptions
-
-    return ExtractOptions.from_site(site)
-
-
-def rebuild_article(page: Row[Any], site: SiteConfig, min_words: int) -> Article:
-    """The Article the pipelines make of a stored page today (raises Rejected like them)."""
-    # Imported here: Scrapy imports every command module on each `scrapy` call, and these
+def rebuild_article(page: Row[Any], site: SiteConfig, min_words: int) -> Article | Rejected:
+    """What the crawl's chain makes of a stored page today: the Article, or why not one."""
+    # Imported here: Scrapy imports every command module on each `scrapy` call, and the chain
     # (trafilatura, langdetect) would slow all of them down.
-    from crawler.extraction import extract_page
-    from crawler.fields.text import content_hash
-    from pipelines.language import detect_language
-    from pipelines.normalise import normalise_article
+    from crawler.process.chain import PageJob, process_page
 
-    html = gzip.decompress(page.html_gz).decode("utf-8")
-    raw = extract_page(html, page.final_url, _options(site))
-    article = Article(
+    job = PageJob(
         url=page.url,
         final_url=page.final_url,
-        site=page.site_key,  # the stored site, even when its file has gone
+        html=gzip.decompress(page.html_gz).decode("utf-8"),
+        site=site,
         fetched_at=page.fetched_at,
-        raw=raw,
-        hints=dict(page.hints or {}),
-        extractor=raw.extractor,
         status=page.http_status,
+        hints=dict(page.hints or {}),
+        min_words=min_words,
     )
-    article = normalise_article(article, site, min_words)
-    article.language, article.language_confidence = detect_language(
-        f"{article.title or ''}\n{article.body}", raw.html_lang
-    )
-    language = article.language
-    if site.language_policy == "reject" and language and language != site.language:
-        raise Rejected("language_rejected", f"{language}, site wants {site.language}")
-    article.content_hash = content_hash(article.title, article.body)
-    article.raw = None
-    return article
+    result = process_page(job)
+    if isinstance(result, Article):
+        result.site = page.site_key  # the stored site, even when its file has gone
+        result.raw_html_gz, result.raw_html_bytes = b"", 0  # stored already
+    return result
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -237,7 +221,7 @@ def reextract(
     min_words: int = 40,
     pipeline_version: str = PIPELINE_VERSION,
 ) -> ReextractReport:
-    """Rerun the pipelines on the latest raw page of each article (of `site`, at most `limit`)."""
+    """Rerun the chain on the latest raw page of each article (of `site`, at most `limit`)."""
     configs = {config.key: config for config in sites}
     repository = Repository(engine, pipeline_version=pipeline_version)
     report = ReextractReport()
@@ -254,10 +238,9 @@ def reextract(
         for page in pages:
             report.pages += 1
             config = configs.get(page.site_key) or SiteConfig.for_unknown_domain(page.final_url)
-            try:
-                article = rebuild_article(page, config, min_words)
-            except Rejected as rejected:
-                report.rejected[rejected.reason] += 1
+            article = rebuild_article(page, config, min_words)
+            if not isinstance(article, Article):
+                report.rejected[article.reason] += 1
                 continue
             before, now = _before_values(page, children), _after_values(article, page)
             changed = [name for name in FIELDS if before[name] != now[name]]
@@ -281,7 +264,7 @@ class Command(ScrapyCommand):
         return "[--site KEY] [--limit N]"
 
     def short_desc(self) -> str:
-        return "Rerun the pipelines on stored raw pages (no fetching) and report what changed"
+        return "Rerun the processing chain on stored raw pages (no fetching); report what changed"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)

@@ -15,7 +15,7 @@ from scrapy.spiders import Spider
 from crawler import exitcodes
 from crawler.archive import ArchiveWriter, DatabaseUnavailableError
 from crawler.monitoring import NORMAL_CLOSE
-from pipelines.errors import Rejected
+from crawler.process.rejections import Rejected
 
 logger = logging.getLogger(__name__)
 

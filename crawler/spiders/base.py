@@ -1,8 +1,8 @@
 """What both spiders share: article requests, the article callback and the failure path.
 
 Every article request ends as exactly one `FetchedPage`: with HTML, or with an error from the
-closed list of `pipelines.errors.REASONS` that the first pipeline turns into a rejection. The
-checks made here are about the fetch itself, not about fields:
+closed list of `crawler.process.rejections.REASONS` that the process pipeline turns into a
+rejection. The checks made here are about the fetch itself, not about fields:
 
 - redirects are followed here (not by Scrapy's middleware, whose hops the dupefilter can drop
   silently): a loop, too many hops or a non-HTTP target is `redirect_failed`, a host outside

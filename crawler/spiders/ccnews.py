@@ -23,12 +23,11 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from crawler.archive import ArchiveWriter
+from crawler.archive import ArchiveWriter, count_results
 from crawler.sites import SiteConfigError
 from crawler.spiders.warc import FileProgress, WarcSpider
 from crawler.storage import warcfiles
 from crawler.stream import open_stream
-from pipelines.store import count_results
 
 COLLECTION = "CC-NEWS"
 DEFAULT_BASE_URL = "https://data.commoncrawl.org/"

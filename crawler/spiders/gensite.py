@@ -5,7 +5,7 @@ so robots.txt (whose Sitemap lines it reads), Crawl-delay, the politeness settin
 private-address guard apply as in a crawl. Two phases: discovery (robots.txt, homepage, the
 feeds it names or the common feed paths, the sitemaps robots.txt names or the common sitemap
 paths, sitemap indexes, listing pages), then, once the engine is idle, up to `samples` article
-pages, each run through the pipeline's one-call chain (`process_page`).
+pages, each run through the one processing chain (`crawler.process.chain.process_page`).
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ from crawler.gensite import (
     looks_like_article,
 )
 from crawler.middlewares import robots_answers
+from crawler.process.chain import PageJob, process_page
+from crawler.process.rejections import Rejected
 from crawler.safety import check_settings
 from crawler.sites import SiteConfig
 from crawler.spiders.sitecheck import NO_CRAWL_RUN
-from pipelines.worker import PageJob, process_page
 
 MAX_CHILD_SITEMAPS = 3
 MAX_SECTION_PAGES = 5
@@ -256,8 +257,11 @@ class GenSiteSpider(scrapy.Spider):
             status=response.status,
             min_words=self.min_words,
         )
-        outcome = process_page(job)
-        self.draft.shares.add(outcome.article, outcome.reason)
+        result = process_page(job)
+        if isinstance(result, Rejected):
+            self.draft.shares.add(None, result.reason)
+        else:
+            self.draft.shares.add(result, None)
 
     def sample_failed(self, failure: Any) -> None:
         self.draft.shares.add(None, f"fetch failed ({type(failure.value).__name__})")

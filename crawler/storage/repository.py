@@ -443,7 +443,7 @@ class Repository:
 
     def _prepare(self, article: Article) -> _Prepared:
         canonical = article.canonical_url or article.final_url or article.url
-        if "dedup" in article.stages_done:  # computed by the dedup stage, off this thread
+        if article.fingerprinted:  # computed by the chain's fingerprint step, off this thread
             signature = article.minhash
         else:
             signature = clustering.signature_if_long_enough(article.body)

@@ -4,7 +4,7 @@ One `scrapy crawl site -a site=hostile` per database (SQLite, PostgreSQL) plus a
 crawl for determinism, each shared by the assertions of this module. Every case below is an
 article URL (or a discovery document) with its expected end state, written by hand: stored
 (with what must and must not be in the record), rejected with a reason from
-`pipelines.errors.REASONS`, or never fetched. Big bodies and bombs are generated into a
+`crawler.process.rejections.REASONS`, or never fetched. Big bodies and bombs are generated into a
 temporary folder at test time; docs/reliability.md lists the cases with their outcomes.
 """
 
@@ -30,8 +30,8 @@ import pytest
 from sqlalchemy import MetaData, select
 
 from crawler.fixture_server import FixtureServer, Route
+from crawler.process.rejections import REASONS
 from crawler.storage.engine import make_engine
-from pipelines.errors import REASONS
 from tests.e2e.conftest import FAST, ROOT, scrapy
 
 pytestmark = pytest.mark.e2e

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from crawler.extraction import extract_body_lines, extract_page
 from crawler.fields.body import (
     clean_body,
     drop_link_teaser_lines,
@@ -24,6 +23,7 @@ from crawler.fields.body import (
     unwrap_inline_times,
 )
 from crawler.fields.html import parse_html, text_of
+from crawler.process.extract import extract_body_lines, extract_page
 
 P1 = (
     "Le secrétaire général de l'Otan a confirmé lundi que des troupes avaient été envoyées "

@@ -1,7 +1,7 @@
 """A folder of hand-written pages and their expected fields, run through the real chain.
 
-Shared by the held-out suites (`test_seed_variants.py`, `test_cms_layouts.py`): each page is
-extracted, normalised and language-detected as a crawl would, with the generic rules only
+Shared by the held-out suites (`test_seed_variants.py`, `test_cms_layouts.py`): each page goes
+through `process_page` as in a crawl, with the generic rules only
 (the domain is unknown), and compared field by field with `expected.json`, whose values were
 written by reading the pages. A field an entry does not list is not checked on that page.
 """
@@ -18,11 +18,9 @@ from typing import Any
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawler.extraction import extract_page
 from crawler.items import Article, ParsedDate
+from crawler.process.chain import PageJob, process_page
 from crawler.sites import SiteConfig
-from pipelines.language import detect_language
-from pipelines.normalise import normalise_article
 
 ORIGIN = "http://127.0.0.1:8765"  # the host only names the (unknown) site
 FETCHED_AT = datetime(2024, 12, 2, 9, 0, tzinfo=UTC)
@@ -76,10 +74,17 @@ class HeldOutPages:
     def _observe(self, page: str) -> dict[str, Any]:
         expected = self.expected[page]
         url = ORIGIN + expected["url"]
-        raw = extract_page(self.html(page), url)
-        article = Article(url=url, final_url=url, site="", fetched_at=FETCHED_AT, raw=raw)
-        normalise_article(article, self.site(page, url), min_words=40)
-        language, _ = detect_language(f"{article.title or ''}\n{article.body}", raw.html_lang)
+        job = PageJob(
+            url=url,
+            final_url=url,
+            html=self.html(page),
+            site=self.site(page, url),
+            fetched_at=FETCHED_AT,
+            min_words=40,
+        )
+        article = process_page(job)
+        assert isinstance(article, Article), f"{page}: rejected, {article}"
+        language = article.language
         paragraphs = article.body.split("\n\n")
         published = article.published
         return {

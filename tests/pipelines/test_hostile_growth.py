@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.extraction import shrink_inline_blocks
+from crawler.process.chain import PageJob, process_page
+from crawler.process.extract import shrink_inline_blocks
 from crawler.sites import Selectors, SiteConfig
-from pipelines.worker import PageJob, process_page
 
 SITE = SiteConfig(key="hostile", name="Le Courrier du Fleuve", country="ML", domains=("ml",))
 SELECTED = SiteConfig(
@@ -92,8 +92,8 @@ def cpu_seconds(build: Callable[[int], tuple[str, SiteConfig]], n: int) -> float
     )
     best = float("inf")
     for _ in range(2):
-        outcome = process_page(job)
-        seconds = outcome.cpu_seconds
+        seconds: dict[str, float] = {}
+        process_page(job, seconds)
         best = min(best, seconds.get("extract", 0.0) + seconds.get("normalise", 0.0))
     return best
 

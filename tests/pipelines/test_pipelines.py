@@ -1,4 +1,5 @@
-"""Each pipeline alone, on real parts: Scrapy's crawler, trafilatura, langdetect, SQLite."""
+"""The chain's steps and the two pipelines, on real parts: Scrapy's crawler, trafilatura,
+langdetect, SQLite."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import text
 
 from crawler.archive import ArchiveWriter
-from crawler.extraction import ExtractOptions, extract_page
 from crawler.items import Article, FetchedPage, ParsedDate
+from crawler.process.chain import PageJob, process_page
+from crawler.process.extract import ExtractOptions, extract_page
+from crawler.process.fingerprint import fingerprint
+from crawler.process.language import apply_language, detect_language
+from crawler.process.normalise import normalise_article
+from crawler.process.rejections import REASONS, Rejected
 from crawler.sites import SiteConfig, load_sites
 from crawler.storage.engine import make_engine
-from pipelines.dedup import DedupPipeline, fingerprint
-from pipelines.errors import REASONS, Rejected
-from pipelines.extract import ExtractPipeline
-from pipelines.language import apply_language, detect_language
-from pipelines.normalise import normalise_article
+from pipelines.process import ProcessPipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_SITE = ROOT / "tests" / "fixtures" / "demo" / "site"
@@ -50,13 +52,13 @@ def page(**overrides) -> FetchedPage:
     return FetchedPage(**values)
 
 
-# -- extract --------------------------------------------------------------------------------
+# -- process --------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def extract_pipeline():
+def process_pipeline():
     crawler = get_crawler(settings_dict={"EXTRACTION_WORKERS": 1, "EXTRACTION_TIMEOUT": 60})
-    pipeline = ExtractPipeline.from_crawler(crawler)
+    pipeline = ProcessPipeline.from_crawler(crawler)
     yield pipeline
     pipeline.close_spider()
 
@@ -70,18 +72,18 @@ def extract_pipeline():
         ({"html": "   \n "}, "empty_page"),
     ],
 )
-def test_extract_turns_failed_fetches_into_rejections(extract_pipeline, overrides, reason):
+def test_process_turns_failed_fetches_into_rejections(process_pipeline, overrides, reason):
     with pytest.raises(Rejected) as caught:
-        asyncio.run(extract_pipeline.process_item(page(**overrides)))
+        asyncio.run(process_pipeline.process_item(page(**overrides)))
     assert caught.value.reason == reason
     assert caught.value.url == page().url
 
 
-def test_extract_runs_stages_one_to_four_in_the_pool(extract_pipeline):
-    article = asyncio.run(extract_pipeline.process_item(page()))
+def test_process_runs_the_chain_in_the_pool(process_pipeline):
+    article = asyncio.run(process_pipeline.process_item(page()))
     assert isinstance(article, Article)
-    assert article.stages_done == {"normalise", "language", "dedup"}
-    assert article.raw is None  # dropped by the dedup stage, in the worker
+    assert article.fingerprinted
+    assert article.raw is None  # dropped by the fingerprint step, in the worker
     assert article.extractor.startswith("trafilatura ")
     assert article.read_count == 97  # "Lu: 97"
     assert [tag.label for tag in article.tags] == ["CoréeduNord", "Russie"]
@@ -93,9 +95,9 @@ def test_extract_runs_stages_one_to_four_in_the_pool(extract_pipeline):
     assert "Le secrétaire général de l'Otan" in article.body
 
 
-def test_worker_stages_equal_the_pipelines_one_by_one(extract_pipeline):
-    """The fused worker call and the pipelines applied in turn give the same article."""
-    fused = asyncio.run(extract_pipeline.process_item(page()))
+def test_the_pool_and_the_steps_one_by_one_give_the_same_article(process_pipeline):
+    """The chain run in the pool and its steps applied in turn here give the same article."""
+    fused = asyncio.run(process_pipeline.process_item(page()))
     fetched = page()
     site = SiteConfig.for_unknown_domain(fetched.final_url)  # the crawler has no spider here
     stepwise = Article(
@@ -117,17 +119,36 @@ def test_worker_stages_equal_the_pipelines_one_by_one(extract_pipeline):
     )
 
 
-def test_a_rejection_in_the_worker_reaches_the_crawl(extract_pipeline):
+def test_process_page_returns_its_rejection():
+    short = "<html><body><article><p>Trois mots seulement.</p></article></body></html>"
+    fetched = page(html=short)
+    site = SiteConfig.for_unknown_domain(fetched.final_url)
+    job = PageJob(fetched.url, fetched.final_url, short, site, FETCHED)
+    seconds: dict[str, float] = {}
+    result = process_page(job, seconds)
+    assert isinstance(result, Rejected)
+    assert (result.reason, result.url) == ("no_article_text", fetched.url)
+    assert set(seconds) == {"extract", "normalise"}
+
+
+def test_a_rejection_pickles_with_its_reason():
+    import pickle
+
+    rejected = pickle.loads(pickle.dumps(Rejected("soft_404", "title 'Oups'", url="u")))
+    assert (rejected.reason, rejected.detail, rejected.url) == ("soft_404", "title 'Oups'", "u")
+
+
+def test_a_rejection_in_the_worker_reaches_the_crawl(process_pipeline):
     short = "<html><body><article><p>Trois mots seulement.</p></article></body></html>"
     with pytest.raises(Rejected) as caught:
-        asyncio.run(extract_pipeline.process_item(page(html=short)))
+        asyncio.run(process_pipeline.process_item(page(html=short)))
     assert caught.value.reason == "no_article_text"
     assert caught.value.url == page().url
 
 
 def test_extract_timeout_is_a_rejection():
     crawler = get_crawler(settings_dict={"EXTRACTION_WORKERS": 1, "EXTRACTION_TIMEOUT": 1e-9})
-    pipeline = ExtractPipeline.from_crawler(crawler)
+    pipeline = ProcessPipeline.from_crawler(crawler)
     try:
         with pytest.raises(Rejected) as caught:
             asyncio.run(pipeline.process_item(page()))
@@ -275,12 +296,10 @@ def test_detect_language(text_in, html_lang, expected):
         assert confidence is not None and confidence > 0.9
 
 
-# -- dedup + store --------------------------------------------------------------------------
+# -- fingerprint + store --------------------------------------------------------------------
 
 
 def test_dedup_hash_ignores_spacing_and_punctuation_but_not_words():
-    crawler = get_crawler()
-    dedup = DedupPipeline.from_crawler(crawler)
     a = Article(
         url="u1",
         final_url="u1",
@@ -305,7 +324,7 @@ def test_dedup_hash_ignores_spacing_and_punctuation_but_not_words():
         title="Titre",
         body="Un autre texte",
     )
-    hashes = [dedup.process_item(x).content_hash for x in (a, b, c)]
+    hashes = [fingerprint(x).content_hash for x in (a, b, c)]
     assert hashes[0] == hashes[1] != hashes[2]
 
 

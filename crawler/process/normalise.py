@@ -1,4 +1,4 @@
-"""Pipeline 2: raw candidates → normalised fields (pure functions of crawler.fields).
+"""Step 2 of the chain: raw candidates → normalised fields (pure functions of crawler.fields).
 
 Two kinds of page answer 200 without being an article, and are rejected here, before the
 word count (so that the reason says what they are):
@@ -20,9 +20,7 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from typing import Any, Self
-
-from scrapy.crawler import Crawler
+from typing import Any
 
 from crawler.fields.agencies import (
     agencies_in_byline,
@@ -39,9 +37,8 @@ from crawler.fields.text import clean_paragraphs, clean_text, word_count
 from crawler.fields.titles import choose_title
 from crawler.fields.urls import choose_canonical_url
 from crawler.items import AgencyMention, Article, DateCandidate
+from crawler.process.rejections import Rejected
 from crawler.sites import SiteConfig
-from pipelines.errors import Rejected
-from pipelines.sitectx import site_config
 
 
 def _hint_list(hints: dict[str, Any], key: str) -> list[str]:
@@ -185,21 +182,3 @@ def normalise_article(article: Article, site: SiteConfig, min_words: int) -> Art
 
     article.canonical_url = choose_canonical_url(article.final_url, raw.canonical_candidates)
     return article
-
-
-class NormalisePipeline:
-    """Title, body, dates, read count, tags, section, authors, agencies and canonical URL."""
-
-    def __init__(self, crawler: Crawler, min_words: int) -> None:
-        self.crawler = crawler
-        self.min_words = min_words
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler, crawler.settings.getint("MIN_ARTICLE_WORDS", 40))
-
-    def process_item(self, article: Article) -> Article:
-        if "normalise" in article.stages_done:
-            return article
-        site = site_config(self.crawler, article.site, article.final_url)
-        return normalise_article(article, site, self.min_words)

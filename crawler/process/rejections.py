@@ -1,4 +1,8 @@
-"""Why an article did not make it into the archive: a closed list of reasons."""
+"""Why a page did not make it into the archive: a closed list of reasons.
+
+`process_page` returns a `Rejected`; the process pipeline raises it, so Scrapy drops the item
+and the crawl-run extension records the rejection.
+"""
 
 from __future__ import annotations
 
@@ -42,3 +46,7 @@ class Rejected(DropItem):
         self.detail = detail
         self.url = url
         super().__init__(f"{reason}: {detail}" if detail else reason)
+
+    def __reduce__(self) -> tuple[type[Rejected], tuple[str, str, str]]:
+        # crosses the process pool's pipe: rebuilt from its fields, not from the message
+        return (type(self), (self.reason, self.detail, self.url))

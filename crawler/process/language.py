@@ -1,19 +1,11 @@
-"""Pipeline 3: the body's language by langdetect (fixed seed), `<html lang>` only as a hint."""
+"""Step 3 of the chain: the language of title and body by langdetect (fixed seed), `<html lang>`
+only as a hint."""
 
 from __future__ import annotations
 
-import logging
-from typing import Self
-
-from scrapy.crawler import Crawler
-
 from crawler.items import Article
+from crawler.process.rejections import Rejected
 from crawler.sites import SiteConfig
-from crawler.workers import WorkerPool
-from pipelines.errors import Rejected
-from pipelines.sitectx import site_config
-
-logger = logging.getLogger(__name__)
 
 SAMPLE_CHARS = 600  # three or four sentences: langdetect is as sure as on the whole text
 MIN_SAMPLE_CHARS = 20
@@ -48,22 +40,3 @@ def apply_language(article: Article, site: SiteConfig) -> Article:
             url=article.url,
         )
     return article
-
-
-class LanguagePipeline:
-    """Runs detection in the worker pool; rejects other languages only where the site says so."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.pool = WorkerPool.for_crawler(crawler)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
-    async def process_item(self, article: Article) -> Article:
-        if "language" in article.stages_done:
-            return article
-        site = site_config(self.crawler, article.site, article.final_url)
-        result: Article = await self.pool.run(30, apply_language, article, site)
-        return result

@@ -1,4 +1,8 @@
-"""Pipeline 1: a fetched page becomes an Article, extracted (and normalised) off the reactor."""
+"""Pipeline 1 of 2: a fetched page becomes an Article, processed off the reactor.
+
+A failed fetch is already a rejection (the spider said why); any other page goes to the
+process pool once, where `crawler.process.chain.process_page` runs the whole chain.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +13,24 @@ from typing import Self
 from scrapy.crawler import Crawler
 
 from crawler.items import Article, FetchedPage
-from crawler.workers import WorkerPool
-from pipelines.errors import Rejected
-from pipelines.sitectx import site_config
-from pipelines.worker import PageJob, process_page
+from crawler.process.chain import DEFAULT_MIN_ARTICLE_WORDS, PageJob, process_page_timed
+from crawler.process.pool import WorkerPool
+from crawler.process.rejections import Rejected
+from crawler.sites import SiteConfig
 
 logger = logging.getLogger(__name__)
 
 
-class ExtractPipeline:
-    """Turns failed fetches into rejections; runs pipelines 1 to 4 on a page in the pool.
+def site_config(crawler: Crawler, key: str, url: str) -> SiteConfig:
+    """The spider's configured site with this key, else generic rules for the URL's domain."""
+    for site in getattr(crawler.spider, "sites", []) or []:
+        if site.key == key:
+            return site
+    return SiteConfig.for_unknown_domain(url)
 
-    The page goes to a worker once (pipelines.worker.process_page): extraction, then the
-    normalise, language and dedup stages, whose pipelines then pass the article on.
-    """
+
+class ProcessPipeline:
+    """Turns failed fetches into rejections; runs `process_page` on the others in the pool."""
 
     def __init__(self, crawler: Crawler, timeout: float, min_words: int) -> None:
         self.crawler = crawler
@@ -35,19 +43,15 @@ class ExtractPipeline:
         return cls(
             crawler,
             crawler.settings.getfloat("EXTRACTION_TIMEOUT", 60),
-            crawler.settings.getint("MIN_ARTICLE_WORDS", 40),
+            crawler.settings.getint("MIN_ARTICLE_WORDS", DEFAULT_MIN_ARTICLE_WORDS),
         )
 
     def close_spider(self) -> None:
         self.pool.close()
 
-    async def process_item(self, item: FetchedPage | Article) -> Article:
-        if isinstance(item, Article):
-            return item
+    async def process_item(self, item: FetchedPage) -> Article:
         if item.error:
             raise Rejected(item.error, item.error_detail, url=item.url)
-        if not item.html.strip():
-            raise Rejected("empty_page", f"{len(item.html)} characters", url=item.url)
         job = PageJob(
             url=item.url,
             final_url=item.final_url,
@@ -59,10 +63,10 @@ class ExtractPipeline:
             min_words=self.min_words,
         )
         try:
-            outcome = await self.pool.run(self.timeout, process_page, job)
+            result, cpu_seconds = await self.pool.run(self.timeout, process_page_timed, job)
         except TimeoutError:
-            # the worker was killed and replaced (crawler/workers.py); the frontier retries the
-            # page in a later run, FRONTIER_MAX_ATTEMPTS times in all (crawler/frontier.py)
+            # the worker was killed and replaced (crawler/process/pool.py); the frontier
+            # retries the page in a later run, FRONTIER_MAX_ATTEMPTS times in all
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value("depeches/extraction/timeouts")
             detail = f"over {self.timeout:g} s of its own run: worker killed and replaced"
@@ -74,11 +78,11 @@ class ExtractPipeline:
             raise Rejected(
                 "extraction_failed", f"{type(exc).__name__}: {exc}", url=item.url
             ) from None
-        self._time(outcome.cpu_seconds)
-        if outcome.article is None:
-            raise Rejected(outcome.reason or "pipeline_error", outcome.detail, url=item.url)
-        outcome.article.warc_file, outcome.article.warc_offset = item.warc_file, item.warc_offset
-        return outcome.article
+        self._time(cpu_seconds)
+        if isinstance(result, Rejected):
+            raise result
+        result.warc_file, result.warc_offset = item.warc_file, item.warc_offset
+        return result
 
     def _time(self, cpu_seconds: dict[str, float]) -> None:
         """CPU microseconds per stage, summed over the run (the bench's time split)."""
