@@ -13,7 +13,8 @@ from typing import Self
 from scrapy.crawler import Crawler
 
 from crawler.items import Article, FetchedPage
-from crawler.process.chain import DEFAULT_MIN_ARTICLE_WORDS, PageJob, process_page_timed
+from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
+from crawler.process.chain import PageJob, process_page_timed
 from crawler.process.pool import WorkerPool
 from crawler.process.rejections import Rejected
 from crawler.sites import SiteConfig

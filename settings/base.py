@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 BOT_NAME = "depeches"
@@ -117,8 +119,9 @@ EXTRACTION_TIMEOUT = 60
 EXTRACTION_WORKER_MAX_PAGES = 1000
 # Articles are written in batches: one transaction for many items.
 STORE_BATCH_SIZE = 50
-# Fewer words than this after cleaning: not an article (rejected as no_article_text).
-MIN_ARTICLE_WORDS = 25
+# Fewer words than this after cleaning: not an article (rejected as no_article_text). One value
+# for the crawl, reextract, gensite, the tests and the bench: crawler/process/__init__.py.
+MIN_ARTICLE_WORDS = DEFAULT_MIN_ARTICLE_WORDS
 # Listing pages followed per listing start URL.
 MAX_LISTING_PAGES = 20
 

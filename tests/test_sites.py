@@ -55,7 +55,7 @@ def test_site_fixture(site_file: Path, path: str | None, expected: dict | None) 
     html = html.replace("{{BASE}}", BASE)
     url = BASE + path
     article = process_page(
-        PageJob(url=url, final_url=url, html=html, site=site, fetched_at=FETCHED, min_words=40)
+        PageJob(url=url, final_url=url, html=html, site=site, fetched_at=FETCHED)
     )
     assert isinstance(article, Article), f"rejected: {article}"
     language = article.language

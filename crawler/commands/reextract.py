@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler import PIPELINE_VERSION, exitcodes
 from crawler.commands import report_database_error
 from crawler.items import Article
+from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
 from crawler.sites import SiteConfig, SiteConfigError, load_sites
 from crawler.storage import models
 from crawler.storage.engine import SQLITE_BEGIN_OPTION, make_engine, resolve_database_url
@@ -218,7 +219,7 @@ def reextract(
     *,
     site: str | None = None,
     limit: int | None = None,
-    min_words: int = 40,
+    min_words: int = DEFAULT_MIN_ARTICLE_WORDS,
     pipeline_version: str = PIPELINE_VERSION,
 ) -> ReextractReport:
     """Rerun the chain on the latest raw page of each article (of `site`, at most `limit`)."""
@@ -297,7 +298,7 @@ class Command(ScrapyCommand):
                 sites,
                 site=opts.site,
                 limit=opts.limit,
-                min_words=self.settings.getint("MIN_ARTICLE_WORDS", 40),
+                min_words=self.settings.getint("MIN_ARTICLE_WORDS", DEFAULT_MIN_ARTICLE_WORDS),
             )
         except (SQLAlchemyError, SchemaError, OSError) as error:
             self._fail(url, error)

@@ -16,6 +16,7 @@ from typing import Any
 
 from crawler.items import Article
 from crawler.memory import release_free_memory
+from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
 from crawler.process.extract import ExtractOptions, extract_page
 from crawler.process.fingerprint import fingerprint
 from crawler.process.language import apply_language
@@ -23,10 +24,6 @@ from crawler.process.normalise import normalise_article
 from crawler.process.rejections import Rejected
 from crawler.sites import SiteConfig
 
-# Fewer words than this after cleaning: not an article (no_article_text). The production
-# threshold: settings/base.py's MIN_ARTICLE_WORDS is this constant, and every caller that has
-# no Scrapy settings (tests, bench, reextract's default) uses it.
-DEFAULT_MIN_ARTICLE_WORDS = 25
 # After a page this large the worker hands its freed heap pages back to the system.
 BIG_PAGE_CHARS = 2_000_000
 RAW_HTML_GZIP_LEVEL = 6

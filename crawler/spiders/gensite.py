@@ -39,6 +39,7 @@ from crawler.gensite import (
     looks_like_article,
 )
 from crawler.middlewares import robots_answers
+from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
 from crawler.process.chain import PageJob, process_page
 from crawler.process.rejections import Rejected
 from crawler.safety import check_settings
@@ -62,13 +63,13 @@ class GenSiteSpider(scrapy.Spider):
         self.article_urls: dict[str, str] = {}  # URL -> where it was found
         self.listing_links: list[str] = []
         self.phase = "discovery"
-        self.min_words = 25
+        self.min_words = DEFAULT_MIN_ARTICLE_WORDS
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         check_settings(crawler.settings)
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.min_words = crawler.settings.getint("MIN_ARTICLE_WORDS", 25)
+        spider.min_words = crawler.settings.getint("MIN_ARTICLE_WORDS", DEFAULT_MIN_ARTICLE_WORDS)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider
 

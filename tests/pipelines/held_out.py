@@ -80,7 +80,6 @@ class HeldOutPages:
             html=self.html(page),
             site=self.site(page, url),
             fetched_at=FETCHED_AT,
-            min_words=40,
         )
         article = process_page(job)
         assert isinstance(article, Article), f"{page}: rejected, {article}"

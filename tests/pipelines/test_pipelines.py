@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from crawler.archive import ArchiveWriter
 from crawler.items import Article, FetchedPage, ParsedDate
+from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
 from crawler.process.chain import PageJob, process_page
 from crawler.process.extract import ExtractOptions, extract_page
 from crawler.process.fingerprint import fingerprint
@@ -107,7 +108,7 @@ def test_the_pool_and_the_steps_one_by_one_give_the_same_article(process_pipelin
         fetched_at=FETCHED,
         raw=extract_page(fetched.html, fetched.final_url, ExtractOptions.from_site(site)),
     )
-    normalise_article(stepwise, site, min_words=40)  # MIN_ARTICLE_WORDS's default
+    normalise_article(stepwise, site, DEFAULT_MIN_ARTICLE_WORDS)  # as the pipeline's
     apply_language(stepwise, site)
     fingerprint(stepwise)
     for name in ("title", "body", "published", "authors", "tags", "agencies", "read_count"):
@@ -170,7 +171,7 @@ def test_normalise_seed_layout():
     url = f"{BASE}/{SEED_PATH}"
     article = Article(url=url, final_url=url, site="demo", fetched_at=FETCHED)
     article.raw = extract_page(demo_page(SEED_PATH), url)
-    normalise_article(article, demo_site(), min_words=40)
+    normalise_article(article, demo_site(), DEFAULT_MIN_ARTICLE_WORDS)
     paragraphs = article.body.split("\n\n")
     assert article.title == (
         "L'Otan dit pouvoir confirmer la présence de soldats nord-coréens en Russie"
@@ -203,7 +204,7 @@ def test_archive_layout_table_is_read_without_its_menus():
     selected = extract_page(html, url, ExtractOptions(body=demo_site().selectors.body))
     assert selected.body_lines == generic.body_lines
     article = Article(url=url, final_url=url, site="demo", fetched_at=FETCHED, raw=selected)
-    normalise_article(article, demo_site(), min_words=40)
+    normalise_article(article, demo_site(), DEFAULT_MIN_ARTICLE_WORDS)
     assert article.agency_codes == ["APS"]
     assert article.read_count == 1234
     assert article.authors == ["Moussa Ndiaye"]
@@ -251,7 +252,7 @@ def test_end_credit_gives_the_agency_and_the_author_when_no_byline_does():
     url = "https://exemple.be/regions/liege/tram-juin.html"
     article = Article(url=url, final_url=url, site="demo", fetched_at=FETCHED)
     article.raw = extract_page(BELGIAN_PAGE, url)
-    normalise_article(article, demo_site(), min_words=40)
+    normalise_article(article, demo_site(), DEFAULT_MIN_ARTICLE_WORDS)
     assert article.agency_codes == ["BELGA"]
     assert article.agencies[0].where == "trailer"
     assert article.authors == ["C.J."]
@@ -263,7 +264,7 @@ def test_too_short_is_no_article_text():
     article = Article(url=url, final_url=url, site="demo", fetched_at=FETCHED)
     article.raw = extract_page(demo_page("actualite/2024/10/30/video-du-jour.html"), url)
     with pytest.raises(Rejected) as caught:
-        normalise_article(article, demo_site(), min_words=40)
+        normalise_article(article, demo_site(), DEFAULT_MIN_ARTICLE_WORDS)
     assert caught.value.reason == "no_article_text"
 
 

@@ -13,6 +13,8 @@ from scrapy.settings import Settings
 from sqlalchemy import delete, select, text, update
 
 from crawler.commands.reextract import rebuild_article, reextract
+from crawler.items import Article
+from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
 from crawler.sites import load_sites
 from crawler.storage import models
 from crawler.storage.repository import Repository, compute_content_hash
@@ -38,7 +40,7 @@ def demo_site():
 
 
 def crawled(path: str):
-    """The Article today's pipelines make of a demo page, with the page kept (as a crawl)."""
+    """The Article today's chain makes of a demo page, with the page kept (as a crawl)."""
     html = (DEMO / path.lstrip("/")).read_text(encoding="utf-8")
     page = SimpleNamespace(
         url=BASE + path,
@@ -49,7 +51,8 @@ def crawled(path: str):
         hints={},
         site_key="demo",
     )
-    article = rebuild_article(page, demo_site(), min_words=40)
+    article = rebuild_article(page, demo_site(), DEFAULT_MIN_ARTICLE_WORDS)
+    assert isinstance(article, Article), article
     article.raw_html_gz = page.html_gz
     return article
 
