@@ -8,9 +8,9 @@ from typing import Self
 from scrapy.crawler import Crawler
 
 from crawler import exitcodes
-from crawler.archive import ArchiveWriter, DatabaseUnavailableError, count_results
 from crawler.items import Article
 from crawler.storage.repository import SaveResult
+from crawler.storage.writer import ArchiveWriter, DatabaseUnavailableError, count_results
 
 logger = logging.getLogger(__name__)
 

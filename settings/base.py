@@ -30,16 +30,16 @@ ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     # RFC 9309: a robots.txt answering 5xx / 429 or unreachable disallows the host for the run
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
+    "crawler.fetch.middlewares.StrictRobotsTxtMiddleware": 100,
     # robots.txt Crawl-delay and Retry-After (429/503) as floors on the wait between requests
-    "crawler.middlewares.PolitenessMiddleware": 560,
+    "crawler.fetch.middlewares.PolitenessMiddleware": 560,
     # a compressed body whose stream stops early is flagged "dataloss" before decompression
-    "crawler.transfer.CutStreamMiddleware": 595,
-    # after HttpProxyMiddleware (750): no connection to private addresses (crawler/netguard.py)
-    "crawler.netguard.PrivateAddressMiddleware": 760,
+    "crawler.fetch.transfer.CutStreamMiddleware": 595,
+    # after HttpProxyMiddleware (750): no connection to private addresses (fetch/netguard.py)
+    "crawler.fetch.netguard.PrivateAddressMiddleware": 760,
 }
 POLITENESS_MAX_WAIT = 600
-# One crawl per site at a time (crawler/runlock.py); the scale-out profile turns it off.
+# One crawl per site at a time (crawler/storage/run_lock.py); the scale-out profile turns it off.
 RUN_LOCK_ENABLED = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
@@ -65,10 +65,10 @@ DEPTH_LIMIT = 8
 # Only the schemes a news crawler needs.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 # No connection to loopback, private, link-local, CGNAT, multicast or reserved addresses, checked
-# after DNS resolution (crawler/netguard.py). ALLOW_PRIVATE_NETWORKS opens CIDRs: tests, the
+# after DNS resolution (crawler/fetch/netguard.py). ALLOW_PRIVATE_NETWORKS opens CIDRs: tests, the
 # demo, an intranet mirror (`-s ALLOW_PRIVATE_NETWORKS=10.1.0.0/16`, or the environment
 # variable of the same name, comma-separated).
-TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
+TWISTED_DNS_RESOLVER = "crawler.fetch.netguard.GuardedResolver"
 ALLOW_PRIVATE_NETWORKS = [
     cidr.strip() for cidr in os.environ.get("ALLOW_PRIVATE_NETWORKS", "").split(",") if cidr.strip()
 ]
@@ -95,7 +95,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.extensions.crawl_run.CrawlRunExtension": 100,
     # keeps the PostgreSQL run lock across server restarts
-    "crawler.extensions.run_lock.RunLockWatch": 110,
+    "crawler.extensions.run_lock_watch.RunLockWatch": 110,
     # Scrapy's LogStats line plus the scheduler queue and the frontier's pending URLs
     "scrapy.extensions.logstats.LogStats": None,
     "crawler.extensions.progress.ProgressLog": 0,
@@ -113,7 +113,7 @@ RUN_LOCK_CHECK_INTERVAL = 15
 EXTRACTION_WORKERS = int(os.environ.get("DEPECHES_EXTRACTION_WORKERS", "0")) or None
 # Seconds of a page's own run in a worker (from when it starts, not when it is queued): past
 # it the worker is killed and replaced, and the page is rejected as extraction_timeout (retried
-# in later runs like a transient error). At most 600 (crawler/safety.py).
+# in later runs like a transient error). At most 600 (crawler/fetch/safety.py).
 EXTRACTION_TIMEOUT = 60
 # Each extraction worker is replaced after this many pages (memory fragmentation stays bounded).
 EXTRACTION_WORKER_MAX_PAGES = 1000
@@ -131,7 +131,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = os.environ.get("DEPECHES_LOG_LEVEL", "INFO")
 LOG_FORMATTER = "crawler.logformatter.DepechesLogFormatter"
 
-# -- Incremental crawls and the frontier (crawler/frontier.py, docs/operations.md) -------------
+# -- Incremental crawls and the frontier (crawler/frontier_policy.py, docs/operations.md) ------
 # Off: every discovered URL is fetched again and sources are fetched unconditionally.
 INCREMENTAL = True
 # Seconds after each fetch of a stored article before it is fetched again (read counters,

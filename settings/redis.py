@@ -18,7 +18,7 @@ SCHEDULER_PERSIST = True  # peers may still be working: never flush on close (ke
 SCHEDULER_QUEUE_CLASS = "scrapy_redis.queue.PriorityQueue"
 # Requests are stored as JSON, never pickle (unpickling what another machine wrote runs its code).
 SCHEDULER_SERIALIZER = "crawler.redis_json"
-# Redis on another machine needs a password: redis://:PASSWORD@host:6379/0 (crawler/safety.py
+# Redis on another machine needs a password: redis://:PASSWORD@host:6379/0 (crawler/fetch/safety.py
 # refuses a non-loopback REDIS_URL without one).
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 REDIS_KEY_TTL = 86400

@@ -1,11 +1,11 @@
-"""The private-address policy: which addresses a crawl may connect to (crawler/netguard.py)."""
+"""The private-address policy (crawler/fetch/netguard.py): which addresses a crawl may reach."""
 
 from __future__ import annotations
 
 import pytest
 from scrapy.settings import Settings
 
-from crawler.netguard import (
+from crawler.fetch.netguard import (
     AddressPolicy,
     allowed_networks_setting,
     is_localhost_name,
@@ -104,7 +104,7 @@ from scrapy.settings import Settings
 from twisted.internet import protocol, reactor
 from twisted.internet.endpoints import TCP4ClientEndpoint
 
-from crawler.netguard import GuardedResolver
+from crawler.fetch.netguard import GuardedResolver
 
 class Process:  # what Scrapy hands the resolver: an object with settings
     settings = Settings({"ALLOW_PRIVATE_NETWORKS": sys.argv[1]})

@@ -6,8 +6,8 @@ import pytest
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
-from crawler.middlewares import parse_retry_after
-from crawler.safety import UnsafeSettingsError, check_settings, settings_problems
+from crawler.fetch.middlewares import parse_retry_after
+from crawler.fetch.safety import UnsafeSettingsError, check_settings, settings_problems
 from settings import base as project_base
 
 FILE_HANDLER = "scrapy.core.downloader.handlers.file.FileDownloadHandler"
@@ -17,7 +17,7 @@ OFFSITE = "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"
 # read from the module: get_project_settings() at import would set SCRAPY_SETTINGS_MODULE for
 # the whole session (the runspider test needs a process without it)
 PROJECT_MW = dict(project_base.DOWNLOADER_MIDDLEWARES)
-GUARD = "crawler.netguard.PrivateAddressMiddleware"
+GUARD = "crawler.fetch.netguard.PrivateAddressMiddleware"
 LOCAL_OFF = {"file": None, "data": None, "s3": None, "ftp": None}
 
 
@@ -50,7 +50,7 @@ def test_project_settings_are_safe():
         ({"DOWNLOADER_MIDDLEWARES": {**PROJECT_MW, GUARD: None}},
          "PrivateAddressMiddleware must stay enabled"),
         ({"TWISTED_DNS_RESOLVER": "scrapy.resolver.CachingThreadedResolver"},
-         "TWISTED_DNS_RESOLVER must be crawler.netguard.GuardedResolver"),
+         "TWISTED_DNS_RESOLVER must be crawler.fetch.netguard.GuardedResolver"),
         ({"DNS_RESOLVER": "scrapy.resolver.CachingHostnameResolver"}, "DNS_RESOLVER"),
         ({"ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,intranet"}, "ALLOW_PRIVATE_NETWORKS: not CIDRs"),
         ({"MEMUSAGE_ENABLED": False}, "MEMUSAGE_ENABLED must be True"),

@@ -1,4 +1,4 @@
-"""Truncation is judged from the transfer (crawler.transfer), never from missing end tags."""
+"""Truncation is judged from the transfer (crawler.fetch.transfer), never from missing end tags."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
+from crawler.fetch.transfer import CUT_STREAM_FLAG, DATALOSS_FLAG, CutStreamMiddleware, cut_stream
 from crawler.spiders.base import decode_html, encoding_problem, truncation
-from crawler.transfer import CUT_STREAM_FLAG, DATALOSS_FLAG, CutStreamMiddleware, cut_stream
 
 PAGE = (
     "<!DOCTYPE html><html lang=fr><head><meta charset=utf-8><title>Kati</title></head><body>"

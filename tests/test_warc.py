@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.netguard import AddressPolicy
+from crawler.fetch.netguard import AddressPolicy
+from crawler.fetch.stream import StreamRefusedError, open_stream
 from crawler.sites import SiteConfig, SiteConfigError
 from crawler.spiders.ccnews import month_range, parse_paths, paths_url
 from crawler.spiders.warc import host_matcher
-from crawler.stream import StreamRefusedError, open_stream
 from crawler.warc import (
     RecordFilter,
     Skipped,

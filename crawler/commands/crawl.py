@@ -9,13 +9,13 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler import exitcodes
+from crawler.fetch.safety import settings_problems
 from crawler.memory import pin_malloc_thresholds
-from crawler.runlock import AlreadyRunningError, RunLock, attach_lock
-from crawler.safety import settings_problems
 from crawler.sites import SiteConfigError, select_sites
 from crawler.spiders.ccnews import month_range
 from crawler.spiders.urls import read_url_list
 from crawler.storage.engine import DatabaseUrlError, make_engine, redact, resolve_database_url
+from crawler.storage.run_lock import AlreadyRunningError, RunLock, attach_lock
 from crawler.storage.schema import SchemaBehindError, ensure_schema
 from crawler.warc import WarcSourceError, expand_sources
 

@@ -13,8 +13,8 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler import exitcodes
+from crawler.fetch.safety import settings_problems
 from crawler.gensite import Draft, render_site_file, site_key_for, validate
-from crawler.safety import settings_problems
 from crawler.sites import KEY_RE, SiteConfigError
 from crawler.spiders.gensite import GenSiteSpider
 

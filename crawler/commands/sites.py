@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler import exitcodes
 from crawler.commands import report_database_error
 from crawler.commands.runs import format_table
-from crawler.safety import settings_problems
+from crawler.fetch.safety import settings_problems
 from crawler.sitecheck import SiteReport, format_report
 from crawler.sites import SiteConfig, SiteConfigError, load_sites, select_sites
 from crawler.spiders.sitecheck import SiteCheckSpider

@@ -13,9 +13,9 @@ from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
 from crawler import exitcodes
-from crawler.archive import ArchiveWriter, DatabaseUnavailableError
 from crawler.monitoring import NORMAL_CLOSE
 from crawler.process.rejections import Rejected
+from crawler.storage.writer import ArchiveWriter, DatabaseUnavailableError
 
 logger = logging.getLogger(__name__)
 

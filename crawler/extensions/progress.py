@@ -17,7 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.logstats import LogStats
 
-from crawler.archive import ArchiveWriter
+from crawler.storage.writer import ArchiveWriter
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ REASONS = {
     "timeout": "no complete response within DOWNLOAD_TIMEOUT (after retries): slow or stalled",
     "truncated": "the body ended early: shorter than its Content-Length, or HTML cut off mid-tag",
     "private_address": "the host is or resolves to a private, loopback or reserved address "
-    "(crawler/netguard.py); ALLOW_PRIVATE_NETWORKS opens ranges",
+    "(crawler/fetch/netguard.py); ALLOW_PRIVATE_NETWORKS opens ranges",
     "offsite": "a redirect led outside the site's domains; the target was not fetched",
     "redirect_failed": "a redirect loop, more than REDIRECT_MAX_TIMES hops, or a non-HTTP target",
     "not_html": "the response is not an HTML page (by Content-Type, or binary bytes as text/html)",

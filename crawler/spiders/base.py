@@ -16,7 +16,7 @@ rejection. The checks made here are about the fetch itself, not about fields:
   (Scrapy's data loss, after retries); a page without `</body>`/`</html>` is not (both are
   optional in HTML5);
 - failures map to `timeout`, `too_large`, `truncated`, `offsite`, `redirect_failed`,
-  `private_address` (crawler/netguard.py), `robots_*` or `fetch_failed`.
+  `private_address` (crawler/fetch/netguard.py), `robots_*` or `fetch_failed`.
 """
 
 from __future__ import annotations
@@ -47,12 +47,12 @@ from w3lib.encoding import (
 )
 from w3lib.url import safe_url_string
 
+from crawler.fetch.middlewares import ROBOTS_UNAVAILABLE
+from crawler.fetch.netguard import PrivateAddressError, PrivateAddressLookupError
+from crawler.fetch.safety import check_settings
+from crawler.fetch.transfer import DATALOSS_FLAG
 from crawler.items import FetchedPage
-from crawler.middlewares import ROBOTS_UNAVAILABLE
-from crawler.netguard import PrivateAddressError, PrivateAddressLookupError
-from crawler.safety import check_settings
 from crawler.sites import SiteConfig
-from crawler.transfer import DATALOSS_FLAG
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 # What a redirect hop keeps of the request's meta (not Scrapy's per-download keys).
@@ -352,7 +352,7 @@ class ArticleSpider(scrapy.Spider):
             return
         if DATALOSS_FLAG in response.flags:
             # the transfer itself was cut: fewer bytes than Content-Length, or a compressed
-            # stream that stops before its end (crawler.transfer)
+            # stream that stops before its end (crawler.fetch.transfer)
             detail = "transfer cut: " + ", ".join(response.flags)
             yield self._page(response, error="truncated", error_detail=detail)
             return

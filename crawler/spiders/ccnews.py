@@ -4,7 +4,7 @@ Common Crawl publishes one paths file a month,
 `crawl-data/CC-NEWS/YYYY/MM/warc.paths.gz`, listing that month's WARC files
 (`crawl-data/CC-NEWS/YYYY/MM/CC-NEWS-YYYYMMDDHHMMSS-NNNNN.warc.gz`, about 1 GB each), under
 CCNEWS_BASE_URL (default https://data.commoncrawl.org/). The spider registers the months'
-files in `warc_files`, then claims and imports one file at a time, streamed (crawler/stream.py
+files in `warc_files`, then claims and imports one file at a time, streamed (crawler/fetch/stream.py
 guards the address). A file is marked done only once all its articles are written, so a killed
 run resumes at the file it was in (whose articles already stored are not stored twice: the
 archive's upserts are idempotent), and several workers (settings.redis turns the run lock off)
@@ -23,11 +23,11 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
-from crawler.archive import ArchiveWriter, count_results
+from crawler.fetch.stream import open_stream
 from crawler.sites import SiteConfigError
 from crawler.spiders.warc import FileProgress, WarcSpider
 from crawler.storage import warcfiles
-from crawler.stream import open_stream
+from crawler.storage.writer import ArchiveWriter, count_results
 
 COLLECTION = "CC-NEWS"
 DEFAULT_BASE_URL = "https://data.commoncrawl.org/"

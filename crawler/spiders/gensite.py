@@ -29,6 +29,8 @@ from crawler.discovery import (
     parse_feed,
     parse_sitemap,
 )
+from crawler.fetch.middlewares import robots_answers
+from crawler.fetch.safety import check_settings
 from crawler.fields.urls import canonicalize_url
 from crawler.gensite import (
     COMMON_FEED_PATHS,
@@ -38,11 +40,9 @@ from crawler.gensite import (
     infer_article_patterns,
     looks_like_article,
 )
-from crawler.middlewares import robots_answers
 from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
 from crawler.process.chain import PageJob, process_page
 from crawler.process.rejections import Rejected
-from crawler.safety import check_settings
 from crawler.sites import SiteConfig
 from crawler.spiders.sitecheck import NO_CRAWL_RUN
 

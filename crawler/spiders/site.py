@@ -14,7 +14,6 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.archive import ArchiveWriter, DatabaseUnavailableError
 from crawler.discovery import (
     DiscoveryError,
     Link,
@@ -24,10 +23,11 @@ from crawler.discovery import (
     parse_sitemap_in_steps,
 )
 from crawler.fields.urls import canonicalize_url
-from crawler.frontier import FrontierPolicy
+from crawler.frontier_policy import FrontierPolicy
 from crawler.sites import SiteConfig, SiteConfigError, select_sites
 from crawler.spiders.base import ArticleSpider
 from crawler.storage.frontier import Discovery, Poll, SourceState
+from crawler.storage.writer import ArchiveWriter, DatabaseUnavailableError
 
 MAX_SITEMAP_DEPTH = 3
 LINKS_PER_SLICE = 1000

@@ -16,8 +16,8 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.discovery import DiscoveryError, Link, is_feed, parse_feed, parse_sitemap
-from crawler.middlewares import robots_answers
-from crawler.safety import check_settings
+from crawler.fetch.middlewares import robots_answers
+from crawler.fetch.safety import check_settings
 from crawler.sitecheck import SiteReport, SourceResult, count_links, host_of
 from crawler.sites import SiteConfig
 
@@ -26,7 +26,7 @@ NO_CRAWL_RUN: dict[str, Any] = {
     "ITEM_PIPELINES": {},
     "EXTENSIONS": {
         "crawler.extensions.crawl_run.CrawlRunExtension": None,
-        "crawler.extensions.run_lock.RunLockWatch": None,
+        "crawler.extensions.run_lock_watch.RunLockWatch": None,
     },
     "HTTPERROR_ALLOW_ALL": True,
     "RETRY_TIMES": 1,

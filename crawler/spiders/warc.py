@@ -30,12 +30,12 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from crawler import exitcodes
-from crawler.archive import ArchiveWriter
+from crawler.fetch.netguard import AddressPolicy
+from crawler.fetch.stream import open_stream
 from crawler.items import FetchedPage
-from crawler.netguard import AddressPolicy
 from crawler.sites import SiteConfig, SiteConfigError, load_sites, select_sites
 from crawler.spiders.base import ArticleSpider
-from crawler.stream import open_stream
+from crawler.storage.writer import ArchiveWriter
 from crawler.warc import (
     RecordFilter,
     Skipped,

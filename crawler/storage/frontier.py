@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, bindparam, func, or_, select, update
 
-from crawler.frontier import FrontierPolicy, is_transient
+from crawler.frontier_policy import FrontierPolicy, is_transient
 from crawler.storage import models
 from crawler.storage.engine import SQLITE_BEGIN_OPTION
 from crawler.storage.repository import Repository, SaveResult, _json_safe

@@ -28,8 +28,8 @@ from sqlalchemy.exc import DBAPIError
 
 from crawler import clustering
 from crawler.fields.text import content_hash as compute_content_hash
-from crawler.runlock import process_alive
 from crawler.storage import models
+from crawler.storage.run_lock import process_alive
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine

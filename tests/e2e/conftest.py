@@ -24,7 +24,7 @@ FAST = [
 
 
 # The fixture servers listen on 127.0.0.1, which the private-address guard refuses by default
-# (crawler/netguard.py): every crawl of the tests opens loopback, unless a test says otherwise.
+# (crawler/fetch/netguard.py): each test crawl opens loopback unless its test says otherwise.
 LOOPBACK_ALLOWED = {"ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,::1/128"}
 
 

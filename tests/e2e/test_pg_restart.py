@@ -6,7 +6,7 @@ the kill test (tests/e2e/generated_site.py), crawled by a real `scrapy crawl sit
 
 - A restart (`pg_ctl stop -m fast`, 2 s down, start) in the middle of the crawl: the writes
   that hit it are retried (crawler/storage/retry.py), the run lock, dropped with its session,
-  is taken again (crawler/extensions/run_lock.py), and the crawl ends with exit code 0.
+  is taken again (crawler/extensions/run_lock_watch.py), and the crawl ends with exit code 0.
 - A server that stays down past DATABASE_RETRY_SECONDS: the crawl stops with exit code 3, and
   the next run, once the server is back, finishes the site.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crawler.runlock import advisory_key
+from crawler.storage.run_lock import advisory_key
 from tests.e2e.generated_site import (
     SITE_KEY,
     assert_every_page_stored_once,

@@ -11,7 +11,6 @@ import pytest
 from scrapy.utils.test import get_crawler
 from sqlalchemy import text
 
-from crawler.archive import ArchiveWriter
 from crawler.items import Article, FetchedPage, ParsedDate
 from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
 from crawler.process.chain import PageJob, process_page
@@ -22,6 +21,7 @@ from crawler.process.normalise import normalise_article
 from crawler.process.rejections import REASONS, Rejected
 from crawler.sites import SiteConfig, load_sites
 from crawler.storage.engine import make_engine
+from crawler.storage.writer import ArchiveWriter
 from pipelines.process import ProcessPipeline
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.archive import ArchiveWriter
 from crawler.storage import models
 from crawler.storage.engine import strip_control_characters
 from crawler.storage.frontier import FrontierRepository, Poll, RejectionRecord
+from crawler.storage.writer import ArchiveWriter
 from tests.storage.factories import FETCHED, make_article
 
 NOW = FETCHED + timedelta(minutes=5)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from crawler.frontier import FrontierPolicy, is_transient
+from crawler.frontier_policy import FrontierPolicy, is_transient
 from crawler.storage import models
 from crawler.storage.frontier import FrontierRepository, Poll, RejectionRecord
 from tests.storage.factories import FETCHED, make_article

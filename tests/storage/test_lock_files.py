@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from crawler.runlock import (
+from crawler.storage.run_lock import (
     UNREADABLE_LOCK_STALE_SECONDS,
     AlreadyRunningError,
     RunLock,

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from crawler.archive import ArchiveWriter, DatabaseUnavailableError
 from crawler.storage.engine import make_engine
 from crawler.storage.repository import Repository
 from crawler.storage.retry import retry_transient
 from crawler.storage.schema import upgrade_to_head
+from crawler.storage.writer import ArchiveWriter, DatabaseUnavailableError
 
 
 @pytest.fixture

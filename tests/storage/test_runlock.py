@@ -8,8 +8,13 @@ import time
 import pytest
 from sqlalchemy import text
 
-from crawler.runlock import ADVISORY_GRACE_SECONDS, AlreadyRunningError, RunLock, advisory_key
 from crawler.storage.engine import make_engine
+from crawler.storage.run_lock import (
+    ADVISORY_GRACE_SECONDS,
+    AlreadyRunningError,
+    RunLock,
+    advisory_key,
+)
 
 pytestmark = pytest.mark.postgres
 

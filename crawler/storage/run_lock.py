@@ -8,7 +8,7 @@ lock file that names no one (empty or unreadable) is taken over once older than 
 
 A PostgreSQL restart drops the advisory lock with every session while the crawl goes on (its
 writes retry, crawler/storage/retry.py): `RunLock.ensure`, called at a steady interval by the
-crawl (crawler/extensions/run_lock.py), notices the dead session and takes the lock again; if
+crawl (crawler/extensions/run_lock_watch.py), notices the dead session and takes the lock again; if
 another run took it in between, this crawl stops and leaves the site to that one.
 """
 

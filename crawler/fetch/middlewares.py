@@ -15,7 +15,7 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
-from crawler.netguard import PrivateAddressLookupError
+from crawler.fetch.netguard import PrivateAddressLookupError
 
 logger = logging.getLogger(__name__)
 

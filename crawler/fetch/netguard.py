@@ -140,7 +140,7 @@ class AddressPolicy:
     @classmethod
     def from_settings(cls, settings: Any) -> Self:
         networks, _bad = parse_networks(allowed_networks_setting(settings))
-        return cls(networks)  # bad entries are refused by crawler.safety before any crawl
+        return cls(networks)  # bad entries are refused by crawler.fetch.safety before any crawl
 
     def refusal(self, address: str) -> str | None:
         """Why `address` (an IP literal) may not be connected to; None when it may."""

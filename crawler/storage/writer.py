@@ -24,10 +24,9 @@ from scrapy.crawler import Crawler
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler import PIPELINE_VERSION
-from crawler.frontier import FrontierPolicy
+from crawler.frontier_policy import FrontierPolicy
 from crawler.items import Article
 from crawler.monitoring import assess_run
-from crawler.runlock import attached_lock
 from crawler.storage.engine import make_engine, redact, resolve_database_url
 from crawler.storage.frontier import (
     Discovery,
@@ -38,6 +37,7 @@ from crawler.storage.frontier import (
 )
 from crawler.storage.repository import SaveResult
 from crawler.storage.retry import describe, is_transient, retry_transient
+from crawler.storage.run_lock import attached_lock
 from crawler.storage.runs import recent_run_stats
 from crawler.storage.schema import ensure_schema
 

@@ -2,7 +2,7 @@
 
 `scrapy crawl ccnews` and `scrapy crawl warc -a file=https://...` read WARC files of about a
 gigabyte, which Scrapy's downloader would hold in memory whole; they stream them with
-`open_stream` instead. The policy is the crawl's own (`crawler.netguard.AddressPolicy`, opened
+`open_stream` instead. The policy is the crawl's own (`crawler.fetch.netguard.AddressPolicy`, opened
 by `ALLOW_PRIVATE_NETWORKS`). The name is resolved once and the connection goes to the address
 that was checked, so a DNS answer that changes in between cannot slip through.
 """
@@ -15,7 +15,7 @@ import ssl
 from typing import IO
 from urllib.parse import urljoin, urlsplit
 
-from crawler.netguard import AddressPolicy
+from crawler.fetch.netguard import AddressPolicy
 
 USER_AGENT = "depeches (+https://github.com/depeches/depeches) warc-reader"
 MAX_REDIRECTS = 5

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
 
-from crawler.netguard import allowed_networks_setting, is_ip_literal, parse_networks
+from crawler.fetch.netguard import allowed_networks_setting, is_ip_literal, parse_networks
 
 # 2.14.2: security fixes (decompression bombs, header handling); 2.19: certificate checks
 # through DOWNLOAD_VERIFY_CERTIFICATES
@@ -31,11 +31,11 @@ SCRAPY_CONTEXTS = (
 
 MAX_EXTRACTION_TIMEOUT = 600
 MAX_URL_LENGTH = 16 * 1024
-# Every connection goes through Twisted and the guarded resolver (crawler/netguard.py): another
-# http(s) handler (httpx, aiohttp) would resolve names itself and bypass the guard.
+# Every connection goes through Twisted and the guarded resolver (crawler/fetch/netguard.py):
+# another http(s) handler (httpx, aiohttp) would resolve names itself and bypass the guard.
 HTTP_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
-GUARD_RESOLVER = "crawler.netguard.GuardedResolver"
-GUARD_MIDDLEWARE = "crawler.netguard.PrivateAddressMiddleware"
+GUARD_RESOLVER = "crawler.fetch.netguard.GuardedResolver"
+GUARD_MIDDLEWARE = "crawler.fetch.netguard.PrivateAddressMiddleware"
 OFFSITE_MIDDLEWARE = "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"
 JSON_SERIALIZER = "crawler.redis_json"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")

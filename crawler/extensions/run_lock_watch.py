@@ -1,7 +1,7 @@
 """Keeps the crawl's run lock for as long as the crawl lasts.
 
-The PostgreSQL run lock is a session advisory lock (crawler/runlock.py): a server restart ends
-the session and the lock with it, while the crawl itself rides the restart out. Every
+The PostgreSQL run lock is a session advisory lock (crawler/storage/run_lock.py): a server
+restart ends the session and the lock with it, while the crawl itself rides the restart out. Every
 RUN_LOCK_CHECK_INTERVAL seconds this checks the session and takes the lock again if it was
 dropped. If another run of the site took it in between, this crawl stops (exit code 4) and
 leaves the site to that run: nothing is lost, its pending URLs stay in the frontier.
@@ -21,8 +21,8 @@ from scrapy.spiders import Spider
 
 from crawler import exitcodes
 from crawler.extensions.crawl_run import stop_crawl
-from crawler.runlock import AlreadyRunningError, RunLock, attached_lock
 from crawler.storage.retry import describe
+from crawler.storage.run_lock import AlreadyRunningError, RunLock, attached_lock
 
 logger = logging.getLogger(__name__)
 
