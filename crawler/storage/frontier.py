@@ -20,12 +20,10 @@ from sqlalchemy import Table, bindparam, func, or_, select, update
 from crawler.frontier_policy import FrontierPolicy, is_transient
 from crawler.storage import models
 from crawler.storage.engine import SQLITE_BEGIN_OPTION
-from crawler.storage.repository import Repository, SaveResult, _json_safe
+from crawler.storage.repository import PreparedArticle, Repository, json_safe
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
-
-    from crawler.storage.repository import _Prepared
 
 CHUNK = 500
 # What storing an article sets on its URL's frontier row.
@@ -101,7 +99,9 @@ class FrontierRepository(Repository):
         pipeline_version: str = "",
         policy: FrontierPolicy | None = None,
     ) -> None:
-        super().__init__(engine, pipeline_version=pipeline_version)
+        super().__init__(
+            engine, pipeline_version=pipeline_version, batch_listeners=[self.mark_stored]
+        )
         self.policy = policy or FrontierPolicy()
 
     # -- discovery -------------------------------------------------------------------------
@@ -142,7 +142,7 @@ class FrontierRepository(Repository):
                         "site_key": site_key,
                         "state": "pending",
                         "discovered_at": now,
-                        "hints": _json_safe(links[url]) if links[url] else None,
+                        "hints": json_safe(links[url]) if links[url] else None,
                         "crawl_run_id": run_id,
                     }
                     for url in chunk
@@ -289,22 +289,13 @@ class FrontierRepository(Repository):
 
     # -- settling URLs ---------------------------------------------------------------------
 
-    def _save_batch(
-        self,
-        connection: Connection,
-        run_id: int | None,
-        batch: list[_Prepared],
-        reextract: bool = False,
-    ) -> list[SaveResult]:
-        results = super()._save_batch(connection, run_id, batch, reextract)
-        if not reextract:
-            self._mark_stored(connection, run_id, batch)
-        return results
-
-    def _mark_stored(
-        self, connection: Connection, run_id: int | None, batch: list[_Prepared]
+    def mark_stored(
+        self, connection: Connection, run_id: int | None, batch: list[PreparedArticle]
     ) -> None:
-        """The batch's URLs become `stored`: one lookup, one UPDATE and one INSERT for all."""
+        """The batch's URLs become `stored`: one lookup, one UPDATE and one INSERT for all.
+
+        A batch listener of the repository: it runs in the transaction that stores the batch.
+        """
         table = cast(Table, models.FrontierUrl.__table__)
         urls = list(dict.fromkeys(item.article.url for item in batch))
         known: dict[str, tuple[str, int]] = {}

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from crawler.storage import models
 from crawler.storage.engine import make_engine
-from crawler.storage.repository import MAX_BAND_MEMBERS, Repository, _sql
+from crawler.storage.repository import Repository
+from crawler.storage.statements import MAX_BAND_MEMBERS, statements_for
 
 from .factories import FETCHED, make_article
 from .wire import BUDGET_IMF, BUDGET_VOTE, FLOODS, original, retyped, trimmed, with_intro
@@ -181,7 +182,7 @@ def test_a_long_series_of_copies_reads_each_band_key_s_recent_members_only(migra
             ).scalars()
         )
         postgres = migrated_engine.dialect.name == "postgresql"
-        read = connection.execute(_sql(postgres).bands, {"keys": keys}).all()
+        read = connection.execute(statements_for(postgres).bands, {"keys": keys}).all()
         newest = connection.execute(
             select(models.ArticleBand.article_id)
             .order_by(models.ArticleBand.article_id.desc())
