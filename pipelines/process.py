@@ -37,7 +37,7 @@ class ProcessPipeline:
         self.crawler = crawler
         self.timeout = timeout
         self.min_words = min_words
-        self.pool = WorkerPool.for_crawler(crawler)
+        self.pool = WorkerPool.from_settings(crawler.settings)  # one per crawl: this pipeline's
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

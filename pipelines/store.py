@@ -8,9 +8,10 @@ from typing import Self
 from scrapy.crawler import Crawler
 
 from crawler import exitcodes
+from crawler.extensions.crawl_run import archive_writer
 from crawler.items import Article
 from crawler.storage.repository import SaveResult
-from crawler.storage.writer import ArchiveWriter, DatabaseUnavailableError, count_results
+from crawler.storage.writer import DatabaseUnavailableError, count_results
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ class StorePipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.writer = ArchiveWriter.for_crawler(crawler)
+        self.writer = archive_writer(crawler)
         self._stopping = False
 
     @classmethod

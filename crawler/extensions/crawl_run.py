@@ -10,6 +10,7 @@ from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.spiders import Spider
 
 from crawler import exitcodes
@@ -55,10 +56,26 @@ def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def archive_writer(crawler: Crawler) -> ArchiveWriter:
+    """The crawl's one archive writer: its crawl-run extension's (Crawler.get_extension)."""
+    extension = crawler.get_extension(CrawlRunExtension)
+    if extension is None:
+        raise NotConfigured(
+            "the archive writer lives in CrawlRunExtension: enable it in EXTENSIONS"
+        )
+    return extension.writer
+
+
 class CrawlRunExtension:
+    """Owns the crawl's ArchiveWriter: opens its run row, records rejections, closes the run.
+
+    The store pipeline and the spiders that read the frontier reach the same writer through
+    `archive_writer(crawler)`.
+    """
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.writer = ArchiveWriter.for_crawler(crawler)
+        self.writer = ArchiveWriter.from_crawler(crawler)
         self.writer.on_unavailable = self._database_lost
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)

@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.extensions.logstats import LogStats
 
+from crawler.extensions.crawl_run import CrawlRunExtension
 from crawler.storage.writer import ArchiveWriter
 
 logger = logging.getLogger(__name__)
@@ -72,8 +73,9 @@ class ProgressLog(LogStats):
         }
         args["queued"], args["active"] = self.queue_sizes()
         keys = [s.key for s in getattr(spider, "sites", []) if not getattr(s, "generic", False)]
-        writer = getattr(self.crawler, "_depeches_writer", None)
-        if keys and isinstance(writer, ArchiveWriter) and writer.run_id is not None:
+        crawl_run = self.crawler.get_extension(CrawlRunExtension)
+        writer = crawl_run.writer if crawl_run is not None else None
+        if keys and writer is not None and writer.run_id is not None:
             line = asyncio.ensure_future(self._log_with_pending(args, spider, writer, keys))
             self._lines.add(line)
             line.add_done_callback(self._lines.discard)

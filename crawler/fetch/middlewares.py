@@ -35,20 +35,10 @@ class _HostDisallowed:
 def robots_answers(crawler: Crawler) -> dict[str, dict[str, Any]]:
     """What each host's robots.txt answered this run, by netloc: `status` (or `error`), the
     `sitemaps` it names, its `crawl_delay` (`scrapy sites --check` and `gensite` report them).
+    Empty when robots.txt is not obeyed (ROBOTSTXT_OBEY off: the middleware is not enabled).
     """
-    answers = getattr(crawler, "_depeches_robots_answers", None)
-    if answers is None:
-        answers = {}
-        crawler._depeches_robots_answers = answers  # type: ignore[attr-defined]
-    return answers
-
-
-def _crawl_delays(crawler: Crawler) -> dict[str, float]:
-    delays = getattr(crawler, "_depeches_crawl_delays", None)
-    if delays is None:
-        delays = {}
-        crawler._depeches_crawl_delays = delays  # type: ignore[attr-defined]
-    return delays
+    middleware = crawler.get_downloader_middleware(StrictRobotsTxtMiddleware)
+    return middleware.answers if middleware is not None else {}
 
 
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
@@ -56,8 +46,14 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     Scrapy reads such an answer as "allow everything"; for a crawler that runs every hour for
     years, an outage page must not become permission. A 4xx still means "no rules" (§2.3.1.3).
-    The Crawl-delay of the rules is recorded for the politeness middleware.
+    The Crawl-delay of the rules is recorded for the politeness middleware, and every answer
+    for the commands that report them (`robots_answers`).
     """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.answers: dict[str, dict[str, Any]] = {}  # by netloc
+        self.crawl_delays: dict[str, float] = {}  # seconds, by download slot (host)
 
     async def robot_parser(self, request: Request) -> Any:
         """The parser for the request's host, also for requests that waited on its download.
@@ -71,7 +67,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         return parser if isinstance(settled, Deferred) else settled
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        robots_answers(self.crawler)[netloc] = {"status": response.status, "sitemaps": []}
+        self.answers[netloc] = {"status": response.status, "sitemaps": []}
         if response.status >= 500 or response.status == 429:
             self._disallow(netloc, f"{ROBOTS_UNAVAILABLE} ({response.status})")
             return
@@ -81,15 +77,15 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         if protego is not None:
             user_agent = self._robotstxt_useragent or self._default_useragent
             delay = protego.crawl_delay(user_agent)
-            answer = robots_answers(self.crawler)[netloc]
+            answer = self.answers[netloc]
             answer["sitemaps"] = list(protego.sitemaps)
             answer["crawl_delay"] = float(delay) if delay else None
             if delay:
                 host = urlparse_cached(request).hostname or netloc
-                _crawl_delays(self.crawler)[host] = float(delay)
+                self.crawl_delays[host] = float(delay)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        robots_answers(self.crawler)[netloc] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        self.answers[netloc] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
         # a private address is refused again on the request itself, as `private_address`
         if isinstance(exc, IgnoreRequest | PrivateAddressLookupError):
             super()._robots_error(exc, netloc)
@@ -153,9 +149,14 @@ class PolitenessMiddleware:
         key = downloader.get_slot_key(request)
         return key, downloader.slots.get(key)
 
+    def _crawl_delays(self) -> dict[str, float]:
+        """The robots.txt middleware's Crawl-delays (none when robots.txt is not obeyed)."""
+        robots = self.crawler.get_downloader_middleware(StrictRobotsTxtMiddleware)
+        return robots.crawl_delays if robots is not None else {}
+
     def _apply_crawl_delay(self, request: Request) -> None:
         key, slot = self._slot(request)
-        delay = _crawl_delays(self.crawler).get(key)
+        delay = self._crawl_delays().get(key)
         if not delay:
             return
         jitter = min(slot.jitter if slot is not None else 0.5, 0.9)

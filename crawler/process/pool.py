@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
 
-from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -122,15 +122,13 @@ class WorkerPool:
         self._context: BaseContext | None = None
 
     @classmethod
-    def for_crawler(cls, crawler: Crawler) -> WorkerPool:
-        pool = getattr(crawler, "_depeches_pool", None)
-        if pool is None:
-            pool = cls(
-                crawler.settings.getint("EXTRACTION_WORKERS") or None,
-                crawler.settings.getint("EXTRACTION_WORKER_MAX_PAGES") or None,
-            )
-            crawler._depeches_pool = pool  # type: ignore[attr-defined]
-        return pool
+    def from_settings(cls, settings: BaseSettings) -> WorkerPool:
+        """Sized by EXTRACTION_WORKERS and EXTRACTION_WORKER_MAX_PAGES (the process pipeline
+        owns the crawl's one pool and closes it with the spider)."""
+        return cls(
+            settings.getint("EXTRACTION_WORKERS") or None,
+            settings.getint("EXTRACTION_WORKER_MAX_PAGES") or None,
+        )
 
     def _spawn(self) -> _Worker:
         if self._context is None:

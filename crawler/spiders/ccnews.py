@@ -23,11 +23,12 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 
+from crawler.extensions.crawl_run import archive_writer
 from crawler.fetch.stream import open_stream
 from crawler.sites import SiteConfigError
 from crawler.spiders.warc import FileProgress, WarcSpider
 from crawler.storage import warcfiles
-from crawler.storage.writer import ArchiveWriter, count_results
+from crawler.storage.writer import count_results
 
 COLLECTION = "CC-NEWS"
 DEFAULT_BASE_URL = "https://data.commoncrawl.org/"
@@ -117,7 +118,7 @@ class CcnewsSpider(WarcSpider):
         return paths
 
     async def start(self) -> AsyncIterator[Any]:
-        self.writer = ArchiveWriter.for_crawler(self.crawler)
+        self.writer = archive_writer(self.crawler)
         if not await self.writer.wait_open():
             return
         run_id = self.writer.run_id

@@ -22,6 +22,7 @@ from crawler.discovery import (
     parse_feed_in_steps,
     parse_sitemap_in_steps,
 )
+from crawler.extensions.crawl_run import archive_writer
 from crawler.fields.urls import canonicalize_url
 from crawler.frontier_policy import FrontierPolicy
 from crawler.sites import SiteConfig, SiteConfigError, select_sites
@@ -74,7 +75,7 @@ class SiteSpider(ArticleSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         """The site's unfinished URLs first (a killed run resumes), then the sources due."""
-        self.writer = ArchiveWriter.for_crawler(self.crawler)
+        self.writer = archive_writer(self.crawler)
         self.policy = self.writer.policy
         if not await self.writer.wait_open():
             return  # the archive could not be opened: the crawl-run extension closes the run

@@ -30,12 +30,12 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from crawler import exitcodes
+from crawler.extensions.crawl_run import archive_writer
 from crawler.fetch.netguard import AddressPolicy
 from crawler.fetch.stream import open_stream
 from crawler.items import FetchedPage
 from crawler.sites import SiteConfig, SiteConfigError, load_sites, select_sites
 from crawler.spiders.base import ArticleSpider
-from crawler.storage.writer import ArchiveWriter
 from crawler.warc import (
     RecordFilter,
     Skipped,
@@ -205,7 +205,7 @@ class WarcSpider(ArticleSpider):
     # -- reading -------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        self.writer = ArchiveWriter.for_crawler(self.crawler)
+        self.writer = archive_writer(self.crawler)
         if not await self.writer.wait_open():
             return
         for source in self.sources:

@@ -21,6 +21,7 @@ import os
 import socket
 import tempfile
 import time
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,17 +30,20 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-_ATTRIBUTE = "_depeches_run_lock"
+# The lock each crawl runs under. The crawl command takes it before the crawler exists (a second
+# run must exit 4 before any request), so it cannot be an extension's own: the command hands it
+# over here, and the run-lock watch and the archive writer look it up by crawler. Weak keys: a
+# finished crawler takes its entry with it.
+_LOCKS: weakref.WeakKeyDictionary[object, RunLock] = weakref.WeakKeyDictionary()
 
 
-def attach_lock(holder: object, lock: RunLock) -> None:
-    """Hand the command's lock to the crawl (its extensions find it on the crawler)."""
-    setattr(holder, _ATTRIBUTE, lock)
+def attach_lock(crawler: object, lock: RunLock) -> None:
+    """Hand the command's lock to the crawl (its extensions find it with `attached_lock`)."""
+    _LOCKS[crawler] = lock
 
 
-def attached_lock(holder: object) -> RunLock | None:
-    lock = getattr(holder, _ATTRIBUTE, None)
-    return lock if isinstance(lock, RunLock) else None
+def attached_lock(crawler: object) -> RunLock | None:
+    return _LOCKS.get(crawler)
 
 
 ADVISORY_GRACE_SECONDS = 2.0

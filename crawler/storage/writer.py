@@ -108,17 +108,16 @@ class ArchiveWriter:
         self.refused_rows = 0
 
     @classmethod
-    def for_crawler(cls, crawler: Crawler) -> ArchiveWriter:
-        writer = getattr(crawler, "_depeches_writer", None)
-        if writer is None:
-            url = resolve_database_url(crawler.settings.get("DATABASE_URL"))
-            writer = cls(
-                url,
-                crawler.settings.getint("STORE_BATCH_SIZE", 50),
-                FrontierPolicy.from_settings(crawler.settings),
-                crawler.settings.getfloat("DATABASE_RETRY_SECONDS", DEFAULT_RETRY_SECONDS),
-            )
-            crawler._depeches_writer = writer  # type: ignore[attr-defined]
+    def from_crawler(cls, crawler: Crawler) -> ArchiveWriter:
+        """A writer configured from the crawl's settings. The crawl's one writer is the crawl-run
+        extension's (crawler/extensions/crawl_run.py: `archive_writer(crawler)`)."""
+        url = resolve_database_url(crawler.settings.get("DATABASE_URL"))
+        writer = cls(
+            url,
+            crawler.settings.getint("STORE_BATCH_SIZE", 50),
+            FrontierPolicy.from_settings(crawler.settings),
+            crawler.settings.getfloat("DATABASE_RETRY_SECONDS", DEFAULT_RETRY_SECONDS),
+        )
         lock = attached_lock(crawler)
         if lock is not None:
             writer.locked_sites = tuple(lock.names)
