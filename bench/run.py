@@ -237,7 +237,7 @@ class Server:
             [
                 sys.executable,
                 "-m",
-                "crawler.fixture_server",
+                "tests.fixture_server",
                 str(root),
                 "--port",
                 str(port),
@@ -671,7 +671,7 @@ NEWSPLEASE_SCRAPY = {
 
 def peer_newsplease(site_root: Path, workdir: Path) -> dict[str, Any]:
     """news-please's SitemapCrawler over the site on port 80, JSON storage only."""
-    from crawler.fixture_server import FixtureServer
+    from tests.fixture_server import FixtureServer
 
     class PortEightyServer(FixtureServer):
         """The same fixture server; URLs written as http://127.0.0.1/ (no ":80")."""

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-FIXTURE_SITE = PROJECT_ROOT / "tests" / "fixtures" / "demo" / "site"
+FIXTURE_SITE = PROJECT_ROOT / "demo" / "site"
 
 SITE_KEY = "bench"
 PER_LISTING_PAGE = 30

@@ -1,4 +1,8 @@
-"""`make demo`: serve the bundled demo site, crawl it into SQLite, print what was stored."""
+"""`make demo`: serve the demo site (demo/site), crawl it into SQLite, print what was stored.
+
+The site is served by a few lines of http.server here, not by the tests' fixture server: the
+demo is one of the README's two commands and must not depend on tests/.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,69 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import select
 
-from crawler.fixture_server import FixtureServer
 from crawler.storage.engine import make_engine
 from crawler.storage.models import Rejection
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "tests" / "fixtures" / "demo" / "site"
+SITE = ROOT / "demo" / "site"
 DEMO_PORT = 8765  # settings/sites/demo.toml base_url
+# Files whose `{{BASE}}` becomes the server's origin: feeds and sitemaps hold absolute URLs.
+TEMPLATED = {".html", ".xml", ".txt"}
+
+
+class _DemoServer(ThreadingHTTPServer):
+    origin = ""  # http://127.0.0.1:<port>
+
+
+class _DemoSiteHandler(SimpleHTTPRequestHandler):
+    """Static files of demo/site, `{{BASE}}` written as the origin, no access log."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, directory=str(SITE), **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file() or path.suffix not in TEMPLATED:
+            super().do_GET()
+            return
+        origin = cast(_DemoServer, self.server).origin
+        body = path.read_bytes().replace(b"{{BASE}}", origin.encode("ascii"))
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def serve_demo_site() -> Iterator[str]:
+    """demo/site on 127.0.0.1 (the site file's own port when free), for the block; its origin."""
+    try:
+        server = _DemoServer(("127.0.0.1", DEMO_PORT), _DemoSiteHandler)
+    except OSError:
+        server = _DemoServer(("127.0.0.1", 0), _DemoSiteHandler)
+    server.origin = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.origin
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def main() -> int:
@@ -29,13 +85,9 @@ def main() -> int:
         "DATABASE_URL": database_url,
     }
     scrapy = [sys.executable, "-m", "scrapy"]
-    try:
-        # the site file's own origin, so that a second `make demo` sees the same URLs
-        server = FixtureServer(SITE, port=DEMO_PORT)
-    except OSError:
-        server = FixtureServer(SITE)
-    with server:
-        print(f"demo site served at {server.base_url}; database {database_url}", flush=True)
+    # the site file's own origin when free, so that a second `make demo` sees the same URLs
+    with serve_demo_site() as base_url:
+        print(f"demo site served at {base_url}; database {database_url}", flush=True)
         steps = [
             [*scrapy, "migrate"],
             [
@@ -45,7 +97,7 @@ def main() -> int:
                 "-a",
                 "site=demo",
                 "-a",
-                f"base_url={server.base_url}",
+                f"base_url={base_url}",
                 "-s",
                 "DOWNLOAD_DELAY=0",
                 "-s",

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fixture_server import FixtureServer
+from tests.fixture_server import FixtureServer
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "tests" / "fixtures" / "demo"
+DEMO = ROOT / "demo"
 FAST = [
     "-s", "DOWNLOAD_DELAY=0",
     "-s", "AUTOTHROTTLE_ENABLED=False",

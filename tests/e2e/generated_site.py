@@ -21,9 +21,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from crawler.fixture_server import FixtureServer
 from crawler.storage.engine import make_engine
 from tests.e2e.conftest import FAST, LOOPBACK_ALLOWED, ROOT
+from tests.fixture_server import FixtureServer
 
 SITE_KEY = "killsite"
 PER_LISTING_PAGE = 25

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from crawler.fixture_server import FixtureServer, Route
 from tests.e2e.conftest import FAST, ROOT, scrapy
 from tests.e2e.generated_site import scalar
 from tests.e2e.test_warc_import import PRIVATE, last_stats, query
 from tests.e2e.warc_builder import ENGLISH_PAGE, WarcBuilder, demo_articles
+from tests.fixture_server import FixtureServer, Route
 
 pytestmark = pytest.mark.e2e
 DEMO_HOST = "http://127.0.0.1:8765"  # the demo site file's origin: its records go to "demo"

@@ -97,7 +97,7 @@ def test_schema_behind_asks_for_migrate(tmp_path, demo_server):
 def test_missing_sqlite_file_is_created_at_head(tmp_path, demo_server):
     url = f"sqlite:///{tmp_path / 'new' / 'fresh.sqlite3'}"
     page = "/actualite/2024/10/28/"
-    article = next(p for p in (ROOT / "tests/fixtures/demo/site/actualite/2024/10/28").iterdir())
+    article = next(p for p in (ROOT / "demo/site/actualite/2024/10/28").iterdir())
     run = scrapy(
         "crawl", "urls", "-a", f"url={demo_server.base_url}{page}{article.name}", *FAST,
         database_url=url,
@@ -108,7 +108,7 @@ def test_missing_sqlite_file_is_created_at_head(tmp_path, demo_server):
 
 def test_urls_spider_fetches_exactly_the_listed_urls(tmp_path, demo_server):
     url = f"sqlite:///{tmp_path / 'urls.sqlite3'}"
-    site_root = ROOT / "tests/fixtures/demo/site"
+    site_root = ROOT / "demo/site"
     articles = sorted((site_root / "actualite").glob("2024/*/*/*.html"))
     listed = [f"{demo_server.base_url}/{p.relative_to(site_root)}" for p in articles]
     urls_file = tmp_path / "urls.txt"

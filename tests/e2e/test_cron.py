@@ -70,7 +70,7 @@ def test_runs_and_sites_commands(demo_server, tmp_path):
     header, _rule, row = runs.stdout.splitlines()[:3]
     assert header.split()[:6] == ["run", "started", "(UTC)", "spider", "site", "status"]
     fields = row.split()
-    # run 1, site demo, status ok, 7 new articles (tests/fixtures/demo/expected.json), 7 seen
+    # run 1, site demo, status ok, 7 new articles (demo/expected.json), 7 seen
     assert fields[0] == "1" and fields[3:6] == ["site", "demo", "ok"]
     assert fields[6] == "7" and fields[8] == "7"
     sites = scrapy("sites", database_url=url)

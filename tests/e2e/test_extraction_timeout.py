@@ -16,10 +16,10 @@ import time
 import pytest
 from sqlalchemy import select
 
-from crawler.fixture_server import FixtureServer, Route
 from crawler.storage.engine import make_engine
 from crawler.storage.models import Article, CrawlRun, Rejection
 from tests.e2e.conftest import FAST, ROOT, scrapy
+from tests.fixture_server import FixtureServer, Route
 
 WIRE = ROOT / "tests" / "fixtures" / "wire"
 NORMAL = ["election_benin", "greve_port_abidjan", "inflation_uemoa", "inondations_niamey"]

@@ -6,10 +6,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from crawler.fixture_server import FixtureServer
 from crawler.sites import load_site_file
 from tests.e2e.conftest import FAST, scrapy
 from tests.e2e.generated_site import write_site
+from tests.fixture_server import FixtureServer
 
 PAGES = 60
 

@@ -29,10 +29,10 @@ import brotli
 import pytest
 from sqlalchemy import MetaData, select
 
-from crawler.fixture_server import FixtureServer, Route
 from crawler.process.rejections import REASONS
 from crawler.storage.engine import make_engine
 from tests.e2e.conftest import FAST, ROOT, scrapy
+from tests.fixture_server import FixtureServer, Route
 
 pytestmark = pytest.mark.e2e
 

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import text
 
-from crawler.fixture_server import FixtureServer
 from crawler.storage.engine import make_engine
 from tests.e2e.conftest import DEMO, FAST, scrapy
+from tests.fixture_server import FixtureServer
 
 pytestmark = pytest.mark.e2e
 
@@ -94,7 +94,7 @@ def test_second_run_makes_only_conditional_requests_and_due_revisits(sqlite_url)
         first = crawl(server, db_url, *DUE_NOW)
         stored = {urlsplit(url).path for (url,) in rows(
             db_url, "SELECT url FROM frontier WHERE state = 'stored'")}  # fmt: skip
-        assert len(stored) >= 7  # tests/fixtures/demo/expected.json: 7 articles
+        assert len(stored) >= 7  # demo/expected.json: 7 articles
         assert not any(conditional for _, conditional, _ in first)
 
         # second run: the five sources answer 304, every stored article is due once

@@ -10,9 +10,9 @@ import sys
 import pytest
 from sqlalchemy import text
 
-from crawler.fixture_server import FixtureServer
 from crawler.storage.engine import make_engine
 from tests.e2e.conftest import DEMO, FAST, ROOT, scrapy
+from tests.fixture_server import FixtureServer
 
 pytestmark = pytest.mark.e2e
 

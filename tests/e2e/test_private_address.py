@@ -14,10 +14,10 @@ import socket
 import pytest
 from sqlalchemy import select
 
-from crawler.fixture_server import FixtureServer, Route
 from crawler.storage.engine import make_engine
 from crawler.storage.models import Article, Rejection
 from tests.e2e.conftest import DEMO, FAST, scrapy
+from tests.fixture_server import FixtureServer, Route
 
 SECRET = "/actualite/2024/10/28/otan-soldats-nord-coreens-russie.html"
 

@@ -13,9 +13,9 @@ import pytest
 import redis
 from sqlalchemy import text
 
-from crawler.fixture_server import FixtureServer
 from crawler.storage.engine import make_engine
 from tests.e2e.conftest import DEMO, FAST, LOOPBACK_ALLOWED, ROOT
+from tests.fixture_server import FixtureServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 

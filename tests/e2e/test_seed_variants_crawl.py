@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.fixture_server import FixtureServer
 from tests.e2e.conftest import FAST, export_rows, scrapy
+from tests.fixture_server import FixtureServer
 from tests.pipelines.test_seed_variants import EXPECTED, KNOWN_FAILURES, VARIANTS_DIR
 
 pytestmark = pytest.mark.e2e

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from crawler.fixture_server import FixtureServer
 from crawler.storage.engine import make_engine
 from tests.e2e.conftest import scrapy
 from tests.e2e.generated_site import FEED_ITEMS, write_site
+from tests.fixture_server import FixtureServer
 
 PAGES = 30
 ARTICLE = r"^/actualite/\d{4}/\d{2}/\d{2}/[^/]+\.html$"

@@ -24,9 +24,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import text
 
-from crawler.fixture_server import FixtureServer
 from crawler.storage.engine import make_engine
 from tests.e2e.conftest import DEMO, FAST, scrapy
+from tests.fixture_server import FixtureServer
 
 pytestmark = pytest.mark.e2e
 

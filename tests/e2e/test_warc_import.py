@@ -7,7 +7,6 @@ import json
 import pytest
 from sqlalchemy import text
 
-from crawler.fixture_server import FixtureServer
 from crawler.storage.engine import make_engine
 from tests.e2e.conftest import FAST, export_rows, scrapy
 from tests.e2e.warc_builder import (
@@ -20,6 +19,7 @@ from tests.e2e.warc_builder import (
     http_response,
     record,
 )
+from tests.fixture_server import FixtureServer
 
 pytestmark = pytest.mark.e2e
 PRIVATE = {"ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8"}

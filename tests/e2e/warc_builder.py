@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_SITE = ROOT / "tests" / "fixtures" / "demo" / "site"
+DEMO_SITE = ROOT / "demo" / "site"
 DEMO_ORIGIN = "https://exemple.sn"
 
 # An English article of ours: a page the import must leave out (not French).
@@ -94,7 +94,7 @@ def demo_expected() -> dict:
 
 
 def demo_articles() -> dict[str, bytes]:
-    """The demo site's article pages (tests/fixtures/demo/expected.json), by URL path."""
+    """The demo site's article pages (demo/expected.json), by URL path."""
     pages = {}
     for url_path in demo_expected()["articles"]:
         file = DEMO_SITE / (url_path.lstrip("/") + ("index.html" if url_path.endswith("/") else ""))

@@ -25,7 +25,7 @@ from crawler.storage.writer import ArchiveWriter
 from pipelines.process import ProcessPipeline
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_SITE = ROOT / "tests" / "fixtures" / "demo" / "site"
+DEMO_SITE = ROOT / "demo" / "site"
 SEED_PATH = "actualite/2024/10/28/otan-soldats-nord-coreens-russie.html"
 ARCHIVE_PATH = "archives/article-1234.html"
 FETCHED = datetime(2024, 11, 6, 9, 0, tzinfo=UTC)

@@ -23,7 +23,7 @@ from settings.base import SITES_DIR
 from .factories import make_article
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "tests" / "fixtures" / "demo" / "site"
+DEMO = ROOT / "demo" / "site"
 BASE = "http://127.0.0.1:8765"
 FETCHED = datetime(2024, 11, 6, 8, 0, tzinfo=UTC)
 OTAN = "/actualite/2024/10/28/otan-soldats-nord-coreens-russie.html"
@@ -124,7 +124,7 @@ def test_reextract_restores_fields_and_reports_changes(migrated_engine):
 
     otan = _article(migrated_engine, otan_id)
     assert otan.body.startswith(OTAN_FIRST) and "Lu: 97" not in otan.body
-    assert otan.body.count("\n\n") == 8  # nine paragraphs (tests/fixtures/demo/expected.json)
+    assert otan.body.count("\n\n") == 8  # nine paragraphs (demo/expected.json)
     assert otan.read_count == 97 and otan.pipeline_version == "new"
     with migrated_engine.connect() as connection:
         tags = connection.execute(
