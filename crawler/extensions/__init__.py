@@ -1,1 +1,2 @@
-"""Signal-driven crawl components (crawl-run rows, rejections)."""
+"""Signal-driven crawl components: the crawl-run row and rejections (and the crawl's archive
+writer), the run lock's watch, the progress line."""

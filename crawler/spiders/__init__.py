@@ -1,1 +1,2 @@
-"""Spiders only discover and fetch; every field is parsed later, in the pipelines."""
+"""Discover: spiders decide what to fetch and yield one FetchedPage per article; no field is
+parsed here (that is crawler/process)."""

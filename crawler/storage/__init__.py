@@ -1,1 +1,1 @@
-"""Storage: the only package that talks to the database."""
+"""Storage (store): the only package that talks to the database."""
