@@ -107,7 +107,7 @@ class Command(ScrapyCrawlCommand):
         try:
             assert self.crawler_process is not None
             crawler = self._create_crawler(args[0])
-            attach_lock(crawler, lock)  # kept across database restarts (extensions/run_lock.py)
+            attach_lock(crawler, lock)  # kept across database restarts (run_lock_watch.py)
             self.crawler_process.crawl(crawler, **spargs)
             self.crawler_process.start()
         finally:
