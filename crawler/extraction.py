@@ -33,7 +33,8 @@ from crawler.fields.body import (
 )
 from crawler.fields.counters import find_read_count_texts
 from crawler.fields.dates import find_date_candidates, find_library_date_candidates
-from crawler.fields.html import json_ld_articles, parse_html, shared_tree_work, text_of
+from crawler.fields.html import text_of
+from crawler.fields.page import Page
 from crawler.fields.tags import find_section_candidates, find_tag_candidates
 from crawler.fields.text import word_count
 from crawler.fields.titles import find_site_name, find_title_candidates
@@ -203,7 +204,7 @@ def _trafilatura_lines(
     return drop_text_beside_headline(restore_subheadings(lines, subheadings), beside)
 
 
-def _json_ld_body_if_longer(tree: HtmlElement, lines: list[str]) -> list[str]:
+def _json_ld_body_if_longer(page: Page, lines: list[str]) -> list[str]:
     """The JSON-LD `articleBody` when the page shows only a teaser of the text it holds.
 
     Some outlets render the first paragraphs and put the whole text in their JSON-LD (often
@@ -214,7 +215,7 @@ def _json_ld_body_if_longer(tree: HtmlElement, lines: list[str]) -> list[str]:
     kept = word_count("\n".join(lines))
     if kept >= LOSS_CHECK_WORDS:
         return lines
-    for article in json_ld_articles(tree):
+    for article in page.json_ld_articles:
         text = article.get("articleBody")
         if not isinstance(text, str):
             continue
@@ -273,17 +274,18 @@ def shrink_inline_blocks(html: str) -> str:
 
 
 def extract_page(html: str, url: str, options: ExtractOptions | None = None) -> RawExtraction:
-    """Everything the normalisers need from one page; never raises on bad markup."""
+    """Everything the normalisers need from one page; never raises on bad markup.
+
+    The page is parsed once (`Page`); every finder reads that one tree and what it caches.
+    """
     options = options or ExtractOptions()
     html = shrink_inline_blocks(html)
-    tree = parse_html(html)
-    with shared_tree_work(tree):
-        return _extract_from_tree(tree, html, url, options)
+    page = Page.parse(html, url)
+    return _extract_from_page(page, html, options)
 
 
-def _extract_from_tree(
-    tree: HtmlElement, html: str, url: str, options: ExtractOptions
-) -> RawExtraction:
+def _extract_from_page(page: Page, html: str, options: ExtractOptions) -> RawExtraction:
+    tree, url = page.tree, page.url
     raw = RawExtraction(extractor=EXTRACTOR)
     containers = _select(tree, options.body) if options.body else []
     if containers:
@@ -291,12 +293,12 @@ def _extract_from_tree(
     else:
         raw.body_lines = extract_body_lines(html, url, options.prune_xpath)
 
-    raw.title_candidates = find_title_candidates(tree)
+    raw.title_candidates = find_title_candidates(page)
     if options.title:
         selected = _select_texts(tree, options.title)
         if selected:
             raw.title_candidates = {"site": selected[0], **raw.title_candidates}
-    raw.site_name = find_site_name(tree)
+    raw.site_name = find_site_name(page)
     descriptions = [
         m.get("content", "").strip()
         for m in tree.iter("meta")
@@ -304,22 +306,22 @@ def _extract_from_tree(
     ]
     raw.description = next((d for d in descriptions if d), None)
     if not containers:
-        raw.body_lines = _json_ld_body_if_longer(tree, raw.body_lines)
+        raw.body_lines = _json_ld_body_if_longer(page, raw.body_lines)
         # the standfirst shown under the headline belongs to the article text
         raw.body_lines = merge_lead(raw.body_lines, find_visible_lead(tree, raw.description))
 
     selected_dates = _select_texts(tree, options.date) if options.date else []
     raw.date_candidates = [DateCandidate(source="site", raw=t) for t in selected_dates]
-    raw.date_candidates += find_date_candidates(tree, url)
-    raw.date_candidates += find_library_date_candidates(tree, url, raw.date_candidates)
+    raw.date_candidates += find_date_candidates(page, url)
+    raw.date_candidates += find_library_date_candidates(page, url, raw.date_candidates)
     raw.author_candidates = (
         _select_texts(tree, options.authors) if options.authors else []
-    ) + find_author_candidates(tree)
-    raw.author_accounts = find_author_accounts(tree, url)
-    raw.read_count_texts = find_read_count_texts(tree, options.read_count)
-    raw.tag_candidates = find_tag_candidates(tree, options.tags)
-    raw.section_candidates = find_section_candidates(tree, options.section)
-    raw.canonical_candidates = find_canonical_candidates(tree)
+    ) + find_author_candidates(page)
+    raw.author_accounts = find_author_accounts(page, url)
+    raw.read_count_texts = find_read_count_texts(page, options.read_count)
+    raw.tag_candidates = find_tag_candidates(page, options.tags)
+    raw.section_candidates = find_section_candidates(page, options.section)
+    raw.canonical_candidates = find_canonical_candidates(page)
     html_element = tree if tree.tag == "html" else tree.getroottree().getroot()
     raw.html_lang = (html_element.get("lang") or html_element.get("xml:lang") or "").strip() or None
     return raw

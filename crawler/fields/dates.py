@@ -22,7 +22,8 @@ import htmldate
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.fields.html import is_listing_block, json_ld_articles, meta_contents, short_text
+from crawler.fields.html import is_listing_block, meta_contents, short_text
+from crawler.fields.page import Page
 from crawler.items import DateCandidate, ParsedDate
 
 # --------------------------------------------------------------------------------------------
@@ -680,11 +681,13 @@ class _Layout:
     scope: HtmlElement  # where visible dates are looked for: the article and its surroundings
 
 
-def find_date_candidates(tree: HtmlElement, url: str) -> list[DateCandidate]:
+def find_date_candidates(source: Page | HtmlElement, url: str) -> list[DateCandidate]:
     """Every date string of the page, most trusted first (jsonld, meta, time, text, url)."""
+    page = Page.of(source)
+    tree = page.tree
     layout = _layout_of(tree)
     candidates: list[DateCandidate] = []
-    candidates.extend(_json_ld_candidates(tree))
+    candidates.extend(_json_ld_candidates(page))
     candidates.extend(_meta_candidates(tree, layout))
     candidates.extend(_time_candidates(tree, layout))
     candidates.extend(_text_candidates(tree, layout))
@@ -698,11 +701,11 @@ def find_date_candidates(tree: HtmlElement, url: str) -> list[DateCandidate]:
     return unique
 
 
-def _json_ld_candidates(tree: HtmlElement) -> list[DateCandidate]:
+def _json_ld_candidates(page: Page) -> list[DateCandidate]:
     published: list[DateCandidate] = []
     created: list[DateCandidate] = []
     modified: list[DateCandidate] = []
-    for article in json_ld_articles(tree):
+    for article in page.json_ld_articles:
         objects = [article]
         main_entity = article.get("mainEntity")
         if isinstance(main_entity, dict):
@@ -923,13 +926,14 @@ def dates_in_text(
 
 
 def find_library_date_candidates(
-    tree: HtmlElement, url: str, found: list[DateCandidate]
+    source: Page | HtmlElement, url: str, found: list[DateCandidate]
 ) -> list[DateCandidate]:
     """htmldate's publication day, when none of the dates `found` on the page is usable.
 
     It ranks last, so it is only looked for when it could be chosen: the search (a copy of
     the tree, then every text node) costs more than all the rules of this module.
     """
+    tree = Page.of(source).tree
     now = datetime.now(UTC)
     for candidate in found:
         if candidate.kind == "published" and isinstance(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import lxml.html
@@ -60,50 +59,22 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(graph)
 
 
-# Per-tree memo of work several finders repeat (the JSON-LD parse), active only inside
-# `shared_tree_work`: outside it every call recomputes, so a changed tree is never stale.
-_memo_tree: HtmlElement | None = None
-_memo: dict[str, Any] = {}
-
-
-@contextmanager
-def shared_tree_work(tree: HtmlElement) -> Iterator[None]:
-    """Memoise per-tree helper results for `tree` (which must not change) inside the block."""
-    global _memo_tree
-    previous_tree, previous = _memo_tree, dict(_memo)
-    _memo_tree = tree
-    _memo.clear()
-    try:
-        yield
-    finally:
-        _memo_tree = previous_tree
-        _memo.clear()
-        _memo.update(previous)
-
-
-def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, @graph flattened; malformed blocks are skipped."""
-    if tree is _memo_tree:
-        if "json_ld_objects" not in _memo:
-            _memo["json_ld_objects"] = _json_ld_objects(tree)
-        return list(_memo["json_ld_objects"])
-    return _json_ld_objects(tree)
-
-
 _VISIBLE_TEXTS = etree.XPath("//body//text()[normalize-space()][not(ancestor::a)]")
 
 
 def visible_texts(tree: HtmlElement) -> list[Any]:
     """The page's non-blank text nodes outside links, in document order (lxml smart strings:
-    `getparent()` and `is_tail` say where each is printed). Several finders scan for labels."""
-    if tree is _memo_tree:
-        if "visible_texts" not in _memo:
-            _memo["visible_texts"] = _VISIBLE_TEXTS(tree)
-        return list(_memo["visible_texts"])
+    `getparent()` and `is_tail` say where each is printed). Several finders scan for labels:
+    they read `Page.visible_texts`, computed once."""
     return list(_VISIBLE_TEXTS(tree))
 
 
-def _json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, @graph flattened; malformed blocks are skipped.
+
+    A block wrapped in <![CDATA[ ... ]]> (with or without // comments) is read too.
+    Finders read `Page.json_ld_objects`, parsed once per page.
+    """
     objects: list[dict[str, Any]] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         raw = _CDATA.sub("", script.text or "").strip()
@@ -131,18 +102,15 @@ ARTICLE_TYPES = {
 }
 
 
-def json_ld_articles(tree: HtmlElement) -> list[dict[str, Any]]:
-    """JSON-LD objects that describe an article (NewsArticle, BlogPosting...), best first."""
-    if tree is _memo_tree:
-        if "json_ld_articles" not in _memo:
-            _memo["json_ld_articles"] = _json_ld_articles(tree)
-        return list(_memo["json_ld_articles"])
-    return _json_ld_articles(tree)
+def json_ld_articles(
+    tree: HtmlElement, objects: Iterable[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """JSON-LD objects that describe an article (NewsArticle, BlogPosting...), best first.
 
-
-def _json_ld_articles(tree: HtmlElement) -> list[dict[str, Any]]:
+    `objects`: the page's JSON-LD objects when already parsed (`Page.json_ld_articles`).
+    """
     found = []
-    for obj in json_ld_objects(tree):
+    for obj in json_ld_objects(tree) if objects is None else objects:
         types = obj.get("@type")
         type_list = types if isinstance(types, list) else [types]
         names = {str(t).lower() for t in type_list if t}

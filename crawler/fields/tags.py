@@ -15,14 +15,8 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.fields.html import (
-    collapse_space,
-    json_ld_articles,
-    json_ld_objects,
-    meta_contents,
-    text_of,
-    visible_texts,
-)
+from crawler.fields.html import collapse_space, meta_contents, text_of
+from crawler.fields.page import Page
 from crawler.fields.titles import TITLE_SEPARATOR
 from crawler.items import Tag
 
@@ -301,7 +295,7 @@ def _links_after(container: HtmlElement, text_node: Any) -> list[HtmlElement]:
 
 
 def _labelled_links(
-    tree: HtmlElement, label: re.Pattern[str], *, climbs: int, max_links: int, slack: int
+    page: Page, label: re.Pattern[str], *, climbs: int, max_links: int, slack: int
 ) -> list[list[HtmlElement]]:
     """For each visible plain-text label ("Tags :", "Catégorie :"), the links printed after it.
 
@@ -311,7 +305,7 @@ def _labelled_links(
     little else (`slack` characters besides the label and the links).
     """
     found = []
-    for text_node in visible_texts(tree):
+    for text_node in page.visible_texts:
         text = str(text_node)
         if len(text) > 40 or not label.fullmatch(text):
             continue
@@ -334,14 +328,14 @@ def _labelled_links(
     return found
 
 
-def _tag_line_links(tree: HtmlElement) -> set[HtmlElement]:
+def _tag_line_links(page: Page) -> set[HtmlElement]:
     """Links of a visible "Tags : A B" / "Mots-clés : A, B" line (label text, then links).
 
     The label must be plain text (a "Mots-clés" *link* is a menu toggle), and the container
     climbed to must hold little besides the label and its links.
     """
     found: set[HtmlElement] = set()
-    for links in _labelled_links(tree, _TAG_LINE_LABEL, climbs=3, max_links=40, slack=30):
+    for links in _labelled_links(page, _TAG_LINE_LABEL, climbs=3, max_links=40, slack=30):
         found.update(links)
     return found
 
@@ -353,12 +347,12 @@ _LINE_ITEM_SPLIT = re.compile(r"\s*[,;|]\s*")
 _MAX_PLAIN_TAG_CHARS = 40
 
 
-def _tag_line_texts(tree: HtmlElement) -> list[str]:
+def _tag_line_texts(page: Page) -> list[str]:
     """Items of a "Tags: A B" line written without links: child elements, else a list.
 
     Outlets that do not link their tags print them as <span>s or as "A, B" after the label.
     """
-    for text_node in visible_texts(tree):
+    for text_node in page.visible_texts:
         label = str(text_node)
         alone = len(label) <= 40 and _TAG_LINE_LABEL.fullmatch(label)
         if not alone and not (len(label) <= 300 and _TAG_LINE_INLINE.match(label)):
@@ -380,9 +374,9 @@ def _tag_line_texts(tree: HtmlElement) -> list[str]:
     return []
 
 
-def _main_article(tree: HtmlElement) -> HtmlElement | None:
+def _main_article(page: Page) -> HtmlElement | None:
     """The <article> holding the page's h1, else the one with the most text."""
-    articles = tree.xpath("//article[not(ancestor::article)]")
+    articles = page.tree.xpath("//article[not(ancestor::article)]")
     if not articles:
         return None
     for article in articles:
@@ -406,10 +400,10 @@ def _in_prose(link: HtmlElement) -> bool:
     return False
 
 
-def _visible_tag_labels(tree: HtmlElement) -> list[str]:
-    line_links = _tag_line_links(tree)
+def _visible_tag_labels(page: Page) -> list[str]:
+    line_links = _tag_line_links(page)
     chosen: list[HtmlElement] = []
-    for link in tree.iter("a"):
+    for link in page.tree.iter("a"):
         if _in_prose(link):
             continue
         rel_tokens = (link.get("rel") or "").lower().split()
@@ -429,7 +423,7 @@ def _visible_tag_labels(tree: HtmlElement) -> list[str]:
             and not _is_teaser_label(link)
         ):
             chosen.append(link)
-    article = _main_article(tree)
+    article = page.once(_main_article)
     if article is not None:
         inside = [link for link in chosen if article in set(link.iterancestors())]
         if inside:
@@ -437,9 +431,9 @@ def _visible_tag_labels(tree: HtmlElement) -> list[str]:
     return [text_of(link) for link in chosen]
 
 
-def _json_ld_keywords(tree: HtmlElement) -> list[str]:
+def _json_ld_keywords(page: Page) -> list[str]:
     labels: list[str] = []
-    for article in json_ld_articles(tree):
+    for article in page.json_ld_articles:
         labels.extend(_as_labels(article.get("keywords")))
     return labels
 
@@ -520,10 +514,10 @@ _ARTICLE_SLUG_WORDS = 5
 _HEADLINE_MIN_WORDS = 3
 
 
-def _page_host(tree: HtmlElement) -> str | None:
+def _page_host(page: Page) -> str | None:
     """The host of the page's canonical URL (or og:url), lower-case without "www.", if any."""
-    hrefs = [link.get("href") or "" for link in tree.iter("link") if _is_canonical(link)]
-    hrefs += meta_contents(tree, "og:url")
+    hrefs = [link.get("href") or "" for link in page.tree.iter("link") if _is_canonical(link)]
+    hrefs += meta_contents(page.tree, "og:url")
     for href in hrefs:
         host = _host(href)
         if host:
@@ -593,28 +587,28 @@ def _kicker_links(block: HtmlElement, page_host: str | None) -> list[HtmlElement
     return links
 
 
-def _main_headline(tree: HtmlElement) -> HtmlElement | None:
+def _main_headline(page: Page) -> HtmlElement | None:
     """The article's h1: the first one in the main <article>, else the first outside chrome;
     on a page without one, the element that prints the og:title / <title> headline."""
-    article = _main_article(tree)
-    scope = article if article is not None else tree
+    article = page.once(_main_article)
+    scope = article if article is not None else page.tree
     for h1 in scope.iter("h1"):
         if len(text_of(h1).split()) >= _HEADLINE_MIN_WORDS and (
             article is not None or not _in_chrome(h1)
         ):
             return h1  # a one- or two-word h1 is a logo or a section name, not the headline
-    if tree.find(".//h1") is None:
-        return _headline_without_h1(tree)
+    if page.tree.find(".//h1") is None:
+        return _headline_without_h1(page)
     return None
 
 
 _HEADLINE_MAX_SUFFIX_WORDS = 8
 
 
-def _headline_without_h1(tree: HtmlElement) -> HtmlElement | None:
+def _headline_without_h1(page: Page) -> HtmlElement | None:
     """The first element outside chrome whose own text is a meta title (maybe less a suffix)."""
-    titles = meta_contents(tree, "og:title", "twitter:title")
-    head_title = tree.find(".//head/title")
+    titles = meta_contents(page.tree, "og:title", "twitter:title")
+    head_title = page.tree.find(".//head/title")
     if head_title is not None:
         titles.append(text_of(head_title))
     # each title as a whole, and its head before every site-name separator
@@ -626,7 +620,7 @@ def _headline_without_h1(tree: HtmlElement) -> HtmlElement | None:
     keys.discard("")
     if not keys:
         return None
-    for node in visible_texts(tree):
+    for node in page.visible_texts:
         text = collapse_space(str(node))
         if len(text.split()) < _HEADLINE_MIN_WORDS or len(text) > 300:
             continue
@@ -640,12 +634,12 @@ def _headline_without_h1(tree: HtmlElement) -> HtmlElement | None:
     return None
 
 
-def _kicker_labels(tree: HtmlElement) -> list[str]:
+def _kicker_labels(page: Page) -> list[str]:
     """Labels of the rubric/topic links printed next to the headline (see above)."""
-    headline = _main_headline(tree)
+    headline = _main_headline(page)
     if headline is None:
         return []
-    page_host = _page_host(tree)
+    page_host = _page_host(page)
     levels = [headline]
     parent = headline.getparent()
     if parent is not None and parent.tag not in ("body", "html", "article"):
@@ -689,16 +683,18 @@ _SITE_WIDE_KEYWORDS = {
 }
 
 
-def find_tag_candidates(tree: HtmlElement, selector: str | None = None) -> list[str]:
+def find_tag_candidates(source: Page | HtmlElement, selector: str | None = None) -> list[str]:
     """Tag labels in page order, from the best source that has any (see module docstring),
     then the article's categories when it is filed in several."""
+    page = Page.of(source)
     if selector:
-        from_site = [label for el in select(tree, selector) for label in _labels_from_element(el)]
+        selected = select(page.tree, selector)
+        from_site = [label for el in selected for label in _labels_from_element(el)]
         if from_site:
             return [collapse_space(label) for label in from_site if label.strip()]
-    labels = _tag_labels(tree)
+    labels = _tag_labels(page)
     # a post filed in several categories: the first is its section, all of them label it
-    categories = _category_labels(tree)
+    categories = _category_labels(page)
     return labels + [c for c in categories if c not in labels]
 
 
@@ -707,10 +703,10 @@ _MAX_CATEGORY_BLOCKS = 2
 _CATEGORY_BLOCKS = ("div", "p", "ul", "ol", "footer", "header", "section", "article", "td")
 
 
-def _post_container(tree: HtmlElement) -> HtmlElement | None:
+def _post_container(page: Page) -> HtmlElement | None:
     """The post's own container as WordPress's post_class() marks it ("post-443 hentry
     category-sport tag-budget"): the one holding the h1, else the first."""
-    containers = tree.xpath(
+    containers = page.tree.xpath(
         "//*[contains(concat(' ', normalize-space(@class), ' '), ' hentry ') or "
         "contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]"
     )
@@ -726,10 +722,10 @@ def _href_slug(href: str) -> str:
     return segments[-1].lower() if segments else ""
 
 
-def _post_class_categories(tree: HtmlElement) -> list[str] | None:
+def _post_class_categories(page: Page) -> list[str] | None:
     """Labels of the category links the post's container names in its classes (its
     "category-<slug>" list), wherever the theme prints them; None without such a container."""
-    container = _post_container(tree)
+    container = page.once(_post_container)
     if container is None:
         return None
     slugs = {
@@ -751,13 +747,13 @@ def _class_tokens_raw(element: HtmlElement) -> list[str]:
     return (element.get("class") or "").lower().split()
 
 
-def _category_labels(tree: HtmlElement) -> list[str]:
+def _category_labels(page: Page) -> list[str]:
     """The article's own WordPress categories (rel="category tag"), when it has two or more."""
-    labels = _post_class_categories(tree)
+    labels = _post_class_categories(page)
     if labels is None:
-        article = _main_article(tree)
+        article = page.once(_main_article)
         groups: dict[HtmlElement, list[HtmlElement]] = {}
-        for link in (article if article is not None else tree).iter("a"):
+        for link in (article if article is not None else page.tree).iter("a"):
             rel = (link.get("rel") or "").lower().split()
             if "category" in rel and not _in_chrome(link) and not _is_teaser_label(link):
                 block = next(link.iterancestors(*_CATEGORY_BLOCKS), None)
@@ -781,24 +777,25 @@ def _dedupe_labels(labels: list[str]) -> list[str]:
     return kept
 
 
-def _tag_labels(tree: HtmlElement) -> list[str]:
+def _tag_labels(page: Page) -> list[str]:
     """Tag labels in page order, from the best source that has any."""
-    visible = _visible_tag_labels(tree)
+    visible = _visible_tag_labels(page)
     if any(label.strip() for label in visible):
         return [collapse_space(label) for label in visible if label.strip()]
-    plain = _tag_line_texts(tree)
+    plain = _tag_line_texts(page)
     if plain:
         return [collapse_space(label) for label in plain]
-    structured = list(meta_contents(tree, "article:tag"))
+    structured = list(meta_contents(page.tree, "article:tag"))
     structured = [part for value in structured for part in _split_list(value)]
-    structured += [p for v in meta_contents(tree, "news_keywords") for p in _split_list(v)]
-    structured += _json_ld_keywords(tree)
+    structured += [p for v in meta_contents(page.tree, "news_keywords") for p in _split_list(v)]
+    structured += _json_ld_keywords(page)
     if structured:
         return [collapse_space(label) for label in structured]
-    kicker = _kicker_labels(tree)
+    kicker = page.once(_kicker_labels)
     if kicker:
         return kicker
-    keywords = [collapse_space(p) for v in meta_contents(tree, "keywords") for p in _split_list(v)]
+    metas = meta_contents(page.tree, "keywords")
+    keywords = [collapse_space(p) for v in metas for p in _split_list(v)]
     if any(slugify_tag(k) in _SITE_WIDE_KEYWORDS for k in keywords):
         return []  # the site's own keyword list, repeated on every page, says nothing of this one
     return keywords
@@ -852,9 +849,9 @@ def normalise_tags(labels: list[str]) -> list[Tag]:
 # ---------------------------------------------------------------------------- section
 
 
-def _breadcrumb_items_json_ld(tree: HtmlElement) -> list[tuple[str, str]]:
+def _breadcrumb_items_json_ld(page: Page) -> list[tuple[str, str]]:
     """(name, url) of the first JSON-LD BreadcrumbList, by position."""
-    for obj in json_ld_objects(tree):
+    for obj in page.json_ld_objects:
         types = obj.get("@type")
         names = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
         if "breadcrumblist" not in names:
@@ -885,9 +882,9 @@ def _breadcrumb_items_json_ld(tree: HtmlElement) -> list[tuple[str, str]]:
     return []
 
 
-def _breadcrumb_items_html(tree: HtmlElement) -> list[tuple[str, str]]:
+def _breadcrumb_items_html(page: Page) -> list[tuple[str, str]]:
     """(text, href) of the items of the first breadcrumb trail in the markup."""
-    for container in tree.xpath("//nav | //ol | //ul | //div | //p"):
+    for container in page.tree.xpath("//nav | //ol | //ul | //div | //p"):
         marker = f"{container.get('class') or ''} {container.get('id') or ''}"
         marker += f" {container.get('aria-label') or ''} {container.get('itemtype') or ''}"
         if not _BREADCRUMB_MARKERS.search(marker) and "breadcrumblist" not in marker.lower():
@@ -907,10 +904,10 @@ def _breadcrumb_items_html(tree: HtmlElement) -> list[tuple[str, str]]:
     return []
 
 
-def _page_title_keys(tree: HtmlElement) -> list[str]:
-    titles = meta_contents(tree, "og:title", "twitter:title")
-    titles += [text_of(h1) for h1 in tree.iter("h1")]
-    titles += [str(a.get("headline")) for a in json_ld_articles(tree) if a.get("headline")]
+def _page_title_keys(page: Page) -> list[str]:
+    titles = meta_contents(page.tree, "og:title", "twitter:title")
+    titles += [text_of(h1) for h1 in page.tree.iter("h1")]
+    titles += [str(a.get("headline")) for a in page.json_ld_articles if a.get("headline")]
     return [_fold(t) for t in titles if t]
 
 
@@ -966,17 +963,17 @@ _CATEGORY_LABEL = re.compile(
 _CATEGORY_MAX_CHARS = 40
 
 
-def _microdata_sections(tree: HtmlElement) -> list[str]:
+def _microdata_sections(page: Page) -> list[str]:
     """schema.org microdata: itemprop="articleSection" (a meta's content or the element's text)."""
     found = []
-    for element in tree.xpath('//*[@itemprop="articleSection"]'):
+    for element in page.tree.xpath('//*[@itemprop="articleSection"]'):
         value = element.get("content") if element.tag == "meta" else text_of(element)
         if value and not _in_chrome(element):
             found.append(value)
     return found
 
 
-def _category_links(tree: HtmlElement) -> list[str]:
+def _category_links(page: Page) -> list[str]:
     """The article's category as its CMS prints it by the headline or the date.
 
     WordPress marks it rel="category tag"; Joomla, SPIP and many themes write a label, then
@@ -984,13 +981,13 @@ def _category_links(tree: HtmlElement) -> list[str]:
     menus, sidebars and teaser lists do not count; inside the main <article>, its own wins.
     """
     found: list[HtmlElement] = []
-    for link in tree.iter("a"):
+    for link in page.tree.iter("a"):
         rel = (link.get("rel") or "").lower().split()
         if "category" in rel and not _in_chrome(link) and not _is_teaser_label(link):
             found.append(link)
-    for links in _labelled_links(tree, _CATEGORY_LABEL, climbs=2, max_links=3, slack=10):
+    for links in _labelled_links(page, _CATEGORY_LABEL, climbs=2, max_links=3, slack=10):
         found.append(links[0])
-    article = _main_article(tree)
+    article = page.once(_main_article)
     if article is not None:
         inside = [link for link in found if article in set(link.iterancestors())]
         found = inside or found
@@ -1020,12 +1017,12 @@ def _category_page_slug(href: str) -> str | None:
     return None
 
 
-def _category_page_links(tree: HtmlElement) -> list[str]:
+def _category_page_links(page: Page) -> list[str]:
     """Labels of links to a category page that print their own slug ("Research & Innovation"
     → "/categories/research-innovation"), outside menus, teasers and running text; inside
     the main <article> when it has any. Themes without rel="category" still link the post's
     category this way; a label that is not its slug (a teaser's headline) does not count."""
-    links = [link for link in tree.iter("a") if _category_page_slug(link.get("href") or "")]
+    links = [link for link in page.tree.iter("a") if _category_page_slug(link.get("href") or "")]
     # a block holding many of them is a menu of categories (a dropdown not marked as nav)
     per_block: dict[HtmlElement, int] = {}
     for link in links:
@@ -1043,7 +1040,7 @@ def _category_page_links(tree: HtmlElement) -> list[str]:
         if _in_chrome(link) or _is_teaser_label(link) or _in_prose(link):
             continue
         found.append((link, label))
-    article = _main_article(tree)
+    article = page.once(_main_article)
     if article is not None:
         inside = [(link, label) for link, label in found if article in set(link.iterancestors())]
         found = inside or found
@@ -1056,37 +1053,38 @@ _CURRENT_POST_PARENT = (
 )
 
 
-def _current_post_parent(tree: HtmlElement) -> list[str]:
+def _current_post_parent(page: Page) -> list[str]:
     """WordPress menus mark the single post's own category item "current-post-parent": the
     section as the site's menu names it, wherever no other source names one."""
-    labels = [collapse_space(text_of(link)) for link in tree.xpath(_CURRENT_POST_PARENT)]
+    labels = [collapse_space(text_of(link)) for link in page.tree.xpath(_CURRENT_POST_PARENT)]
     return [label for label in labels if 0 < len(label) <= _CATEGORY_MAX_CHARS]
 
 
-def find_section_candidates(tree: HtmlElement, selector: str | None = None) -> list[str]:
+def find_section_candidates(source: Page | HtmlElement, selector: str | None = None) -> list[str]:
     """article:section metas, JSON-LD articleSection, microdata articleSection, the breadcrumb's
     last section, the CMS category link ("Catégorie : Société", rel=category), the kicker."""
+    page = Page.of(source)
     candidates: list[str] = []
     if selector:
-        for element in select(tree, selector):
+        for element in select(page.tree, selector):
             if element.tag == "meta":
                 candidates.append(element.get("content") or "")
             else:
                 candidates.append(text_of(element))
-    candidates += meta_contents(tree, "article:section")
-    for article in json_ld_articles(tree):
+    candidates += meta_contents(page.tree, "article:section")
+    for article in page.json_ld_articles:
         candidates += _as_labels(article.get("articleSection"))
-    candidates += _microdata_sections(tree)
-    title_keys = _page_title_keys(tree)
-    for items in (_breadcrumb_items_json_ld(tree), _breadcrumb_items_html(tree)):
+    candidates += _microdata_sections(page)
+    title_keys = _page_title_keys(page)
+    for items in (_breadcrumb_items_json_ld(page), _breadcrumb_items_html(page)):
         section = _section_from_breadcrumb(items, title_keys)
         if section:
             candidates.append(section)
-    candidates += _category_links(tree)[:1]
-    candidates += _category_page_links(tree)[:1]
+    candidates += _category_links(page)[:1]
+    candidates += _category_page_links(page)[:1]
     # last resort: the rubric printed above the headline (the kicker's first link)
-    candidates += _kicker_labels(tree)[:1]
-    candidates += _current_post_parent(tree)[:1]
+    candidates += page.once(_kicker_labels)[:1]
+    candidates += _current_post_parent(page)[:1]
     # several rules read the same link (rel="category" to a category page): once is enough
     return list(dict.fromkeys(collapse_space(c) for c in candidates if c and c.strip()))
 

@@ -13,13 +13,8 @@ from itertools import islice
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import (
-    collapse_space,
-    json_ld_articles,
-    json_ld_objects,
-    meta_contents,
-    text_of,
-)
+from crawler.fields.html import collapse_space, meta_contents, text_of
+from crawler.fields.page import Page
 
 _META_ORDER = ("og", "jsonld", "twitter", "html_title")
 # A site-name separator: a dash/bar/bullet surrounded by spaces ("|" also without them).
@@ -131,14 +126,16 @@ def _best_h1(tree: HtmlElement, meta_titles: list[str]) -> str | None:
     return h1s[0]
 
 
-def find_title_candidates(tree: HtmlElement) -> dict[str, str]:
+def find_title_candidates(source: Page | HtmlElement) -> dict[str, str]:
     """First non-empty value per source: og, twitter, jsonld, h1, html_title."""
+    page = Page.of(source)
+    tree = page.tree
     candidates: dict[str, str] = {}
     for key, name in (("og", "og:title"), ("twitter", "twitter:title")):
         values = meta_contents(tree, name)
         if values:
             candidates[key] = collapse_space(values[0])
-    for article in json_ld_articles(tree):
+    for article in page.json_ld_articles:
         headline = article.get("headline")
         if isinstance(headline, str) and headline.strip():
             candidates["jsonld"] = collapse_space(headline)
@@ -198,17 +195,22 @@ def _without_inset(tree: HtmlElement, h1: str, metas: list[str]) -> str:
     return h1
 
 
-def find_site_name(tree: HtmlElement) -> str | None:
+def find_site_name(source: Page | HtmlElement) -> str | None:
     """og:site_name, else the publisher of the JSON-LD article, else a JSON-LD WebSite name."""
+    return Page.of(source).once(_site_name)
+
+
+def _site_name(page: Page) -> str | None:
+    tree = page.tree
     for value in meta_contents(tree, "og:site_name"):
         return collapse_space(value)
-    for article in json_ld_articles(tree):
+    for article in page.json_ld_articles:
         publisher = article.get("publisher")
         publishers = publisher if isinstance(publisher, list) else [publisher]
         for item in publishers:
             if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
                 return collapse_space(item["name"])
-    for obj in json_ld_objects(tree):
+    for obj in page.json_ld_objects:
         if str(obj.get("@type", "")).lower() == "website" and isinstance(obj.get("name"), str):
             return collapse_space(obj["name"]) or None
     return None

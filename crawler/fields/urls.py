@@ -14,6 +14,7 @@ from lxml.html import HtmlElement
 from w3lib.url import safe_url_string
 
 from crawler.fields.html import meta_contents
+from crawler.fields.page import Page
 
 _TRACKING_EXACT = frozenset(
     {
@@ -126,8 +127,9 @@ def _canonicalize(url: str) -> str:
     return urlunsplit((scheme, netloc, path, "&".join(query_pairs), ""))
 
 
-def find_canonical_candidates(tree: HtmlElement) -> list[str]:
+def find_canonical_candidates(source: Page | HtmlElement) -> list[str]:
     """<link rel=canonical> hrefs then og:url values, raw and in page order (duplicates dropped)."""
+    tree = Page.of(source).tree
     found: list[str] = []
     for link in tree.iter("link"):
         rel_tokens = (link.get("rel") or "").lower().split()
