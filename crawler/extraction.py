@@ -19,11 +19,9 @@ from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
 from crawler.fields.authors import find_author_accounts, find_author_candidates
-from crawler.fields.body import (
-    declared_not_free,
+from crawler.fields.body import declared_not_free, find_visible_lead, merge_lead
+from crawler.fields.body_tree import (
     drop_text_beside_headline,
-    find_visible_lead,
-    merge_lead,
     promote_text_divs,
     prune_boilerplate,
     restore_subheadings,
@@ -35,7 +33,8 @@ from crawler.fields.counters import find_read_count_texts
 from crawler.fields.dates import find_date_candidates, find_library_date_candidates
 from crawler.fields.html import text_of
 from crawler.fields.page import Page
-from crawler.fields.tags import find_section_candidates, find_tag_candidates
+from crawler.fields.sections import find_section_candidates
+from crawler.fields.tags import find_tag_candidates
 from crawler.fields.text import word_count
 from crawler.fields.titles import find_site_name, find_title_candidates
 from crawler.fields.urls import find_canonical_candidates
