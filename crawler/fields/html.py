@@ -30,6 +30,14 @@ def parse_html(html: str | bytes) -> HtmlElement:
         return lxml.html.fromstring("<html><body></body></html>")
 
 
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u061c]")  # bidi marks too
+
+
+def normalise_space(raw: str) -> str:
+    """One plain space wherever any Unicode space was (NBSP, narrow NBSP, tabs, newlines)."""
+    return _WS.sub(" ", _INVISIBLE.sub("", raw)).strip()
+
+
 def text_of(element: HtmlElement) -> str:
     """Visible text of an element with whitespace collapsed (scripts and styles excluded)."""
     parts = element.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")

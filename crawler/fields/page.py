@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from lxml.html import HtmlElement
 
+from crawler.fields.headline import main_headline
 from crawler.fields.html import (
     json_ld_articles,
     json_ld_objects,
@@ -53,6 +54,11 @@ class Page:
     def json_ld_articles(self) -> tuple[dict[str, Any], ...]:
         """The JSON-LD objects that describe an article, best first."""
         return tuple(json_ld_articles(self.tree, self.json_ld_objects))
+
+    @cached_property
+    def headline(self) -> HtmlElement | None:
+        """The article's headline element (crawler.fields.headline), None if none is found."""
+        return main_headline(self.tree)
 
     @cached_property
     def visible_texts(self) -> tuple[Any, ...]:

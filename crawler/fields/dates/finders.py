@@ -12,7 +12,6 @@ from lxml.html import HtmlElement
 from crawler.fields.dates.grammar import (
     ALL_PATTERNS,
     RELATIVE_PATTERNS,
-    normalise_space,
     written_day,
 )
 from crawler.fields.dates.layout import (
@@ -23,6 +22,7 @@ from crawler.fields.dates.layout import (
     placement,
     short_date_text,
 )
+from crawler.fields.html import normalise_space
 from crawler.fields.page import Page
 from crawler.items import DateCandidate
 
@@ -122,7 +122,7 @@ def find_date_candidates(source: Page | HtmlElement, url: str) -> list[DateCandi
     """Every date string of the page, most trusted first (jsonld, meta, time, text, url)."""
     page = Page.of(source)
     tree = page.tree
-    layout = layout_of(tree)
+    layout = layout_of(page)
     candidates: list[DateCandidate] = []
     candidates.extend(_json_ld_candidates(page))
     candidates.extend(_meta_candidates(tree, layout))

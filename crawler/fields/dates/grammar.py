@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
+from crawler.fields.html import normalise_space
 from crawler.items import DateCandidate, ParsedDate
 
 # --------------------------------------------------------------------------------------------
@@ -159,8 +160,6 @@ ABSOLUTE_PATTERNS: tuple[re.Pattern[str], ...] = (
 RELATIVE_PATTERNS: tuple[re.Pattern[str], ...] = (_AGO_RE, _DAY_WORD_RE)
 ALL_PATTERNS: tuple[re.Pattern[str], ...] = (*ABSOLUTE_PATTERNS, *RELATIVE_PATTERNS)
 
-_WS_RE = re.compile(r"\s+")  # \s covers NBSP (U+00A0) and narrow NBSP (U+202F)
-_INVISIBLE_RE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u061c]")  # bidi marks too
 _MAX_PARSE_CHARS = 2000
 
 _AGO_UNITS: dict[str, str] = {
@@ -171,11 +170,6 @@ _AGO_UNITS: dict[str, str] = {
     "j": "days", "jour": "days", "jours": "days",
     "sem": "weeks", "semaine": "weeks", "semaines": "weeks",
 }  # fmt: skip
-
-
-def normalise_space(raw: str) -> str:
-    """One plain space wherever any Unicode space was (NBSP, narrow NBSP, tabs, newlines)."""
-    return _WS_RE.sub(" ", _INVISIBLE_RE.sub("", raw)).strip()
 
 
 def _first_match(text: str, patterns: tuple[re.Pattern[str], ...]) -> re.Match[str] | None:

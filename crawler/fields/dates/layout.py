@@ -12,8 +12,9 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from crawler.fields.dates.grammar import normalise_space, trie_alternation
-from crawler.fields.html import is_listing_block, meta_contents, short_text
+from crawler.fields.dates.grammar import trie_alternation
+from crawler.fields.html import is_listing_block, normalise_space, short_text
+from crawler.fields.page import Page
 
 # Page regions that hold other articles' dates: sidebars, "Fil d'info", related, comments...
 _SIDEBAR_WORDS = (
@@ -25,13 +26,6 @@ _SIDEBAR_WORDS = (
 )
 _SIDEBAR_RE = re.compile(trie_alternation(_SIDEBAR_WORDS.split()))  # on lower-cased hints
 _TEASER_LINK_WORDS = 4  # a link this long next to a date is another article's headline
-# Elements that may carry the headline when a page has no <h1> (checked against the title).
-_HEADLINE_HINT_XPATH = (
-    "//body//*[self::h2 or @itemprop='headline' or contains(@class,'titre')"
-    " or contains(@class,'title') or contains(@class,'headline')]"
-)
-_TITLE_SEPARATOR_RE = re.compile(r"^\s*[-|–—:·•»]")
-_TITLE_SEPARATOR_END_RE = re.compile(r"\s[-|–—:·•»]\s*$")
 _EXCLUDED_TAGS = frozenset({"aside", "nav", "template", "noscript", "select", "option"})
 _NEAR_LEVELS = 3  # up to the h1's great-grandparent counts as "next to the headline"
 _SCOPE_LEVELS = 2  # dates are looked for in the h1's grandparent, or its <article> if higher
@@ -53,15 +47,16 @@ class Layout:
 # --------------------------------------------------------------------------------------------
 
 
-def layout_of(tree: HtmlElement) -> Layout:
+def layout_of(page: Page) -> Layout:
     """Find the headline once; the text search is then confined to the block around it.
 
     XPath string tests cost microseconds per node: searching the article's block rather than
     the whole page (menus, sidebars, inline scripts) is what keeps the walk cheap.
     """
+    tree = page.tree
     body = tree.find("body")
     whole_page = body if body is not None else tree
-    headline = _main_headline(tree)
+    headline = page.headline
     if headline is None:
         main = tree.xpath("(//main | //article)[1]")
         return Layout(h1_levels={}, article_level=None, scope=main[0] if main else whole_page)
@@ -76,48 +71,6 @@ def layout_of(tree: HtmlElement) -> Layout:
     if scope is None or scope.tag in ("body", "html"):
         scope = whole_page
     return Layout(h1_levels=levels, article_level=article_level, scope=scope)
-
-
-def _main_headline(tree: HtmlElement) -> HtmlElement | None:
-    """The article's h1: inside <article> first, then one that looks like a title, then any.
-
-    A page without an h1 gets the element whose text is the page's own title (og:title, or
-    the <title> before its " - Site" suffix): a <div class="titre">, an h2...
-    """
-    headlines = [h1 for h1 in tree.iter("h1") if (short_date_text(h1, 500) or "")]
-    if not headlines:
-        return _headline_by_title(tree)
-
-    def score(h1: HtmlElement) -> tuple[bool, bool, bool]:
-        hints = f"{h1.get('class') or ''} {h1.get('itemprop') or ''}".lower()
-        return (
-            next(h1.iterancestors("article"), None) is None,
-            "title" not in hints and "headline" not in hints,
-            len(short_date_text(h1, 500) or "") < 15,
-        )
-
-    return min(headlines, key=score)
-
-
-def _headline_by_title(tree: HtmlElement) -> HtmlElement | None:
-    titles = [normalise_space(t).casefold() for t in meta_contents(tree, "og:title")]
-    titles += [normalise_space(t.text_content()).casefold() for t in tree.iter("title")]
-    titles = [t for t in titles if t]
-    if not titles:
-        return None
-    for element in tree.xpath(_HEADLINE_HINT_XPATH):
-        text = (short_date_text(element, 300) or "").casefold()
-        if len(text) < 15:
-            continue
-        for title in titles:
-            if (
-                title == text
-                or (title.startswith(text) and _TITLE_SEPARATOR_RE.match(title[len(text) :]))
-                # "Site - Rubrique - Headline": the site name first
-                or (title.endswith(text) and _TITLE_SEPARATOR_END_RE.search(title[: -len(text)]))
-            ):
-                return element
-    return None
 
 
 def _is_teaser_item(node: HtmlElement) -> bool:
