@@ -553,7 +553,7 @@ def _teaser_articles(page: Page) -> set[HtmlElement]:
     articles = page.tree.xpath("//body//article[not(ancestor::article)]")
     if len(articles) < 2:
         return set()
-    headline = next(iter(page.tree.xpath("//body//h1")), None)
+    headline = page.body_h1s[0] if page.body_h1s else None
     holding = set(headline.iterancestors("article")) if headline is not None else set()
     main = next((a for a in articles if a in holding), None)
     if main is None:
@@ -706,50 +706,55 @@ def _byline_agency_parts(byline: HtmlElement, marked: set[HtmlElement]) -> list[
     return parts
 
 
+def _byline_headline(page: Page) -> HtmlElement | None:
+    """The first h1 outside navigation and sidebars: where a byline is looked for.
+
+    A variant of `Page.headline` (see crawler/fields/headline.py): on the evaluation pages
+    the shared rule lost bylines this one finds.
+    """
+    return next((h1 for h1 in page.body_h1s if not _is_noise(h1)), None)
+
+
+def _texts_after_headline(page: Page) -> list[Any]:
+    """The first few non-blank text nodes after the byline's headline, in page order."""
+    headline = page.once(_byline_headline)
+    if headline is None:
+        return []
+    return list(
+        headline.xpath(f"following::text()[normalize-space()][position() <= {_HEADLINE_WINDOW}]")
+    )
+
+
 def _headline_byline(page: Page) -> list[str]:
     """A visible "Par Jean Dupont" among the first texts after the headline."""
-    for headline in page.tree.xpath("//body//h1"):
-        if _is_noise(headline):
+    for node in page.once(_texts_after_headline):
+        text = _clean(str(node))
+        if not _BY_PREFIX.match(text):
             continue
-        nodes = headline.xpath(
-            f"following::text()[normalize-space()][position() <= {_HEADLINE_WINDOW}]"
-        )
-        for node in nodes:
-            text = _clean(str(node))
-            if not _BY_PREFIX.match(text):
-                continue
-            parent = node.getparent()
-            if parent is None or _is_noise(parent):
-                continue
-            whole = _clean(text_of(parent))
-            if len(_BY_LEAD_RE.sub("", text).split()) < 2 and len(whole) <= _MAX_CANDIDATE:
-                text = whole  # "Par <a>Jean Dupont</a>": the name sits in a child element
-                if not _BY_LEAD_RE.sub("", text).strip(_EDGES):
-                    continue  # a bare label ("<span>Texte :</span>"): the labelled finder's
-            return [text] if len(text) <= _MAX_CANDIDATE else []
-        return []
+        parent = node.getparent()
+        if parent is None or _is_noise(parent):
+            continue
+        whole = _clean(text_of(parent))
+        if len(_BY_LEAD_RE.sub("", text).split()) < 2 and len(whole) <= _MAX_CANDIDATE:
+            text = whole  # "Par <a>Jean Dupont</a>": the name sits in a child element
+            if not _BY_LEAD_RE.sub("", text).strip(_EDGES):
+                continue  # a bare label ("<span>Texte :</span>"): the labelled finder's
+        return [text] if len(text) <= _MAX_CANDIDATE else []
     return []
 
 
 def _headline_credit(page: Page) -> list[str]:
     """A signature with its agency credit among the first texts after the headline, without
     "Par": "Rédaction en ligne (avec Belga)", "C.J. (avec Belga)", "Le Soir avec AFP"."""
-    for headline in page.tree.xpath("//body//h1"):
-        if _is_noise(headline):
+    for node in page.once(_texts_after_headline):
+        if len(_clean(str(node))) > _BODY_STARTED:
+            return []  # the text has begun: a credit further down is the end credit's
+        parent = node.getparent()
+        if parent is None or parent.tag in ("script", "style") or _is_noise(parent):
             continue
-        nodes = headline.xpath(
-            f"following::text()[normalize-space()][position() <= {_HEADLINE_WINDOW}]"
-        )
-        for node in nodes:
-            if len(_clean(str(node))) > _BODY_STARTED:
-                return []  # the text has begun: a credit further down is the end credit's
-            parent = node.getparent()
-            if parent is None or parent.tag in ("script", "style") or _is_noise(parent):
-                continue
-            whole = _clean(text_of(parent))
-            if len(whole) <= _CREDIT_MAX and credited_agencies(whole, explicit=True):
-                return [whole]
-        return []
+        whole = _clean(text_of(parent))
+        if len(whole) <= _CREDIT_MAX and credited_agencies(whole, explicit=True):
+            return [whole]
     return []
 
 

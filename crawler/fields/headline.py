@@ -4,6 +4,15 @@ The dates, the tags' kicker and the authors' byline are all looked for next to t
 so they must agree on which element it is. An h1 is preferred: inside <article> first, then
 one whose class says title or headline, then a long one; a page without any h1 gets the
 element whose text is the page's own title (og:title, or <title> less its site suffix).
+
+Variants that stay, each named where it is used, because the shared rule changed their
+output for the worse on the evaluation pages (bench/extract_cpu.py --dump, 24 fields on 16
+broad pages, none on dev: bylines lost, "Zurück zur Übersicht" taken for a tag):
+- authors `_byline_headline`: the first body h1 outside navigation; a byline follows it;
+- labels `_kicker_headline`: the first h1 of 3+ words in the main <article> or outside
+  chrome; the kicker's rubric links sit beside it;
+- body_tree `text_beside_headline`: the page's only h1, on trafilatura's own (pruned) tree;
+- titles `_best_h1`: the h1 *text* that echoes a meta title, a vote among titles.
 """
 
 from __future__ import annotations

@@ -381,9 +381,14 @@ def _kicker_links(block: HtmlElement, page_host: str | None) -> list[HtmlElement
     return links
 
 
-def _main_headline(page: Page) -> HtmlElement | None:
-    """The article's h1: the first one in the main <article>, else the first outside chrome;
-    on a page without one, the element that prints the og:title / <title> headline."""
+def _kicker_headline(page: Page) -> HtmlElement | None:
+    """The headline the kicker is printed beside: the first h1 of three words or more in the
+    main <article>, else the first outside chrome; on a page without any h1, the element
+    that prints the og:title / <title> headline.
+
+    A variant of `Page.headline` (see crawler/fields/headline.py): on the evaluation pages
+    the shared rule took other blocks' links for the kicker ("Zurück zur Übersicht").
+    """
     article = page.once(main_article)
     scope = article if article is not None else page.tree
     for h1 in scope.iter("h1"):
@@ -430,7 +435,7 @@ def _headline_without_h1(page: Page) -> HtmlElement | None:
 
 def kicker_labels(page: Page) -> list[str]:
     """Labels of the rubric/topic links printed next to the headline (see above)."""
-    headline = _main_headline(page)
+    headline = page.once(_kicker_headline)
     if headline is None:
         return []
     page_host = _page_host(page)

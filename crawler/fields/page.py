@@ -61,6 +61,11 @@ class Page:
         return main_headline(self.tree)
 
     @cached_property
+    def body_h1s(self) -> tuple[HtmlElement, ...]:
+        """The <h1> elements inside <body>, in page order."""
+        return tuple(self.tree.xpath("//body//h1"))
+
+    @cached_property
     def visible_texts(self) -> tuple[Any, ...]:
         """Non-blank text nodes outside links, in document order."""
         return tuple(visible_texts(self.tree))
