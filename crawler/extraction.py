@@ -31,7 +31,7 @@ from crawler.fields.body_tree import (
 )
 from crawler.fields.counters import find_read_count_texts
 from crawler.fields.dates import find_date_candidates, find_library_date_candidates
-from crawler.fields.html import text_of
+from crawler.fields.html import select_elements, select_texts, text_of
 from crawler.fields.page import Page
 from crawler.fields.sections import find_section_candidates
 from crawler.fields.tags import find_tag_candidates
@@ -79,22 +79,6 @@ def _trafilatura_config():  # type: ignore[no-untyped-def]
     # trafilatura's own timeout uses SIGALRM; our pipeline bounds extraction time itself.
     config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
     return config
-
-
-def _select(tree: HtmlElement, selector: str) -> list[HtmlElement]:
-    if selector.startswith(("/", "(")):
-        return [n for n in tree.xpath(selector) if isinstance(n, HtmlElement)]
-    return list(tree.cssselect(selector))
-
-
-def _select_texts(tree: HtmlElement, selector: str) -> list[str]:
-    nodes = tree.xpath(selector) if selector.startswith(("/", "(")) else tree.cssselect(selector)
-    texts = []
-    for node in nodes:
-        text = text_of(node) if isinstance(node, HtmlElement) else str(node).strip()
-        if text:
-            texts.append(text)
-    return texts
 
 
 _LINE_SPLIT = re.compile(r"\n+")
@@ -286,7 +270,7 @@ def extract_page(html: str, url: str, options: ExtractOptions | None = None) -> 
 def _extract_from_page(page: Page, html: str, options: ExtractOptions) -> RawExtraction:
     tree, url = page.tree, page.url
     raw = RawExtraction(extractor=EXTRACTOR)
-    containers = _select(tree, options.body) if options.body else []
+    containers = select_elements(tree, options.body) if options.body else []
     if containers:
         raw.body_lines = [line for c in containers for line in paragraphs_of(deepcopy(c))]
     else:
@@ -294,7 +278,7 @@ def _extract_from_page(page: Page, html: str, options: ExtractOptions) -> RawExt
 
     raw.title_candidates = find_title_candidates(page)
     if options.title:
-        selected = _select_texts(tree, options.title)
+        selected = select_texts(tree, options.title)
         if selected:
             raw.title_candidates = {"site": selected[0], **raw.title_candidates}
     raw.site_name = find_site_name(page)
@@ -309,12 +293,12 @@ def _extract_from_page(page: Page, html: str, options: ExtractOptions) -> RawExt
         # the standfirst shown under the headline belongs to the article text
         raw.body_lines = merge_lead(raw.body_lines, find_visible_lead(tree, raw.description))
 
-    selected_dates = _select_texts(tree, options.date) if options.date else []
+    selected_dates = select_texts(tree, options.date) if options.date else []
     raw.date_candidates = [DateCandidate(source="site", raw=t) for t in selected_dates]
     raw.date_candidates += find_date_candidates(page, url)
     raw.date_candidates += find_library_date_candidates(page, url, raw.date_candidates)
     raw.author_candidates = (
-        _select_texts(tree, options.authors) if options.authors else []
+        select_texts(tree, options.authors) if options.authors else []
     ) + find_author_candidates(page)
     raw.author_accounts = find_author_accounts(page, url)
     raw.read_count_texts = find_read_count_texts(page, options.read_count)

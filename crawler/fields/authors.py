@@ -17,7 +17,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from crawler.fields.agencies import agency_code, credited_agencies
-from crawler.fields.html import text_of
+from crawler.fields.html import host_of, own_urls, text_of
 from crawler.fields.page import Page
 from crawler.fields.titles import find_site_name, site_key
 
@@ -635,32 +635,14 @@ def find_author_accounts(page: Page | HtmlElement, url: str | None = None) -> li
     page = Page.of(page)
     names = page.once(_declared_names)
     # the account named after the site ("par monsite" on monsite.org) is the outlet's own
-    hosts = _page_hosts(page) + ([url] if url else [])
-    outlet = {site_key(m.group(1)) for m in map(_HOST.match, hosts) if m}
+    hosts = own_urls(page.tree) + ([url] if url else [])
+    outlet = {site_key(host) for host in map(host_of, hosts) if host}
     return [name for name in names if site_key(name) not in outlet]
 
 
 def _declared_names(page: Page) -> list[str]:
     people, _ = page.once(_json_ld_author_entries, False)
     return _dedupe(people + page.once(_marked_authors) + page.once(_author_page_links))
-
-
-_HOST = re.compile(r"(?i)^\s*(?:https?:)?//(?:www\.)?([^/?#:]+)")
-
-
-def _page_hosts(page: Page) -> list[str]:
-    """The page's canonical link and og:url."""
-    hrefs = [
-        link.get("href") or ""
-        for link in page.tree.iter("link")
-        if "canonical" in (link.get("rel") or "").lower().split()
-    ]
-    hrefs += [
-        meta.get("content") or ""
-        for meta in page.tree.iter("meta")
-        if (meta.get("property") or "").lower() == "og:url"
-    ]
-    return hrefs
 
 
 def _author_mark(element: HtmlElement) -> bool:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from typing import Any
 
 from lxml import etree
 
-from crawler.fields.text import clean_text, word_count
+from crawler.fields.text import clean_text, loose_key, word_count
 
 _HAS_ALNUM = re.compile(r"[^\W_]")
 _EDGE_LEFT = re.compile(r"^[\s•·>»›*\-–—|]+")
@@ -236,28 +235,23 @@ def strip_embed_marks(line: str) -> str:
     return _TWEET_PHOTO_LINK.sub("", line).strip()
 
 
-def _loose(text: str) -> str:
-    # every combining mark (the accents NFKD splits off) is \W, so _NON_ALNUM drops them too
-    return _NON_ALNUM.sub("", unicodedata.normalize("NFKD", text.casefold()))
-
-
 def line_core(line: str) -> str:
     """The line without bullets, arrows and trailing punctuation, for whole-line matching."""
     return _EDGE_RIGHT.sub("", _EDGE_LEFT.sub("", line))
 
 
 def _is_title_repeat(line: str, title: str) -> bool:
-    key = _loose(title)
+    key = loose_key(title)
     if not key:
         return False
-    if _loose(line) == key:
+    if loose_key(line) == key:
         return True
-    # One pass: the loose prefix grows piece by piece (`_loose` of a concatenation is the
-    # concatenation of `_loose`: every combining mark is \W), and stops once past the key.
+    # One pass: the loose prefix grows piece by piece (`loose_key` of a concatenation is the
+    # concatenation of `loose_key`: every combining mark is \W), and stops once past the key.
     prefix, start = "", 0
     word_ends: list[int] | None = None
     for m in _SEPARATOR.finditer(line):
-        prefix += _loose(line[start : m.start()])
+        prefix += loose_key(line[start : m.start()])
         start = m.start()
         if len(prefix) > len(key):
             return False
@@ -404,7 +398,7 @@ def find_visible_lead(tree: Any, description: str | None) -> str | None:
     """
     if not description or word_count(description) < _MIN_LEAD_WORDS:
         return None
-    key = _loose(description)
+    key = loose_key(description)
     # the probe is searched as written: a word with an apostrophe or a quote may be typed
     # differently in the page (’ for '), so the longest plain word is used
     plain = [w for w in description.split()[:8] if not any(q in w for q in "'’\"«»")]
@@ -426,7 +420,7 @@ def find_visible_lead(tree: Any, description: str | None) -> str | None:
             if any(a.tag in _LEAD_NOISE for a in (element, *element.iterancestors())):
                 break
             text = " ".join(element.text_content().split())
-            if _loose(text) == key:
+            if loose_key(text) == key:
                 return clean_text(text)
             if len(text) > 2 * len(description):
                 break
@@ -438,11 +432,11 @@ def merge_lead(lines: list[str], lead: str | None) -> list[str]:
     """Lines with the lead first, unless the extractor already kept it (or part of it)."""
     if not lead:
         return lines
-    key = _loose(lead)
-    if not key or key in _loose(" ".join(lines)):
+    key = loose_key(lead)
+    if not key or key in loose_key(" ".join(lines)):
         return lines
     start = 0
-    while start < len(lines) and _loose(lines[start]) and _loose(lines[start]) in key:
+    while start < len(lines) and loose_key(lines[start]) and loose_key(lines[start]) in key:
         start += 1  # a piece of the lead kept on its own
     return [lead, *lines[start:]]
 

@@ -15,7 +15,7 @@ from typing import Any
 from lxml import etree
 
 from crawler.fields.body import compile_i, is_byline, line_core
-from crawler.fields.html import collapse_space, is_listing_block, short_text
+from crawler.fields.html import collapse_space, host_of, is_listing_block, page_host, short_text
 from crawler.fields.text import word_count
 
 # ---------------------------------------------------------------------------- page level
@@ -112,29 +112,12 @@ _MAX_LABEL_CHARS = 40
 _READING_LABEL_TAGS = frozenset({"p", "div", "h2", "h3", "h4", "h5", "h6"})
 _MAX_SIGNATURE_CHARS = 120
 _READING_ITEM_TAGS = frozenset({"p", "ul", "ol", "li", "blockquote"})
-_HOST = re.compile(r"^\s*(?:https?:)?//([^/?#:]+)", re.IGNORECASE)
 
 
-def _host_of(href: str) -> str:
-    found = _HOST.match(href or "")
-    return found.group(1).lower().removeprefix("www.") if found else ""
-
-
-def _page_host(tree: Any) -> str:
-    """The host of the page's canonical URL (or og:url), "" when the page names none."""
-    for element in tree.iter("link", "meta"):
-        rel = (element.get("rel") or "").lower().split()
-        if "canonical" in rel or (element.get("property") or "").lower() == "og:url":
-            host = _host_of(element.get("href") or element.get("content") or "")
-            if host:
-                return host
-    return ""
-
-
-def _cites_other_sites(block: Any, page_host: str) -> bool:
+def _cites_other_sites(block: Any, own_host: str) -> bool:
     """The block links to another site's page, and never to this site."""
-    hosts = [_host_of(a.get("href") or "") for a in block.iter("a")]
-    return bool(hosts) and all(host and host != page_host for host in hosts)
+    hosts = [host_of(a.get("href") or "") for a in block.iter("a")]
+    return bool(hosts) and all(host and host != own_host for host in hosts)
 
 
 def release_reading_lists(tree: Any) -> int:
@@ -146,8 +129,8 @@ def release_reading_lists(tree: Any) -> int:
     so the list stays in the text; a "Par Name" signature just before it goes too.
     Returns how many labels were dropped.
     """
-    page_host = _page_host(tree)
-    if not page_host:
+    own_host = page_host(tree)
+    if not own_host:
         return 0
     released = 0
     for label in list(tree.iter(*_READING_LABEL_TAGS)):
@@ -166,7 +149,7 @@ def release_reading_lists(tree: Any) -> int:
             if sibling.tag not in _READING_ITEM_TAGS:
                 break
             items.append(sibling)
-        if not items or not all(_cites_other_sites(item, page_host) for item in items):
+        if not items or not all(_cites_other_sites(item, own_host) for item in items):
             continue
         previous = label.getprevious()
         while previous is not None and not isinstance(previous.tag, str):
@@ -195,7 +178,7 @@ def drop_link_teaser_lines(tree: Any) -> int:
     the article's own text. A link to another site (a source the author cites) stays.
     Returns how many lines were dropped.
     """
-    page_host = _page_host(tree)
+    own_host = page_host(tree)
     dropped = 0
     for line in list(tree.iter(*_LINK_LINE_TAGS)):
         if line.getparent() is None:
@@ -207,8 +190,8 @@ def drop_link_teaser_lines(tree: Any) -> int:
         links = [a for a in line.iter("a") if (a.text_content() or "").strip()]
         if len(links) != 1:
             continue
-        host = _host_of(links[0].get("href") or "")
-        if host and host != page_host:
+        host = host_of(links[0].get("href") or "")
+        if host and host != own_host:
             continue
         headline = short_text(links[0], _LINK_LINE_CHARS)
         if not headline or word_count(headline) < _LINK_LINE_HEADLINE_WORDS:

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import text_of
+from crawler.fields.html import select_texts, text_of
 from crawler.fields.page import Page
 
 _SPACES = "[ \u00a0\u202f]"
@@ -155,19 +155,6 @@ def _is_headline_link(link: HtmlElement) -> bool:
     return len(text_of(link).split()) >= _TEASER_LINK_WORDS
 
 
-def _select(tree: HtmlElement, selector: str) -> list[str]:
-    """Texts a site-file selector (XPath when it starts with "/" or "(", else CSS) points at."""
-    nodes = tree.xpath(selector) if selector.startswith(("/", "(")) else tree.cssselect(selector)
-    if not isinstance(nodes, list):
-        nodes = [nodes]
-    texts = []
-    for node in nodes:
-        text = text_of(node) if isinstance(node, HtmlElement) else _WS.sub(" ", str(node)).strip()
-        if text:
-            texts.append(text)
-    return texts
-
-
 def _dedupe(texts: list[str]) -> list[str]:
     seen: set[str] = set()
     unique = []
@@ -208,7 +195,7 @@ def find_read_count_texts(source: Page | HtmlElement, selector: str | None = Non
     """
     tree = Page.of(source).tree
     if selector:
-        selected = [t for t in _select(tree, selector) if len(t) <= _MAX_TEXT * 2]
+        selected = [t for t in select_texts(tree, selector) if len(t) <= _MAX_TEXT * 2]
         if selected:
             return _dedupe(selected)
     found: list[str] = []

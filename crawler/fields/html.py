@@ -44,6 +44,34 @@ def text_of(element: HtmlElement) -> str:
     return _WS.sub(" ", " ".join(str(p) for p in parts)).strip()
 
 
+def select_nodes(tree: HtmlElement, selector: str) -> list[Any]:
+    """What a site file's selector points at: XPath when it starts with "/" or "(" (the rule
+    crawler.sites checks selectors with), else CSS. Elements, or strings for an XPath that
+    selects text or attributes; nothing for a selector lxml refuses."""
+    try:
+        found = (
+            tree.xpath(selector) if selector.startswith(("/", "(")) else tree.cssselect(selector)
+        )
+    except (etree.XPathError, ValueError, SyntaxError, ImportError):
+        return []
+    return found if isinstance(found, list) else [found]
+
+
+def select_elements(tree: HtmlElement, selector: str) -> list[HtmlElement]:
+    """The elements a site file's selector points at (text and attribute results left out)."""
+    return [node for node in select_nodes(tree, selector) if isinstance(node, HtmlElement)]
+
+
+def select_texts(tree: HtmlElement, selector: str) -> list[str]:
+    """The non-empty texts a site file's selector points at, whitespace collapsed."""
+    texts = []
+    for node in select_nodes(tree, selector):
+        text = text_of(node) if isinstance(node, HtmlElement) else collapse_space(str(node))
+        if text:
+            texts.append(text)
+    return texts
+
+
 def meta_contents(tree: HtmlElement, *names: str) -> list[str]:
     """Values of <meta property|name|itemprop=...> for the given names, in document order."""
     wanted = {n.lower() for n in names}
@@ -54,6 +82,30 @@ def meta_contents(tree: HtmlElement, *names: str) -> list[str]:
         if key in wanted and content and content.strip():
             values.append(content.strip())
     return values
+
+
+_HOST = re.compile(r"^\s*(?:https?:)?//([^/?#:]+)", re.IGNORECASE)
+
+
+def host_of(href: str) -> str:
+    """The host of an absolute or scheme-relative URL, lower-case without "www.", else ""."""
+    found = _HOST.match(href or "")
+    return found.group(1).lower().removeprefix("www.") if found else ""
+
+
+def own_urls(tree: HtmlElement) -> list[str]:
+    """The URLs the page gives itself: its canonical links, then its og:url values."""
+    hrefs = [
+        link.get("href") or ""
+        for link in tree.iter("link")
+        if "canonical" in (link.get("rel") or "").lower().split()
+    ]
+    return hrefs + meta_contents(tree, "og:url")
+
+
+def page_host(tree: HtmlElement) -> str:
+    """The host of the page's canonical URL (or og:url), "" when the page names none."""
+    return next((host for host in map(host_of, own_urls(tree)) if host), "")
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:

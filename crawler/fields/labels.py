@@ -8,14 +8,13 @@ label ("Tags :", "Catégorie :"), and label text itself (folded, slugified, spli
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
-from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.fields.html import collapse_space, meta_contents, text_of
+from crawler.fields.html import collapse_space, host_of, meta_contents, text_of
 from crawler.fields.page import Page
+from crawler.fields.text import strip_accents
 from crawler.fields.titles import TITLE_SEPARATOR
 
 HREF_PATH = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?(?://[^/?#]*)?([^?#]*)", re.IGNORECASE)
@@ -89,18 +88,6 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß"
 def fold(text: str) -> str:
     """Accent-folded lower-case words, for loose comparisons."""
     return " ".join(slugify_tag(text).split("-"))
-
-
-def select(tree: HtmlElement, selector: str) -> list[HtmlElement]:
-    """Elements matched by a site-file selector: XPath when it starts with "/" or "(", else CSS."""
-    try:
-        if selector.lstrip().startswith(("/", "(")):
-            found = tree.xpath(selector)
-        else:
-            found = tree.cssselect(selector)
-    except (etree.XPathError, ValueError, SyntaxError, ImportError):
-        return []
-    return [el for el in found if isinstance(el, etree.ElementBase)]
 
 
 def split_list(value: str) -> list[str]:
@@ -302,30 +289,9 @@ _KICKER_CHROME_TOKENS = frozenset(
     }
 )
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
-_HOST = re.compile(r"^\s*(?:https?:)?//([^/?#:]+)", re.IGNORECASE)
 _YEAR_SEGMENT = re.compile(r"(?:^|[^0-9])(?:19|20)\d\d(?:[^0-9]|$)")
 _ARTICLE_SLUG_WORDS = 5
 _HEADLINE_MIN_WORDS = 3
-
-
-def _page_host(page: Page) -> str | None:
-    """The host of the page's canonical URL (or og:url), lower-case without "www.", if any."""
-    hrefs = [link.get("href") or "" for link in page.tree.iter("link") if _is_canonical(link)]
-    hrefs += meta_contents(page.tree, "og:url")
-    for href in hrefs:
-        host = _host(href)
-        if host:
-            return host
-    return None
-
-
-def _is_canonical(link: HtmlElement) -> bool:
-    return "canonical" in (link.get("rel") or "").lower().split()
-
-
-def _host(href: str) -> str:
-    match = _HOST.match(href)
-    return match.group(1).lower().removeprefix("www.") if match else ""
 
 
 def _is_kicker_href(href: str, page_host: str | None) -> bool:
@@ -333,7 +299,7 @@ def _is_kicker_href(href: str, page_host: str | None) -> bool:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
         return False
-    host = _host(href)
+    host = host_of(href)
     if host and page_host and host != page_host:
         return False
     if _SCHEME.match(href) and not href.lower().startswith(("http:", "https:")):
@@ -438,7 +404,7 @@ def kicker_labels(page: Page) -> list[str]:
     headline = page.once(_kicker_headline)
     if headline is None:
         return []
-    page_host = _page_host(page)
+    page_host = page.host
     levels = [headline]
     parent = headline.getparent()
     if parent is not None and parent.tag not in ("body", "html", "article"):
@@ -466,8 +432,7 @@ def _element_siblings(node: HtmlElement, *, preceding: bool) -> list[HtmlElement
 
 def slugify_tag(label: str) -> str:
     """Accent-folded, lower-case, hyphen-joined: "Côte d'Ivoire" → "cote-d-ivoire"."""
-    decomposed = unicodedata.normalize("NFKD", label.translate(_LIGATURES))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = strip_accents(label.translate(_LIGATURES))
     return _SLUG_NON_WORD.sub("-", stripped.lower()).strip("-")
 
 

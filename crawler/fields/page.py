@@ -20,6 +20,7 @@ from crawler.fields.headline import main_headline
 from crawler.fields.html import (
     json_ld_articles,
     json_ld_objects,
+    page_host,
     parse_html,
     visible_texts,
 )
@@ -59,6 +60,11 @@ class Page:
     def headline(self) -> HtmlElement | None:
         """The article's headline element (crawler.fields.headline), None if none is found."""
         return main_headline(self.tree)
+
+    @cached_property
+    def host(self) -> str:
+        """The host of the page's canonical URL (or og:url), "" when the page names none."""
+        return page_host(self.tree)
 
     @cached_property
     def body_h1s(self) -> tuple[HtmlElement, ...]:

@@ -7,7 +7,7 @@ from itertools import islice
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import collapse_space, meta_contents, text_of
+from crawler.fields.html import collapse_space, meta_contents, select_elements, text_of
 from crawler.fields.labels import (
     BREADCRUMB_MARKERS,
     BREADCRUMB_SEPARATORS,
@@ -25,7 +25,6 @@ from crawler.fields.labels import (
     kicker_labels,
     labelled_links,
     main_article,
-    select,
     slugify_tag,
 )
 from crawler.fields.page import Page
@@ -250,7 +249,7 @@ def find_section_candidates(source: Page | HtmlElement, selector: str | None = N
     page = Page.of(source)
     candidates: list[str] = []
     if selector:
-        for element in select(page.tree, selector):
+        for element in select_elements(page.tree, selector):
             if element.tag == "meta":
                 candidates.append(element.get("content") or "")
             else:

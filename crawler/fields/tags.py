@@ -11,7 +11,7 @@ import re
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import collapse_space, meta_contents, text_of
+from crawler.fields.html import collapse_space, meta_contents, select_elements, text_of
 from crawler.fields.labels import (
     HREF_PATH,
     as_labels,
@@ -24,7 +24,6 @@ from crawler.fields.labels import (
     kicker_labels,
     labelled_links,
     main_article,
-    select,
     slugify_tag,
     split_list,
 )
@@ -264,7 +263,7 @@ def find_tag_candidates(source: Page | HtmlElement, selector: str | None = None)
     then the article's categories when it is filed in several."""
     page = Page.of(source)
     if selector:
-        selected = select(page.tree, selector)
+        selected = select_elements(page.tree, selector)
         from_site = [label for el in selected for label in _labels_from_element(el)]
         if from_site:
             return [collapse_space(label) for label in from_site if label.strip()]
