@@ -7,6 +7,7 @@ for the other fields from one parsed tree. Everything returned is plain data (pi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +17,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import use_config
-from trafilatura.utils import load_html
+from trafilatura.utils import INVALID_XML_CHARS, load_html
 
 from crawler.fields.authors import find_author_accounts, find_author_candidates
 from crawler.fields.body import declared_not_free, find_visible_lead, merge_lead
@@ -98,19 +99,54 @@ def paragraphs_of(container: HtmlElement) -> list[str]:
     return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
-def extract_body_lines(html: str, url: str, prune_xpath: tuple[str, ...] = ()) -> list[str]:
+def extract_body_lines(
+    html: str, url: str, prune_xpath: tuple[str, ...] = (), page: Page | None = None
+) -> list[str]:
     """Article text as trafilatura sees it, one paragraph (or list item, heading) a line.
 
-    The page is parsed once with trafilatura's own parser; generic boilerplate blocks are
-    pruned and paragraph-like bare divs promoted to <p> (crawler.fields.body) before the
-    extraction itself. Tables are kept (data tables belong to the article), unless the page
-    is laid out in a table: its whole article then comes back as one table row, and the
-    extraction is run again without tables.
+    trafilatura reads a copy of the page's one parse (`page.tree`; see `_fresh_tree`):
+    generic boilerplate blocks are pruned and paragraph-like bare divs promoted to <p>
+    (crawler.fields.body_tree) in that copy before the extraction itself, and the finders
+    read the tree unchanged. Tables are kept (data tables belong to the article), unless the
+    page is laid out in a table: its whole article then comes back as one table row, and the
+    extraction is run again, on a new copy, without tables.
     """
-    lines = _trafilatura_lines(html, url, prune_xpath, include_tables=True)
+
+    def fresh_tree() -> HtmlElement | None:
+        return _fresh_tree(html, page)
+
+    lines = _trafilatura_lines(fresh_tree, url, prune_xpath, include_tables=True)
     if any(_is_layout_row(line) for line in lines):
-        lines = _trafilatura_lines(html, url, prune_xpath, include_tables=False) or lines
-    return _unless_most_was_lost(lines, html, url, prune_xpath)
+        lines = _trafilatura_lines(fresh_tree, url, prune_xpath, include_tables=False) or lines
+    return _unless_most_was_lost(lines, html, fresh_tree, url, prune_xpath)
+
+
+_FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE)
+
+
+def _fresh_tree(html: str, page: Page | None) -> HtmlElement | None:
+    """A tree of the page that trafilatura and the body rules may change: a copy of the page's
+    parse without its comments and processing instructions (trafilatura's parser drops them).
+
+    A copy costs half a parse, and trafilatura's own load_html more than a parse. It is parsed
+    again, by load_html, where trafilatura's parser would build another tree than Page.parse:
+    no page, a page that is no full document (trafilatura keeps a fragment of it), a
+    self-closing <html/> or characters XML forbids (it repairs those first).
+    """
+    if page is not None and not _needs_own_parse(html):
+        tree = deepcopy(page.tree)
+        etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+        return tree
+    try:
+        return load_html(html)
+    except (TypeError, ValueError):
+        return None
+
+
+def _needs_own_parse(html: str) -> bool:
+    if not _FULL_DOCUMENT.match(html) or INVALID_XML_CHARS.search(html):
+        return True
+    return any("<html" in line and line.endswith("/>") for line in html[:4096].splitlines()[:4])
 
 
 # A body this short is checked against trafilatura alone: below it, the page may be rejected
@@ -121,7 +157,11 @@ LOSS_RATIO = 2.0  # ...and this many times as many
 
 
 def _unless_most_was_lost(
-    lines: list[str], html: str, url: str, prune_xpath: tuple[str, ...]
+    lines: list[str],
+    html: str,
+    fresh_tree: Callable[[], HtmlElement | None],
+    url: str,
+    prune_xpath: tuple[str, ...],
 ) -> list[str]:
     """trafilatura's own text when the body rules kept less than half of it on a page that
     declares itself not free.
@@ -135,7 +175,7 @@ def _unless_most_was_lost(
     kept = word_count("\n".join(lines))
     if kept >= LOSS_CHECK_WORDS or not declared_not_free(html):
         return lines
-    plain = _trafilatura_lines(html, url, prune_xpath, include_tables=True, rules=False)
+    plain = _trafilatura_lines(fresh_tree, url, prune_xpath, include_tables=True, rules=False)
     found = word_count("\n".join(plain))
     if found >= kept + LOSS_MIN_WORDS and found >= LOSS_RATIO * kept:
         return plain
@@ -151,13 +191,14 @@ def _is_layout_row(line: str) -> bool:
 
 
 def _trafilatura_lines(
-    html: str, url: str, prune_xpath: tuple[str, ...], include_tables: bool, rules: bool = True
+    fresh_tree: Callable[[], HtmlElement | None],
+    url: str,
+    prune_xpath: tuple[str, ...],
+    include_tables: bool,
+    rules: bool = True,
 ) -> list[str]:
-    """trafilatura's text in lines; with `rules`, after the body rules of crawler.fields.body."""
-    try:
-        tree = load_html(html)
-    except (TypeError, ValueError):
-        tree = None
+    """trafilatura's text in lines; with `rules`, after the body rules of body_tree."""
+    tree = fresh_tree()
     if tree is None:
         return []
     beside: frozenset[str] = frozenset()
@@ -274,7 +315,7 @@ def _extract_from_page(page: Page, html: str, options: ExtractOptions) -> RawExt
     if containers:
         raw.body_lines = [line for c in containers for line in paragraphs_of(deepcopy(c))]
     else:
-        raw.body_lines = extract_body_lines(html, url, options.prune_xpath)
+        raw.body_lines = extract_body_lines(html, url, options.prune_xpath, page)
 
     raw.title_candidates = find_title_candidates(page)
     if options.title:

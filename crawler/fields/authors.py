@@ -233,7 +233,7 @@ _META_NAMES = {
 _MAX_CLASS_CANDIDATES = 6
 _EXSLT = {"re": "http://exslt.org/regular-expressions"}
 _MARKED_XPATH = (
-    "//body//*[re:test(concat(@class, ' ', @id), "
+    "//body//*[@class or @id][re:test(concat(@class, ' ', @id), "
     "'author|byline|signature|auteur|writer|journaliste', 'i')]"
 )
 _HEADLINE_WINDOW = 40
@@ -753,8 +753,10 @@ _LABEL_TAGS = ("dt", "th", "span", "strong", "b", "em", "label", "div", "p")
 
 # Every label _BYLINE_LABEL accepts holds one of these inside a single text node.
 _LABEL_WORD_XPATH = (
-    "//text()[re:test(., 'aut|par|text|journ|by|von|por|door', 'i')]"
-    "[not(ancestor::script) and not(ancestor::style)]"
+    # blank nodes and script/style text first: cheap tests in C, the regex calls back to Python
+    # (the HTML parser gives <script> and <style> no child elements: their text's parent)
+    "//text()[normalize-space()][not(parent::script or parent::style)]"
+    "[re:test(., 'aut|par|text|journ|by|von|por|door', 'i')]"
 )
 _LABEL_MAX = 20
 

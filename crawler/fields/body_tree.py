@@ -36,7 +36,7 @@ _BOILERPLATE_PIECES = (
 _BOILERPLATE_MARKS = re.compile(rf"(?:^|[\s_-])(?:{_BOILERPLATE_PIECES})(?:$|[\s_-])", re.I)
 _MARKED_CONTAINERS = (
     "//body//*[self::div or self::section or self::aside or self::ul or self::ol or self::p]"
-    "[re:test(@class, $pat, 'i') or re:test(@id, $pat, 'i')]"
+    "[@class or @id][re:test(@class, $pat, 'i') or re:test(@id, $pat, 'i')]"
 )
 _EXSLT = {"re": "http://exslt.org/regular-expressions"}
 # blocks headed "Fil d'info", "Les plus lus", "À lire aussi"... (crawler.fields.html)
