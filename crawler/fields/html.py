@@ -72,16 +72,29 @@ def select_texts(tree: HtmlElement, selector: str) -> list[str]:
     return texts
 
 
-def meta_contents(tree: HtmlElement, *names: str) -> list[str]:
-    """Values of <meta property|name|itemprop=...> for the given names, in document order."""
-    wanted = {n.lower() for n in names}
-    values: list[str] = []
+def meta_pairs(tree: HtmlElement) -> list[tuple[str, str]]:
+    """(name, content) of every <meta property|name|itemprop=... content=...> with a content,
+    in document order: the name lower-cased, the content stripped."""
+    pairs: list[tuple[str, str]] = []
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         content = meta.get("content")
-        if key in wanted and content and content.strip():
-            values.append(content.strip())
-    return values
+        if key and content and content.strip():
+            pairs.append((key, content.strip()))
+    return pairs
+
+
+def meta_contents(tree: HtmlElement, *names: str) -> list[str]:
+    """Values of <meta property|name|itemprop=...> for the given names, in document order.
+
+    Finders holding a Page ask `Page.meta_contents`: the page's metas are read once."""
+    return contents_of(meta_pairs(tree), names)
+
+
+def contents_of(pairs: Iterable[tuple[str, str]], names: Iterable[str]) -> list[str]:
+    """The contents of the (name, content) pairs whose name is one of `names` (any case)."""
+    wanted = {n.lower() for n in names}
+    return [content for key, content in pairs if key in wanted]
 
 
 _HOST = re.compile(r"^\s*(?:https?:)?//([^/?#:]+)", re.IGNORECASE)

@@ -12,7 +12,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import collapse_space, host_of, meta_contents, text_of
+from crawler.fields.html import collapse_space, host_of, text_of
 from crawler.fields.page import Page
 from crawler.fields.text import strip_accents
 from crawler.fields.titles import TITLE_SEPARATOR
@@ -372,7 +372,7 @@ _HEADLINE_MAX_SUFFIX_WORDS = 8
 
 def _headline_without_h1(page: Page) -> HtmlElement | None:
     """The first element outside chrome whose own text is a meta title (maybe less a suffix)."""
-    titles = meta_contents(page.tree, "og:title", "twitter:title")
+    titles = page.meta_contents("og:title", "twitter:title")
     head_title = page.tree.find(".//head/title")
     if head_title is not None:
         titles.append(text_of(head_title))

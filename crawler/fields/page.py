@@ -18,8 +18,10 @@ from lxml.html import HtmlElement
 
 from crawler.fields.headline import main_headline
 from crawler.fields.html import (
+    contents_of,
     json_ld_articles,
     json_ld_objects,
+    meta_pairs,
     page_host,
     parse_html,
     visible_texts,
@@ -60,6 +62,15 @@ class Page:
     def headline(self) -> HtmlElement | None:
         """The article's headline element (crawler.fields.headline), None if none is found."""
         return main_headline(self.tree)
+
+    @cached_property
+    def metas(self) -> tuple[tuple[str, str], ...]:
+        """(name, content) of the page's <meta> tags with a content (html.meta_pairs)."""
+        return tuple(meta_pairs(self.tree))
+
+    def meta_contents(self, *names: str) -> list[str]:
+        """html.meta_contents of this page, from the metas read once."""
+        return contents_of(self.metas, names)
 
     @cached_property
     def host(self) -> str:

@@ -7,7 +7,7 @@ from itertools import islice
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import collapse_space, meta_contents, select_elements, text_of
+from crawler.fields.html import collapse_space, select_elements, text_of
 from crawler.fields.labels import (
     BREADCRUMB_MARKERS,
     BREADCRUMB_SEPARATORS,
@@ -88,7 +88,7 @@ def _breadcrumb_items_html(page: Page) -> list[tuple[str, str]]:
 
 
 def _page_title_keys(page: Page) -> list[str]:
-    titles = meta_contents(page.tree, "og:title", "twitter:title")
+    titles = page.meta_contents("og:title", "twitter:title")
     titles += [text_of(h1) for h1 in page.tree.iter("h1")]
     titles += [str(a.get("headline")) for a in page.json_ld_articles if a.get("headline")]
     return [fold(t) for t in titles if t]
@@ -254,7 +254,7 @@ def find_section_candidates(source: Page | HtmlElement, selector: str | None = N
                 candidates.append(element.get("content") or "")
             else:
                 candidates.append(text_of(element))
-    candidates += meta_contents(page.tree, "article:section")
+    candidates += page.meta_contents("article:section")
     for article in page.json_ld_articles:
         candidates += as_labels(article.get("articleSection"))
     candidates += _microdata_sections(page)

@@ -11,7 +11,7 @@ import re
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import collapse_space, meta_contents, select_elements, text_of
+from crawler.fields.html import collapse_space, select_elements, text_of
 from crawler.fields.labels import (
     HREF_PATH,
     as_labels,
@@ -360,16 +360,16 @@ def _tag_labels(page: Page) -> list[str]:
     plain = _tag_line_texts(page)
     if plain:
         return [collapse_space(label) for label in plain]
-    structured = list(meta_contents(page.tree, "article:tag"))
+    structured = list(page.meta_contents("article:tag"))
     structured = [part for value in structured for part in split_list(value)]
-    structured += [p for v in meta_contents(page.tree, "news_keywords") for p in split_list(v)]
+    structured += [p for v in page.meta_contents("news_keywords") for p in split_list(v)]
     structured += _json_ld_keywords(page)
     if structured:
         return [collapse_space(label) for label in structured]
     kicker = page.once(kicker_labels)
     if kicker:
         return kicker
-    metas = meta_contents(page.tree, "keywords")
+    metas = page.meta_contents("keywords")
     keywords = [collapse_space(p) for v in metas for p in split_list(v)]
     if any(slugify_tag(k) in _SITE_WIDE_KEYWORDS for k in keywords):
         return []  # the site's own keyword list, repeated on every page, says nothing of this one

@@ -12,7 +12,7 @@ from itertools import islice
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import collapse_space, meta_contents, text_of
+from crawler.fields.html import collapse_space, text_of
 from crawler.fields.page import Page
 from crawler.fields.text import loose_key, strip_accents
 
@@ -124,7 +124,7 @@ def find_title_candidates(source: Page | HtmlElement) -> dict[str, str]:
     tree = page.tree
     candidates: dict[str, str] = {}
     for key, name in (("og", "og:title"), ("twitter", "twitter:title")):
-        values = meta_contents(tree, name)
+        values = page.meta_contents(name)
         if values:
             candidates[key] = collapse_space(values[0])
     for article in page.json_ld_articles:
@@ -193,8 +193,7 @@ def find_site_name(source: Page | HtmlElement) -> str | None:
 
 
 def _site_name(page: Page) -> str | None:
-    tree = page.tree
-    for value in meta_contents(tree, "og:site_name"):
+    for value in page.meta_contents("og:site_name"):
         return collapse_space(value)
     for article in page.json_ld_articles:
         publisher = article.get("publisher")
