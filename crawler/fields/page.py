@@ -1,10 +1,11 @@
 """One page, parsed once: what several field finders read is computed once, on demand.
 
 `extract_page` builds one `Page` per fetched page and hands it to every finder. Each shared
-piece of work (the JSON-LD parse, the visible text nodes, a finder's source that another
-finder reads too) is a cached property or a `once` result, so no finder repeats another's
-walk over the tree. The tree must not change while finders read it: the body rules, which
-prune, work on trafilatura's own tree.
+piece of work (the JSON-LD parse, the metas, the headline, the host, the visible text
+nodes, a finder's source that another finder reads too) is a cached property or a `once`
+result, so no finder repeats another's walk over the tree. The tree must not change while
+finders read it: trafilatura and the body rules, which prune, get a deep copy of it
+(crawler.extraction._fresh_tree).
 """
 
 from __future__ import annotations
