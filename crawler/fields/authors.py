@@ -9,7 +9,6 @@ Desks ("La Rédaction", "Le Monde avec AFP", "AFP") are kept apart from people.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,8 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from crawler.fields.agencies import agency_code, credited_agencies
-from crawler.fields.html import json_ld_articles, json_ld_objects, text_of
+from crawler.fields.html import host_of, own_urls, text_of
+from crawler.fields.page import Page
 from crawler.fields.titles import find_site_name, site_key
 
 
@@ -233,7 +233,7 @@ _META_NAMES = {
 _MAX_CLASS_CANDIDATES = 6
 _EXSLT = {"re": "http://exslt.org/regular-expressions"}
 _MARKED_XPATH = (
-    "//body//*[re:test(concat(@class, ' ', @id), "
+    "//body//*[@class or @id][re:test(concat(@class, ' ', @id), "
     "'author|byline|signature|auteur|writer|journaliste', 'i')]"
 )
 _HEADLINE_WINDOW = 40
@@ -432,58 +432,31 @@ def _dedupe_agencies(desks: list[str]) -> list[str]:
 # ---------------------------------------------------------------- finding candidates
 
 
-_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
-
-
-def _lenient_json_ld(tree: HtmlElement) -> list[dict[str, Any]]:
-    """JSON-LD objects, also from <![CDATA[ ... ]]>-wrapped blocks (json_ld_objects skips those)."""
-    objects: list[dict[str, Any]] = []
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        raw = _CDATA.sub("", (script.text or "").strip())
-        try:
-            data = json.loads(raw, strict=False)
-        except ValueError:
-            continue
-        stack = [data]  # its end is the next node: document order, each node popped once
-        while stack:
-            node = stack.pop()
-            if isinstance(node, list):
-                stack.extend(reversed(node))
-            elif isinstance(node, dict):
-                objects.append(node)
-                if node.get("@graph") is not None:
-                    stack.append(node["@graph"])
-    return objects
-
-
 def _types(obj: dict[str, Any]) -> set[str]:
     types = obj.get("@type")
     return {str(t).lower() for t in (types if isinstance(types, list) else [types]) if t}
 
 
-def _json_ld_authors(tree: HtmlElement, *, web_pages: bool = False) -> list[str]:
+def _json_ld_authors(page: Page, *, web_pages: bool = False) -> list[str]:
     """Authors of the JSON-LD article objects (or, with web_pages, of bare WebPage objects).
 
     A WebPage's author is usually the account that published the page (Yoast writes the
     WordPress user there), so it only counts after the visible bylines.
     """
-    people, organisations = _json_ld_author_entries(tree, web_pages=web_pages)
+    people, organisations = page.once(_json_ld_author_entries, web_pages)
     return people or organisations
 
 
-def _json_ld_organisation_authors(tree: HtmlElement) -> set[str]:
+def _json_ld_organisation_authors(page: Page) -> set[str]:
     """Names the JSON-LD article types as an Organization author (never a person)."""
-    people, organisations = _json_ld_author_entries(tree, web_pages=False)
+    people, organisations = page.once(_json_ld_author_entries, False)
     return set() if people else set(organisations)
 
 
-def _json_ld_author_entries(tree: HtmlElement, *, web_pages: bool) -> tuple[list[str], list[str]]:
+def _json_ld_author_entries(page: Page, web_pages: bool) -> tuple[list[str], list[str]]:
     """(people, organisations) of the first JSON-LD article object that names an author."""
-    objects = json_ld_objects(tree)
-    articles = json_ld_articles(tree)
-    if not objects:
-        objects = _lenient_json_ld(tree)
-        articles = [o for o in objects if _types(o) & {"newsarticle", "article", "blogposting"}]
+    objects = page.json_ld_objects
+    articles = page.json_ld_articles
     by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str)}
     for article in articles:
         if (_types(article) <= {"webpage"}) != web_pages:
@@ -539,13 +512,13 @@ def _full_name_from_bio(name: str, bio: Any) -> str:
     return candidate if len(full) > 1 and _is_person_name(candidate) else name
 
 
-def _json_ld_page_authors(tree: HtmlElement) -> list[str]:
-    return _json_ld_authors(tree, web_pages=True)
+def _json_ld_page_authors(page: Page) -> list[str]:
+    return _json_ld_authors(page, web_pages=True)
 
 
-def _meta_authors(tree: HtmlElement) -> list[str]:
+def _meta_authors(page: Page) -> list[str]:
     values = []
-    for meta in tree.iter("meta"):
+    for meta in page.tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or "").lower()
         # some saved pages carry value= instead of content=
         content = meta.get("content") or meta.get("value") or ""
@@ -570,17 +543,17 @@ def _is_noise(element: HtmlElement) -> bool:
     return False
 
 
-def _teaser_articles(tree: HtmlElement) -> set[HtmlElement]:
+def _teaser_articles(page: Page) -> set[HtmlElement]:
     """The outermost <article> elements that are not the page's article: teaser cards.
 
     The page's article holds the headline (<h1>); when the headline stands outside every
     <article>, it is the one with the most text. Cards of other stories ("article card")
     print their own author, which is not this page's.
     """
-    articles = tree.xpath("//body//article[not(ancestor::article)]")
+    articles = page.tree.xpath("//body//article[not(ancestor::article)]")
     if len(articles) < 2:
         return set()
-    headline = next(iter(tree.xpath("//body//h1")), None)
+    headline = page.body_h1s[0] if page.body_h1s else None
     holding = set(headline.iterancestors("article")) if headline is not None else set()
     main = next((a for a in articles if a in holding), None)
     if main is None:
@@ -605,10 +578,10 @@ def _element_name(element: HtmlElement) -> str:
     return element.get("content") or text_of(element)
 
 
-def _marked_authors(tree: HtmlElement) -> list[str]:
+def _marked_authors(page: Page) -> list[str]:
     found = []
-    teasers = _teaser_articles(tree)
-    for element in tree.xpath(
+    teasers = page.once(_teaser_articles)
+    for element in page.tree.xpath(
         '//*[contains(concat(" ", @rel, " "), " author ")]|//*[@itemprop="author"]'
     ):
         if not _is_noise(element) and not _in_teaser(element, teasers):
@@ -632,15 +605,15 @@ def _author_page_slug(href: str) -> bool:
     )
 
 
-def _author_page_links(tree: HtmlElement) -> list[str]:
+def _author_page_links(page: Page) -> list[str]:
     """Names linked to an author page ("/author/jean-dupont/") outside menus and teasers.
 
     Themes that print neither rel=author nor an author class still link the name to the page
     of the author's articles; at most the first few, so a list of columnists stays out.
     """
     found: list[str] = []
-    teasers = _teaser_articles(tree)
-    for link in tree.iter("a"):
+    teasers = page.once(_teaser_articles)
+    for link in page.tree.iter("a"):
         if not _author_page_slug(link.get("href") or ""):
             continue
         name = _clean(text_of(link))
@@ -655,34 +628,21 @@ def _author_page_links(tree: HtmlElement) -> list[str]:
     return found
 
 
-def find_author_accounts(tree: HtmlElement, url: str | None = None) -> list[str]:
+def find_author_accounts(page: Page | HtmlElement, url: str | None = None) -> list[str]:
     """Names the markup declares to be a person's: JSON-LD Person authors, rel/itemprop=author,
     links to an author page. A one-word name among them is a pseudonym, not a desk; one named
     after the site (its URL, canonical link or og:url) is the outlet's own account."""
-    people, _ = _json_ld_author_entries(tree, web_pages=False)
-    names = _dedupe(people + _marked_authors(tree) + _author_page_links(tree))
+    page = Page.of(page)
+    names = page.once(_declared_names)
     # the account named after the site ("par monsite" on monsite.org) is the outlet's own
-    hosts = _page_hosts(tree) + ([url] if url else [])
-    outlet = {site_key(m.group(1)) for m in map(_HOST.match, hosts) if m}
+    hosts = own_urls(page.tree) + ([url] if url else [])
+    outlet = {site_key(host) for host in map(host_of, hosts) if host}
     return [name for name in names if site_key(name) not in outlet]
 
 
-_HOST = re.compile(r"(?i)^\s*(?:https?:)?//(?:www\.)?([^/?#:]+)")
-
-
-def _page_hosts(tree: HtmlElement) -> list[str]:
-    """The page's canonical link and og:url."""
-    hrefs = [
-        link.get("href") or ""
-        for link in tree.iter("link")
-        if "canonical" in (link.get("rel") or "").lower().split()
-    ]
-    hrefs += [
-        meta.get("content") or ""
-        for meta in tree.iter("meta")
-        if (meta.get("property") or "").lower() == "og:url"
-    ]
-    return hrefs
+def _declared_names(page: Page) -> list[str]:
+    people, _ = page.once(_json_ld_author_entries, False)
+    return _dedupe(people + page.once(_marked_authors) + page.once(_author_page_links))
 
 
 def _author_mark(element: HtmlElement) -> bool:
@@ -691,10 +651,10 @@ def _author_mark(element: HtmlElement) -> bool:
     return any(_AUTHOR_MARK.search(t) and not _AUTHOR_MARK_NOT.search(t) for t in tokens)
 
 
-def _classed_authors(tree: HtmlElement) -> list[str]:
+def _classed_authors(page: Page) -> list[str]:
     """Innermost elements whose class or id says author/byline/signature, outside noise."""
-    marked = [e for e in tree.xpath(_MARKED_XPATH, namespaces=_EXSLT) if _author_mark(e)]
-    teasers = _teaser_articles(tree)
+    marked = [e for e in page.tree.xpath(_MARKED_XPATH, namespaces=_EXSLT) if _author_mark(e)]
+    teasers = page.once(_teaser_articles)
     marked = [e for e in marked if not _in_teaser(e, teasers)]
     marked_set = set(marked)
     found = []
@@ -728,50 +688,55 @@ def _byline_agency_parts(byline: HtmlElement, marked: set[HtmlElement]) -> list[
     return parts
 
 
-def _headline_byline(tree: HtmlElement) -> list[str]:
-    """A visible "Par Jean Dupont" among the first texts after the headline."""
-    for headline in tree.xpath("//body//h1"):
-        if _is_noise(headline):
-            continue
-        nodes = headline.xpath(
-            f"following::text()[normalize-space()][position() <= {_HEADLINE_WINDOW}]"
-        )
-        for node in nodes:
-            text = _clean(str(node))
-            if not _BY_PREFIX.match(text):
-                continue
-            parent = node.getparent()
-            if parent is None or _is_noise(parent):
-                continue
-            whole = _clean(text_of(parent))
-            if len(_BY_LEAD_RE.sub("", text).split()) < 2 and len(whole) <= _MAX_CANDIDATE:
-                text = whole  # "Par <a>Jean Dupont</a>": the name sits in a child element
-                if not _BY_LEAD_RE.sub("", text).strip(_EDGES):
-                    continue  # a bare label ("<span>Texte :</span>"): the labelled finder's
-            return [text] if len(text) <= _MAX_CANDIDATE else []
+def _byline_headline(page: Page) -> HtmlElement | None:
+    """The first h1 outside navigation and sidebars: where a byline is looked for.
+
+    A variant of `Page.headline` (see crawler/fields/headline.py): on the evaluation pages
+    the shared rule lost bylines this one finds.
+    """
+    return next((h1 for h1 in page.body_h1s if not _is_noise(h1)), None)
+
+
+def _texts_after_headline(page: Page) -> list[Any]:
+    """The first few non-blank text nodes after the byline's headline, in page order."""
+    headline = page.once(_byline_headline)
+    if headline is None:
         return []
+    return list(
+        headline.xpath(f"following::text()[normalize-space()][position() <= {_HEADLINE_WINDOW}]")
+    )
+
+
+def _headline_byline(page: Page) -> list[str]:
+    """A visible "Par Jean Dupont" among the first texts after the headline."""
+    for node in page.once(_texts_after_headline):
+        text = _clean(str(node))
+        if not _BY_PREFIX.match(text):
+            continue
+        parent = node.getparent()
+        if parent is None or _is_noise(parent):
+            continue
+        whole = _clean(text_of(parent))
+        if len(_BY_LEAD_RE.sub("", text).split()) < 2 and len(whole) <= _MAX_CANDIDATE:
+            text = whole  # "Par <a>Jean Dupont</a>": the name sits in a child element
+            if not _BY_LEAD_RE.sub("", text).strip(_EDGES):
+                continue  # a bare label ("<span>Texte :</span>"): the labelled finder's
+        return [text] if len(text) <= _MAX_CANDIDATE else []
     return []
 
 
-def _headline_credit(tree: HtmlElement) -> list[str]:
+def _headline_credit(page: Page) -> list[str]:
     """A signature with its agency credit among the first texts after the headline, without
     "Par": "Rédaction en ligne (avec Belga)", "C.J. (avec Belga)", "Le Soir avec AFP"."""
-    for headline in tree.xpath("//body//h1"):
-        if _is_noise(headline):
+    for node in page.once(_texts_after_headline):
+        if len(_clean(str(node))) > _BODY_STARTED:
+            return []  # the text has begun: a credit further down is the end credit's
+        parent = node.getparent()
+        if parent is None or parent.tag in ("script", "style") or _is_noise(parent):
             continue
-        nodes = headline.xpath(
-            f"following::text()[normalize-space()][position() <= {_HEADLINE_WINDOW}]"
-        )
-        for node in nodes:
-            if len(_clean(str(node))) > _BODY_STARTED:
-                return []  # the text has begun: a credit further down is the end credit's
-            parent = node.getparent()
-            if parent is None or parent.tag in ("script", "style") or _is_noise(parent):
-                continue
-            whole = _clean(text_of(parent))
-            if len(whole) <= _CREDIT_MAX and credited_agencies(whole, explicit=True):
-                return [whole]
-        return []
+        whole = _clean(text_of(parent))
+        if len(whole) <= _CREDIT_MAX and credited_agencies(whole, explicit=True):
+            return [whole]
     return []
 
 
@@ -788,8 +753,10 @@ _LABEL_TAGS = ("dt", "th", "span", "strong", "b", "em", "label", "div", "p")
 
 # Every label _BYLINE_LABEL accepts holds one of these inside a single text node.
 _LABEL_WORD_XPATH = (
-    "//text()[re:test(., 'aut|par|text|journ|by|von|por|door', 'i')]"
-    "[not(ancestor::script) and not(ancestor::style)]"
+    # blank nodes and script/style text first: cheap tests in C, the regex calls back to Python
+    # (the HTML parser gives <script> and <style> no child elements: their text's parent)
+    "//text()[normalize-space()][not(parent::script or parent::style)]"
+    "[re:test(., 'aut|par|text|journ|by|von|por|door', 'i')]"
 )
 _LABEL_MAX = 20
 
@@ -815,11 +782,11 @@ def _more_visible_chars(element: HtmlElement, limit: int) -> bool:
     return False
 
 
-def _label_candidates(tree: HtmlElement) -> set[HtmlElement]:
+def _label_candidates(page: Page) -> set[HtmlElement]:
     """Label-tag elements short enough to be a label and holding a label word in their text."""
     candidates: set[HtmlElement] = set()
     seen: set[HtmlElement] = set()
-    for node in tree.xpath(_LABEL_WORD_XPATH, namespaces=_EXSLT):
+    for node in page.tree.xpath(_LABEL_WORD_XPATH, namespaces=_EXSLT):
         owner = node.getparent()
         if owner is not None and node.is_tail:
             owner = owner.getparent()
@@ -833,11 +800,11 @@ def _label_candidates(tree: HtmlElement) -> set[HtmlElement]:
     return candidates
 
 
-def _labelled_authors(tree: HtmlElement) -> list[str]:
+def _labelled_authors(page: Page) -> list[str]:
     """A visible "Auteur" label and the name beside it (<dt>Auteur</dt><dd>Jean Dupont</dd>)."""
     found = []
-    candidates = _label_candidates(tree)
-    for label in tree.iter(*_LABEL_TAGS):
+    candidates = _label_candidates(page)
+    for label in page.tree.iter(*_LABEL_TAGS):
         if label not in candidates:
             continue
         text = _clean(text_of(label))
@@ -855,22 +822,23 @@ def _labelled_authors(tree: HtmlElement) -> list[str]:
     return found
 
 
-def find_author_candidates(tree: HtmlElement) -> list[str]:
+def find_author_candidates(page: Page | HtmlElement) -> list[str]:
     """Raw author strings, most trusted source first, deduplicated.
 
     Sources are consulted in order of trust; once one yields a person's name, less trusted
     ones are not consulted (desk-only sources such as "L'Opinion" do not stop the search),
     except for the agency they credit.
     """
+    page = Page.of(page)
     candidates: list[str] = []
-    accounts = find_author_accounts(tree)  # without the URL: one more account at worst
-    site = find_site_name(tree)
+    accounts = find_author_accounts(page)  # without the URL: one more account at worst
+    site = find_site_name(page)
     sources = _SOURCES
     for index, source in enumerate(sources):
-        found = [c for c in source(tree) if c]
+        found = [c for c in page.once(source) if c]
         candidates.extend(found)
         if source is _json_ld_authors:  # an Organization is never a person: search on
-            organisations = _json_ld_organisation_authors(tree)
+            organisations = _json_ld_organisation_authors(page)
             found = [c for c in found if c not in organisations]
         # a pseudonym ends the search once the author markup has been read: a JSON-LD
         # "jdupont" is followed by the byline's "Jean Dupont"
@@ -878,7 +846,7 @@ def find_author_candidates(tree: HtmlElement) -> list[str]:
         if _names_someone(found, site) or (
             markup_read and parse_authors(candidates, accounts=accounts).people
         ):
-            candidates.extend(_later_agency_credits(tree, sources[index + 1 :]))
+            candidates.extend(_later_agency_credits(page, sources[index + 1 :]))
             break
     return _dedupe(candidates)
 
@@ -890,7 +858,7 @@ def _names_someone(found: list[str], site: str | None) -> bool:
     return any(not site or site_key(person) != site_key(site) for person in people)
 
 
-def _later_agency_credits(tree: HtmlElement, sources: tuple[_Source, ...]) -> list[str]:
+def _later_agency_credits(page: Page, sources: tuple[_Source, ...]) -> list[str]:
     """The agencies credited by the byline sources the search did not reach.
 
     A JSON-LD author names the journalist; the visible byline adds "(avec Belga)". Only the
@@ -900,12 +868,12 @@ def _later_agency_credits(tree: HtmlElement, sources: tuple[_Source, ...]) -> li
     for source in sources:
         if source is _json_ld_page_authors:
             continue
-        for text in source(tree):
+        for text in page.once(source):
             names.extend(credited_agencies(text, explicit=source is _headline_credit))
     return _dedupe(names)
 
 
-_Source = Callable[[HtmlElement], list[str]]
+_Source = Callable[[Page], list[str]]
 _SOURCES: tuple[_Source, ...] = (
     _json_ld_authors,
     _meta_authors,

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from typing import Any
 
 from lxml import etree
 
-from crawler.fields.html import collapse_space, is_listing_block, short_text
-from crawler.fields.text import clean_text, word_count
+from crawler.fields.text import clean_text, loose_key, word_count
 
 _HAS_ALNUM = re.compile(r"[^\W_]")
 _EDGE_LEFT = re.compile(r"^[\s•·>»›*\-–—|]+")
@@ -41,19 +39,20 @@ _LISTING_LINE_WORDS = 20
 _REAL_PARAGRAPH_WORDS = 15
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
+def compile_i(pattern: str) -> re.Pattern[str]:
+    """A case-blind pattern (the line rules' and the page rules' own)."""
     return re.compile(pattern, re.IGNORECASE)
 
 
 _DROP_CAP = re.compile(r"[^\W\d_]")
 
-_READ_COUNTER = _rx(
+_READ_COUNTER = compile_i(
     r"(?:(?:lu|vu|vues?|lectures?|consultations?)\s*:?\s*\d[\d\s.,]*(?:\s*fois)?"
     r"|\d[\d\s.,]*\s*(?:vues|lectures|lecteurs|fois|consultations))"
 )
 
 # Pieces a date/counter-only line is made of; once they are gone no letter may remain.
-_METADATA_PIECES = _rx(
+_METADATA_PIECES = compile_i(
     r"\b(?:publi[ée]e?s?|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi[ée]e?|actualis[ée]e?"
     r"|m[àa]j|posted|updated|published|derni[èe]re\s+mise\s+[àa]\s+jour|cr[ée]{1,2}e?"
     r"|publication|parution|date\s+de\s+publication|d[ée]tails|(?:derni[èe]re\s+)?modification"
@@ -64,7 +63,7 @@ _METADATA_PIECES = _rx(
     r"|lu|vu|vues|fois|lectures?|temps\s+de\s+lecture|er)\b"
     r"|\d{1,2}\s*[h:]\s*\d{0,2}(?:\s*min)?|\b1(?:er|ᵉʳ)\b"
 )
-_METADATA_ANCHOR = _rx(
+_METADATA_ANCHOR = compile_i(
     r"\b(?:publi[ée]|mis\s+[àa]\s+jour|mise\s+[àa]\s+jour|modifi[ée]|actualis[ée]|m[àa]j"
     r"|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre"
     r"|d[ée]cembre|lu\s*:|vues|modification)\b|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}"
@@ -97,7 +96,7 @@ _AGENCY = re.compile(
     r"|ABP|ANGOP|APANEWS)\b"
 )
 
-_TAG_LINE = _rx(
+_TAG_LINE = compile_i(
     r"(?:tags?|mots?[- ]?cl[ée]s?|th[èe]mes?|sujets?(?:\s+associ[ée]s)?|[ée]tiquettes?"
     r"|keywords?)(?:\s*:.*)?"
 )
@@ -108,30 +107,32 @@ _SOCIAL = (
     r"|lien\s+copi[ée])"
 )
 _PROMPTS = [
-    _rx(
+    compile_i(
         r"partager(?:\s+(?:cet\s+article|l['’]article|sur\s+\S+(?:\s+\S+)?"
         r"|par\s+(?:e-?mail|courriel|sms)|via\s+\S+))?"
     ),
-    _rx(rf"{_SOCIAL}(?:[\s,|/·•-]+{_SOCIAL})*"),
-    _rx(r"imprimer(?:\s+(?:l['’]|cet\s+)article)?"),
-    _rx(r"envoyer(?:\s+(?:par|à)\s+(?:e-?mail|courriel|un\s+ami)|\s+l['’]article)?"),
-    _rx(
+    compile_i(rf"{_SOCIAL}(?:[\s,|/·•-]+{_SOCIAL})*"),
+    compile_i(r"imprimer(?:\s+(?:l['’]|cet\s+)article)?"),
+    compile_i(r"envoyer(?:\s+(?:par|à)\s+(?:e-?mail|courriel|un\s+ami)|\s+l['’]article)?"),
+    compile_i(
         r"r[ée]agir|r[ée]agissez|commenter|\d*\s*commentaires?|voir\s+les\s+(?:commentaires|contributions)"
     ),
-    _rx(r"(?:ajouter\s+(?:à|aux)\s+(?:mes\s+)?favoris|sauvegarder(?:\s+l['’]article)?)"),
-    _rx(r"offrir\s+(?:cet\s+|l['’])article|[ée]couter\s+(?:cet\s+|l['’])article"),
-    _rx(r"(?:temps\s+de\s+)?lecture\s*:?\s*\d+\s*min(?:utes?)?|\d+\s*min(?:utes?)?\s+de\s+lecture"),
-    _rx(r"(?:article\s+)?r[ée]serv[ée]\s+aux\s+abonn[ée]s|abonn[ée]s|premium"),
-    _rx(r"s['’]abonner|je\s+m['’]abonne|se\s+connecter|connectez-vous(?:\s+ici)?"),
-    _rx(
+    compile_i(r"(?:ajouter\s+(?:à|aux)\s+(?:mes\s+)?favoris|sauvegarder(?:\s+l['’]article)?)"),
+    compile_i(r"offrir\s+(?:cet\s+|l['’])article|[ée]couter\s+(?:cet\s+|l['’])article"),
+    compile_i(
+        r"(?:temps\s+de\s+)?lecture\s*:?\s*\d+\s*min(?:utes?)?|\d+\s*min(?:utes?)?\s+de\s+lecture"
+    ),
+    compile_i(r"(?:article\s+)?r[ée]serv[ée]\s+aux\s+abonn[ée]s|abonn[ée]s|premium"),
+    compile_i(r"s['’]abonner|je\s+m['’]abonne|se\s+connecter|connectez-vous(?:\s+ici)?"),
+    compile_i(
         r"cr[ée]ez\s+votre\s+compte|d[ée]j[àa]\s+abonn[ée]\s*\??(?:\s*(?:se\s+connecter|connectez-vous))?"
     ),
-    _rx(r"publicit[ée]|contenu\s+sponsoris[ée]|contenus?\s+partenaires?"),
+    compile_i(r"publicit[ée]|contenu\s+sponsoris[ée]|contenus?\s+partenaires?"),
     # a live blog's closing marker
-    _rx(r"fin\s+(?:du|de\s+ce|de\s+notre)\s+(?:direct|live|suivi\s+en\s+direct)"),
-    _rx(r"en\s+savoir\s+plus|d[ée]tails|j['’]accepte|tout\s+accepter|tout\s+refuser"),
+    compile_i(r"fin\s+(?:du|de\s+ce|de\s+notre)\s+(?:direct|live|suivi\s+en\s+direct)"),
+    compile_i(r"en\s+savoir\s+plus|d[ée]tails|j['’]accepte|tout\s+accepter|tout\s+refuser"),
     # footer links that extractors sometimes keep
-    _rx(
+    compile_i(
         r"mentions\s+l[ée]gales|conditions\s+g[ée]n[ée]rales(?:\s+d['’]\w+)?(?:\s+de\s+vente)?"
         r"|politique\s+de\s+confidentialit[ée]|g[ée]rer\s+(?:mes\s+)?(?:les\s+)?cookies"
         r"|charte\s+(?:des\s+commentaires|de\s+mod[ée]ration)|plan\s+du\s+site|cgu|cgv"
@@ -139,7 +140,7 @@ _PROMPTS = [
     ),
 ]
 # Prompts recognised by a phrase anywhere in a short line.
-_PROMPT_PHRASES = _rx(
+_PROMPT_PHRASES = compile_i(
     r"suivez-nous\b|abonnez-vous\b.*\bnewsletter|inscrivez-vous\b.*\bnewsletter"
     r"|newsletter\b.*\b(?:inscri|abonn)|recevez\b.*\bnewsletter"
     r"|abonnez-vous\s+pour\s+(?:acc[ée]der|lire|continuer|ne\s+rien\s+manquer)"
@@ -150,7 +151,7 @@ _PROMPT_PHRASES = _rx(
 
 # "Lire aussi ..." always introduces a link; the other markers only when alone or before ":",
 # since "Sur le même sujet, le ministre a..." is a sentence.
-_RELATED = _rx(
+_RELATED = compile_i(
     r"[\W_]*(?:(?:[àa]\s+)?(?:lire|voir|[ée]couter|regarder|relire)\s+(?:aussi|[ée]galement|encore)"
     r"\b.*"
     r"|(?:[àa]\s+(?:lire|voir|[ée]couter|d[ée]couvrir)|lire\s+la\s+suite"
@@ -161,7 +162,7 @@ _RELATED = _rx(
 
 # Headers of blocks that follow the article (sidebars, listings, comments): the header and,
 # when what follows looks like a listing, everything after it.
-_TRAILING_HEADERS = _rx(
+_TRAILING_HEADERS = compile_i(
     r"fil\s+d['’]\s*(?:info|actu)s?|(?:articles\s+)?les\s+plus\s+(?:lus|partag[ée]s|comment[ée]s|vus)"
     r"|[àa]\s+la\s+une|derni[èe]res\s+(?:infos?|actualit[ée]s|news|minutes?)|en\s+continu"
     r"|dans\s+la\s+m[êe]me\s+rubrique|sur\s+le\s+m[êe]me\s+(?:sujet|th[èe]me)"
@@ -172,7 +173,7 @@ _TRAILING_HEADERS = _rx(
     r"|recommand[ée]s?\s+pour\s+vous|commentaires?|ajouter\s+un\s+commentaire"
     r"|laisser\s+un\s+commentaire|les\s+commentaires\s+sont\s+ferm[ée]s"
 )
-_PAYWALL = _rx(
+_PAYWALL = compile_i(
     r"(?:il\s+vous\s+reste\s+\d+(?:[.,]\d+)?\s*%\s+(?:de\s+cet\s+article\s+)?[àa]\s+lire"
     r"|la\s+suite\s+(?:de\s+cet\s+article\s+)?est\s+r[ée]serv[ée]e\s+aux\s+abonn[ée]s"
     r"|cet\s+article\s+est\s+r[ée]serv[ée]\s+aux\s+abonn[ée]s"
@@ -181,7 +182,7 @@ _PAYWALL = _rx(
     r"(?:pour|en)\b).*"
 )
 
-_PHOTO_CREDIT = _rx(
+_PHOTO_CREDIT = compile_i(
     r"(?:photos?|cr[ée]dits?(?:\s+photos?)?|illustrations?|images?|vid[ée]os?|infographie"
     r"|montage|capture\s+d['’][ée]cran|source\s+photo)\s*(?:\(cc\))?\s*:.*"
     r"|©.*|\(c\)\s*\d{4}.*|copyright\b.*"
@@ -211,12 +212,12 @@ def _caption_start(core: str) -> int:
 
 
 # The outlet's promotion of its newsletter, printed at the foot of an article.
-_NEWSLETTER_FOOTER = _rx(
+_NEWSLETTER_FOOTER = compile_i(
     r"(?:cet\s+article|cette\s+chronique|ce\s+texte)\s+(?:est\s+paru|a\s+[ée]t[ée]\s+publi[ée]e?"
     r"|est\s+extrait)\s+(?:dans|de)\s+(?:notre|la)\s+newsletter\b.*"
 )
 _MAX_FOOTER_WORDS = 80
-_COPYRIGHT_PHRASE = _rx(
+_COPYRIGHT_PHRASE = compile_i(
     r"tous\s+droits\s+r[ée]serv[ée]s|all\s+rights\s+reserved|reproduction\s+interdite"
 )
 
@@ -234,28 +235,23 @@ def strip_embed_marks(line: str) -> str:
     return _TWEET_PHOTO_LINK.sub("", line).strip()
 
 
-def _loose(text: str) -> str:
-    # every combining mark (the accents NFKD splits off) is \W, so _NON_ALNUM drops them too
-    return _NON_ALNUM.sub("", unicodedata.normalize("NFKD", text.casefold()))
-
-
-def _core(line: str) -> str:
+def line_core(line: str) -> str:
     """The line without bullets, arrows and trailing punctuation, for whole-line matching."""
     return _EDGE_RIGHT.sub("", _EDGE_LEFT.sub("", line))
 
 
 def _is_title_repeat(line: str, title: str) -> bool:
-    key = _loose(title)
+    key = loose_key(title)
     if not key:
         return False
-    if _loose(line) == key:
+    if loose_key(line) == key:
         return True
-    # One pass: the loose prefix grows piece by piece (`_loose` of a concatenation is the
-    # concatenation of `_loose`: every combining mark is \W), and stops once past the key.
+    # One pass: the loose prefix grows piece by piece (`loose_key` of a concatenation is the
+    # concatenation of `loose_key`: every combining mark is \W), and stops once past the key.
     prefix, start = "", 0
     word_ends: list[int] | None = None
     for m in _SEPARATOR.finditer(line):
-        prefix += _loose(line[start : m.start()])
+        prefix += loose_key(line[start : m.start()])
         start = m.start()
         if len(prefix) > len(key):
             return False
@@ -284,7 +280,7 @@ def _is_metadata_only(line: str) -> bool:
     return not _LETTER.search(_METADATA_PIECES.sub(" ", line))
 
 
-def _is_byline(line: str) -> bool:
+def is_byline(line: str) -> bool:
     """ "Par Jean Dupont" (maybe with a date or a role), never an agency credit."""
     if len(line) > _MAX_BOILERPLATE_CHARS:
         return False
@@ -296,7 +292,7 @@ def _is_byline(line: str) -> bool:
 
 
 def _is_boilerplate_line(line: str) -> bool:
-    core = _core(line)
+    core = line_core(line)
     if len(core) > _MAX_BOILERPLATE_CHARS:
         return False  # every rule below is for a short line; "short" in words is not enough
     words = word_count(core)
@@ -325,7 +321,7 @@ def _is_boilerplate_line(line: str) -> bool:
 
 
 def _is_cut_marker(line: str) -> bool:
-    core = _core(line)
+    core = line_core(line)
     if word_count(core) > _MAX_PROMPT_WORDS:
         return False
     return bool(_TRAILING_HEADERS.fullmatch(core) or _PAYWALL.fullmatch(core))
@@ -380,7 +376,7 @@ def clean_body(
                 while kept and _is_kicker_line(kept[-1]):
                     kept.pop()
             continue
-        if near_edge and _is_byline(line):
+        if near_edge and is_byline(line):
             continue
         if word_count(line) >= _REAL_PARAGRAPH_WORDS:
             in_head = False
@@ -388,445 +384,9 @@ def clean_body(
     return kept
 
 
-# ---------------------------------------------------------------------------- page level
-#
-# Rules on the parsed page, applied before trafilatura sees it (prune, promote) or after it
-# (the visible lead). They work on any lxml tree and never raise on odd markup.
-
-# class/id pieces of blocks that surround an article without being part of it: paywall and
-# subscription calls, newsletter boxes, "lire aussi" asides, latest/most-read lists, sidebars,
-# forms, breadcrumb trails. Matched as whole hyphen/underscore/space-separated pieces.
-_BOILERPLATE_PIECES = (
-    r"reactions?|commentaires|paywall|abonnements?|subscribe|subscription|newsletters?|cta|lire-?aussi|read-?also"
-    r"|a-lire|voir-?aussi|sur-le-meme-sujet|same-topic|related|aside|latest|most-?read"
-    r"|plus-?lus|outbrain|taboola|formulaire|cookies?|consent|cookie-?banner|rgpd|gdpr"
-    # the page's trail (SPIP calls it "arbo"): it names the page, it is not its text
-    r"|breadcrumbs?|ariane|arbo"
-)
-_BOILERPLATE_MARKS = re.compile(rf"(?:^|[\s_-])(?:{_BOILERPLATE_PIECES})(?:$|[\s_-])", re.I)
-_MARKED_CONTAINERS = (
-    "//body//*[self::div or self::section or self::aside or self::ul or self::ol or self::p]"
-    "[re:test(@class, $pat, 'i') or re:test(@id, $pat, 'i')]"
-)
-_EXSLT = {"re": "http://exslt.org/regular-expressions"}
-# blocks headed "Fil d'info", "Les plus lus", "À lire aussi"... (crawler.fields.html)
-_LISTING_CONTAINERS = ("div", "section", "aside", "ul", "ol", "nav")
-# forms with text inputs (newsletter, login, comment forms)
-_INPUT_FORMS = "//body//form[.//input[not(@type) or @type='text' or @type='email' or @type='tel']]"
-# lists whose every item is another article's teaser (a heading link per item)
-_TEASER_LISTS = (
-    "//body//ul[count(li) >= 2][not(li[not(.//*[self::h2 or self::h3 or self::h4]//a)])]"
-)
-# teaser cards nested inside the article
-_NESTED_TEASERS = "//article//article[not(.//h1)][.//*[self::h2 or self::h3 or self::h4]//a]"
-_ARTICLE_TEXT_WORDS = 30
-_ARTICLE_TEXT_PARAGRAPHS = 3
-_TEASER_ANCESTORS = frozenset({"article", "li"})
-_INLINE_TAGS = frozenset(
-    {
-        "a",
-        "abbr",
-        "b",
-        "bdi",
-        "bdo",
-        "br",
-        "cite",
-        "code",
-        "em",
-        "font",
-        "i",
-        "mark",
-        "q",
-        "s",
-        "small",
-        "span",
-        "strong",
-        "sub",
-        "sup",
-        "time",
-        "u",
-    }
-)
-_MIN_PROMOTED_WORDS = 15
-_SENTENCE_END = re.compile(r"[.!?…»\")]\s*$")
 _MIN_LEAD_WORDS = 8
 _LEAD_CLIMB = 3
 _LEAD_NOISE = frozenset({"nav", "footer", "aside", "form", "script", "style", "head"})
-
-
-def _holds_article_text(element: Any) -> bool:
-    """Several long paragraphs of its own (not inside teaser cards or list items)."""
-    count = 0
-    for paragraph in element.iter("p"):
-        if any(a.tag in _TEASER_ANCESTORS for a in _ancestors_until(paragraph, element)):
-            continue
-        if word_count(paragraph.text_content()) >= _ARTICLE_TEXT_WORDS:
-            count += 1
-            if count >= _ARTICLE_TEXT_PARAGRAPHS:
-                return True
-    return False
-
-
-def _ancestors_until(element: Any, stop: Any) -> list[Any]:
-    found = []
-    for ancestor in element.iterancestors():
-        if ancestor is stop:
-            break
-        found.append(ancestor)
-    return found
-
-
-# A label alone on its line that opens a reading list ("À lire aussi :", "Pour aller plus loin").
-_READING_LABEL = _rx(
-    r"(?:[àa]\s+)?(?:lire|voir|relire)\s+(?:aussi|[ée]galement)|pour\s+approfondir"
-    r"|(?:pour\s+)?aller\s+plus\s+loin"
-)
-_MAX_LABEL_CHARS = 40
-_READING_LABEL_TAGS = frozenset({"p", "div", "h2", "h3", "h4", "h5", "h6"})
-_MAX_SIGNATURE_CHARS = 120
-_READING_ITEM_TAGS = frozenset({"p", "ul", "ol", "li", "blockquote"})
-_HOST = re.compile(r"^\s*(?:https?:)?//([^/?#:]+)", re.IGNORECASE)
-
-
-def _host_of(href: str) -> str:
-    found = _HOST.match(href or "")
-    return found.group(1).lower().removeprefix("www.") if found else ""
-
-
-def _page_host(tree: Any) -> str:
-    """The host of the page's canonical URL (or og:url), "" when the page names none."""
-    for element in tree.iter("link", "meta"):
-        rel = (element.get("rel") or "").lower().split()
-        if "canonical" in rel or (element.get("property") or "").lower() == "og:url":
-            host = _host_of(element.get("href") or element.get("content") or "")
-            if host:
-                return host
-    return ""
-
-
-def _cites_other_sites(block: Any, page_host: str) -> bool:
-    """The block links to another site's page, and never to this site."""
-    hosts = [_host_of(a.get("href") or "") for a in block.iter("a")]
-    return bool(hosts) and all(host and host != page_host for host in hosts)
-
-
-def release_reading_lists(tree: Any) -> int:
-    """Drop the label of a reading list that cites other publications (and the signature above).
-
-    "À lire aussi :" usually opens the outlet's own teasers, and the line rules cut the text
-    there. When every paragraph after the label cites another site (a review, a book, a
-    report, with its description), the list is the author's own reading notes: the label goes,
-    so the list stays in the text; a "Par Name" signature just before it goes too.
-    Returns how many labels were dropped.
-    """
-    page_host = _page_host(tree)
-    if not page_host:
-        return 0
-    released = 0
-    for label in list(tree.iter(*_READING_LABEL_TAGS)):
-        if label.getparent() is None or len(label) > 1:
-            continue
-        own = (label.text or "").strip() or (label[0].text or "" if len(label) else "")
-        if not own or len(own) > _MAX_LABEL_CHARS:
-            continue  # cheap test first: a label's text is its own or its only child's
-        core = _core(short_text(label, _MAX_LABEL_CHARS) or "")
-        if not core or not _READING_LABEL.fullmatch(core) or label.find(".//a") is not None:
-            continue
-        items = []
-        for sibling in label.itersiblings():
-            if not isinstance(sibling.tag, str) or not sibling.text_content().strip():
-                continue
-            if sibling.tag not in _READING_ITEM_TAGS:
-                break
-            items.append(sibling)
-        if not items or not all(_cites_other_sites(item, page_host) for item in items):
-            continue
-        previous = label.getprevious()
-        while previous is not None and not isinstance(previous.tag, str):
-            previous = previous.getprevious()
-        if previous is not None and previous.tag == "p":
-            signature = short_text(previous, _MAX_SIGNATURE_CHARS)
-            if signature and _is_byline(signature):
-                previous.drop_tree()
-        label.drop_tree()
-        released += 1
-    return released
-
-
-_LINK_LINE_TAGS = ("p", "h2", "h3", "h4", "h5", "h6")
-_LINK_LINE_CHARS = 300
-_LINK_LINE_LABEL_WORDS = 4
-_LINK_LINE_HEADLINE_WORDS = 3
-_LINK_LINE_TAIL = " .…»\"'”’"
-
-
-def drop_link_teaser_lines(tree: Any) -> int:
-    """Drop the lines that are a short label, a colon and one link to another of the site's
-    articles ("Lea también: <a>…</a>", "Czytaj też: <a>…</a>", "À voir : <a>…</a>").
-
-    The label's words change with the language but the shape does not: nothing of the line is
-    the article's own text. A link to another site (a source the author cites) stays.
-    Returns how many lines were dropped.
-    """
-    page_host = _page_host(tree)
-    dropped = 0
-    for line in list(tree.iter(*_LINK_LINE_TAGS)):
-        if line.getparent() is None:
-            continue
-        # the bounded text first: a long block is article text, and its links are not read
-        whole = short_text(line, _LINK_LINE_CHARS)
-        if not whole or ":" not in whole:
-            continue
-        links = [a for a in line.iter("a") if (a.text_content() or "").strip()]
-        if len(links) != 1:
-            continue
-        host = _host_of(links[0].get("href") or "")
-        if host and host != page_host:
-            continue
-        headline = short_text(links[0], _LINK_LINE_CHARS)
-        if not headline or word_count(headline) < _LINK_LINE_HEADLINE_WORDS:
-            continue
-        head, found, tail = whole.rpartition(headline)
-        label = head.strip()
-        if not found or tail.strip(_LINK_LINE_TAIL) or not label.endswith(":"):
-            continue
-        if not 1 <= word_count(label.rstrip(": ")) <= _LINK_LINE_LABEL_WORDS:
-            continue
-        line.drop_tree()
-        dropped += 1
-    return dropped
-
-
-def prune_boilerplate(tree: Any) -> int:
-    """Drop paywall/newsletter/"lire aussi"/sidebar blocks, input forms and teaser lists.
-
-    A block is kept when it holds the page's h1 or article text of its own (several long
-    paragraphs outside teaser cards), so a misleading class never costs the article.
-    A reading list citing other sites keeps its items (`release_reading_lists`).
-    Returns how many blocks were dropped.
-    """
-    release_reading_lists(tree)
-    dropped = drop_link_teaser_lines(tree)
-    try:
-        candidates = list(
-            tree.xpath(_MARKED_CONTAINERS, namespaces=_EXSLT, pat=_BOILERPLATE_MARKS.pattern)
-        )
-        candidates += tree.xpath(_INPUT_FORMS)
-        candidates += tree.xpath(_TEASER_LISTS)
-        candidates += tree.xpath(_NESTED_TEASERS)
-    except etree.XPathError:
-        return 0
-    listings = [el for el in tree.iter(*_LISTING_CONTAINERS) if is_listing_block(el)]
-    candidates += listings
-    listing_set = set(listings)
-    removed: set[Any] = set()
-    for element in candidates:
-        if element in removed or any(a in removed for a in element.iterancestors()):
-            continue
-        if element.getparent() is None or element.tag == "body":
-            continue
-        marks = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if (
-            element.tag not in ("form", "ul", "article")
-            and not _BOILERPLATE_MARKS.search(marks)
-            and element not in listing_set
-        ):
-            continue
-        if element.xpath(".//h1") or _holds_article_text(element):
-            continue
-        removed.add(element)
-        element.drop_tree()
-        dropped += 1
-    return dropped
-
-
-_LONG_TEXT_BLOCKS = ("p", "li", "blockquote", "pre")
-
-
-def _has_long_paragraph(element: Any) -> bool:
-    """A paragraph (or the block's own text) of article length: possibly the text's own."""
-    return any(
-        word_count(p.text_content()) >= _ARTICLE_TEXT_WORDS
-        for p in element.iter(*_LONG_TEXT_BLOCKS)
-    )
-
-
-def text_beside_headline(tree: Any) -> frozenset[str]:
-    """Texts of the blocks beside the headline's article column, and above the headline in it.
-
-    The article column is the nearest block around the page's only h1 that holds article text
-    of its own (several long paragraphs). Its sibling blocks (the site's header and slogan, a
-    side column of events, the bottom line, a list of earlier episodes) and the blocks before
-    the h1 inside it (a kicker, a "Communiqué de presse – Paris, le …" header) are no part of
-    the article. A block holding a paragraph of article length is left out of the set, and so
-    is a text also printed inside the column. The page is not changed: the extractor's choice
-    of container stays its own, `drop_text_beside_headline` only removes these lines after it.
-    """
-    body = tree.find(".//body") if tree.tag != "body" else tree
-    if body is None:
-        return frozenset()
-    headlines = list(body.iter("h1"))
-    if len(headlines) != 1:
-        return frozenset()
-    headline = headlines[0]
-    column = None
-    for ancestor in headline.iterancestors():
-        if ancestor is body or ancestor.tag == "html":
-            break
-        if _holds_article_text(ancestor):
-            column = ancestor
-            break
-    if column is None:
-        return frozenset()
-    beside = [*column.itersiblings(preceding=True), *column.itersiblings()]
-    step = headline
-    while step is not column:
-        beside += step.itersiblings(preceding=True)
-        step = step.getparent()
-    texts: set[str] = set()
-    left_out: set[Any] = set()
-    for block in beside:
-        if not isinstance(block.tag, str) or block.tag in ("script", "style"):
-            continue
-        if _has_long_paragraph(block):
-            continue
-        for element in block.iter():
-            left_out.add(element)
-            if isinstance(element.tag, str):
-                text = collapse_space(element.text_content())
-                if text:
-                    texts.add(text)
-    if texts:
-        texts -= {
-            collapse_space(e.text_content())
-            for e in column.iter()
-            if isinstance(e.tag, str) and e not in left_out
-        }
-    return frozenset(texts)
-
-
-_LIST_BULLET = re.compile(r"^-\s+")
-
-
-def drop_text_beside_headline(lines: list[str], beside: frozenset[str]) -> list[str]:
-    """The extracted lines without those that are a block of `text_beside_headline`."""
-    if not beside:
-        return lines
-    return [line for line in lines if collapse_space(_LIST_BULLET.sub("", line)) not in beside]
-
-
-# a <time> inside a sentence ("le sommet du <time>28 avril</time>"): trafilatura deletes
-# every <time> with its text, so it is unwrapped first when it has this many words around it
-_INLINE_TIME_CONTEXT_WORDS = 6
-_SENTENCE_BLOCKS = frozenset({"p", "li", "blockquote", "dd", "td"})
-
-
-def unwrap_inline_times(tree: Any) -> int:
-    """Replace each <time> printed inside a sentence by its text, so the sentence stays whole.
-
-    Only a <time> within a paragraph-like block (p, li, blockquote, dd, td) with words of its
-    own around it: a byline's date, "Publié le <time>", is left for the extractor to drop.
-    """
-    unwrapped = 0
-    for element in list(tree.iter("time")):
-        block = element.getparent()
-        while block is not None and block.tag in _INLINE_TAGS:
-            block = block.getparent()  # "<p>… <span><time>…</time></span> …</p>"
-        if block is None or block.tag not in _SENTENCE_BLOCKS:
-            continue
-        own = len(block.text_content().split()) - len(element.text_content().split())
-        if own < _INLINE_TIME_CONTEXT_WORDS:
-            continue
-        if any(a.tag in ("h1", "header") for a in block.iterancestors()):
-            continue
-        element.drop_tag()
-        unwrapped += 1
-    return unwrapped
-
-
-_SUBHEADING_TAGS = ("h2", "h3", "h4")
-_MAX_SUBHEADING_WORDS = 15
-
-
-def _element_sibling(element: Any, forward: bool) -> Any:
-    sibling = element.getnext() if forward else element.getprevious()
-    while sibling is not None and not isinstance(sibling.tag, str):
-        sibling = sibling.getnext() if forward else sibling.getprevious()
-    return sibling
-
-
-def sandwiched_subheadings(tree: Any) -> list[tuple[str, str, str]]:
-    """(heading, paragraph before, paragraph after) of each h2-h4 set between two <p>.
-
-    A short heading with a paragraph on each side is a subheading of the text. When the
-    extractor finds no article container it recovers the paragraphs alone and loses these
-    headings; `restore_subheadings` puts them back.
-    """
-    found = []
-    for heading in tree.iter(*_SUBHEADING_TAGS):
-        text = collapse_space(heading.text_content())
-        if not text or word_count(text) > _MAX_SUBHEADING_WORDS:
-            continue
-        before = _element_sibling(heading, forward=False)
-        after = _element_sibling(heading, forward=True)
-        if before is None or after is None or before.tag != "p" or after.tag != "p":
-            continue
-        above, below = collapse_space(before.text_content()), collapse_space(after.text_content())
-        if above and below:
-            found.append((text, above, below))
-    return found
-
-
-def restore_subheadings(lines: list[str], subheadings: list[tuple[str, str, str]]) -> list[str]:
-    """The extracted lines with each lost subheading back between its two paragraphs.
-
-    Only when both paragraphs were extracted and are adjacent lines, and the heading is not
-    already a line: a heading around text the extractor left out stays out.
-    """
-    if not subheadings:
-        return lines
-    flat = [collapse_space(line) for line in lines]
-    present = set(flat)
-    inserts: dict[int, str] = {}
-    for heading, above, below in subheadings:
-        if heading in present:
-            continue
-        for index in range(len(flat) - 1):
-            if flat[index] == above and flat[index + 1] == below:
-                inserts[index + 1] = heading
-                break
-    if not inserts:
-        return lines
-    restored = []
-    for index, line in enumerate(lines):
-        if index in inserts:
-            restored.append(inserts[index])
-        restored.append(line)
-    return restored
-
-
-def promote_text_divs(tree: Any) -> int:
-    """Retag as <p> the divs that read as a paragraph next to <p> siblings.
-
-    Some outlets write a paragraph (often the opening "faits" box) as a bare <div> holding
-    only inline text; extractors that look for <p> then skip it. Only a div with inline
-    content, a sentence of at least 15 words and a <p> under its parent qualifies.
-    """
-    promoted = 0
-    for div in list(tree.iter("div")):
-        parent = div.getparent()
-        if parent is None or parent.find(".//p") is None:
-            continue
-        if any(
-            isinstance(child.tag, str) and child.tag not in _INLINE_TAGS
-            for child in div.iterdescendants()
-        ):
-            continue
-        text = " ".join(div.text_content().split())
-        if word_count(text) >= _MIN_PROMOTED_WORDS and _SENTENCE_END.search(text):
-            div.tag = "p"
-            promoted += 1
-    return promoted
 
 
 def find_visible_lead(tree: Any, description: str | None) -> str | None:
@@ -838,7 +398,7 @@ def find_visible_lead(tree: Any, description: str | None) -> str | None:
     """
     if not description or word_count(description) < _MIN_LEAD_WORDS:
         return None
-    key = _loose(description)
+    key = loose_key(description)
     # the probe is searched as written: a word with an apostrophe or a quote may be typed
     # differently in the page (’ for '), so the longest plain word is used
     plain = [w for w in description.split()[:8] if not any(q in w for q in "'’\"«»")]
@@ -860,7 +420,7 @@ def find_visible_lead(tree: Any, description: str | None) -> str | None:
             if any(a.tag in _LEAD_NOISE for a in (element, *element.iterancestors())):
                 break
             text = " ".join(element.text_content().split())
-            if _loose(text) == key:
+            if loose_key(text) == key:
                 return clean_text(text)
             if len(text) > 2 * len(description):
                 break
@@ -872,11 +432,11 @@ def merge_lead(lines: list[str], lead: str | None) -> list[str]:
     """Lines with the lead first, unless the extractor already kept it (or part of it)."""
     if not lead:
         return lines
-    key = _loose(lead)
-    if not key or key in _loose(" ".join(lines)):
+    key = loose_key(lead)
+    if not key or key in loose_key(" ".join(lines)):
         return lines
     start = 0
-    while start < len(lines) and _loose(lines[start]) and _loose(lines[start]) in key:
+    while start < len(lines) and loose_key(lines[start]) and loose_key(lines[start]) in key:
         start += 1  # a piece of the lead kept on its own
     return [lead, *lines[start:]]
 

@@ -12,7 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import text_of
+from crawler.fields.html import select_texts, text_of
+from crawler.fields.page import Page
 
 _SPACES = "[ \u00a0\u202f]"
 # "1 234" / "1.234" / "1 234" (thousands) or a plain or decimal number ("97", "1,2" before K)
@@ -154,19 +155,6 @@ def _is_headline_link(link: HtmlElement) -> bool:
     return len(text_of(link).split()) >= _TEASER_LINK_WORDS
 
 
-def _select(tree: HtmlElement, selector: str) -> list[str]:
-    """Texts a site-file selector (XPath when it starts with "/" or "(", else CSS) points at."""
-    nodes = tree.xpath(selector) if selector.startswith(("/", "(")) else tree.cssselect(selector)
-    if not isinstance(nodes, list):
-        nodes = [nodes]
-    texts = []
-    for node in nodes:
-        text = text_of(node) if isinstance(node, HtmlElement) else _WS.sub(" ", str(node)).strip()
-        if text:
-            texts.append(text)
-    return texts
-
-
 def _dedupe(texts: list[str]) -> list[str]:
     seen: set[str] = set()
     unique = []
@@ -198,15 +186,16 @@ def _counter_text_near(node: str, parent: HtmlElement) -> str | None:
     return None
 
 
-def find_read_count_texts(tree: HtmlElement, selector: str | None = None) -> list[str]:
+def find_read_count_texts(source: Page | HtmlElement, selector: str | None = None) -> list[str]:
     """Short texts that read as a read counter, in document order.
 
     A site selector wins when it finds text; otherwise text nodes carrying a counter word
     (with their parent's short text when the number sits in a sibling element) and elements
     whose class names a view counter are kept, if `parse_read_count` accepts them.
     """
+    tree = Page.of(source).tree
     if selector:
-        selected = [t for t in _select(tree, selector) if len(t) <= _MAX_TEXT * 2]
+        selected = [t for t in select_texts(tree, selector) if len(t) <= _MAX_TEXT * 2]
         if selected:
             return _dedupe(selected)
     found: list[str] = []

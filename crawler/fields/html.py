@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import lxml.html
@@ -31,22 +30,95 @@ def parse_html(html: str | bytes) -> HtmlElement:
         return lxml.html.fromstring("<html><body></body></html>")
 
 
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u061c]")  # bidi marks too
+
+
+def normalise_space(raw: str) -> str:
+    """One plain space wherever any Unicode space was (NBSP, narrow NBSP, tabs, newlines)."""
+    return _WS.sub(" ", _INVISIBLE.sub("", raw)).strip()
+
+
 def text_of(element: HtmlElement) -> str:
     """Visible text of an element with whitespace collapsed (scripts and styles excluded)."""
     parts = element.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
     return _WS.sub(" ", " ".join(str(p) for p in parts)).strip()
 
 
-def meta_contents(tree: HtmlElement, *names: str) -> list[str]:
-    """Values of <meta property|name|itemprop=...> for the given names, in document order."""
-    wanted = {n.lower() for n in names}
-    values: list[str] = []
+def select_nodes(tree: HtmlElement, selector: str) -> list[Any]:
+    """What a site file's selector points at: XPath when it starts with "/" or "(" (the rule
+    crawler.sites checks selectors with), else CSS. Elements, or strings for an XPath that
+    selects text or attributes; nothing for a selector lxml refuses."""
+    try:
+        found = (
+            tree.xpath(selector) if selector.startswith(("/", "(")) else tree.cssselect(selector)
+        )
+    except (etree.XPathError, ValueError, SyntaxError, ImportError):
+        return []
+    return found if isinstance(found, list) else [found]
+
+
+def select_elements(tree: HtmlElement, selector: str) -> list[HtmlElement]:
+    """The elements a site file's selector points at (text and attribute results left out)."""
+    return [node for node in select_nodes(tree, selector) if isinstance(node, HtmlElement)]
+
+
+def select_texts(tree: HtmlElement, selector: str) -> list[str]:
+    """The non-empty texts a site file's selector points at, whitespace collapsed."""
+    texts = []
+    for node in select_nodes(tree, selector):
+        text = text_of(node) if isinstance(node, HtmlElement) else collapse_space(str(node))
+        if text:
+            texts.append(text)
+    return texts
+
+
+def meta_pairs(tree: HtmlElement) -> list[tuple[str, str]]:
+    """(name, content) of every <meta property|name|itemprop=... content=...> with a content,
+    in document order: the name lower-cased, the content stripped."""
+    pairs: list[tuple[str, str]] = []
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
         content = meta.get("content")
-        if key in wanted and content and content.strip():
-            values.append(content.strip())
-    return values
+        if key and content and content.strip():
+            pairs.append((key, content.strip()))
+    return pairs
+
+
+def meta_contents(tree: HtmlElement, *names: str) -> list[str]:
+    """Values of <meta property|name|itemprop=...> for the given names, in document order.
+
+    Finders holding a Page ask `Page.meta_contents`: the page's metas are read once."""
+    return contents_of(meta_pairs(tree), names)
+
+
+def contents_of(pairs: Iterable[tuple[str, str]], names: Iterable[str]) -> list[str]:
+    """The contents of the (name, content) pairs whose name is one of `names` (any case)."""
+    wanted = {n.lower() for n in names}
+    return [content for key, content in pairs if key in wanted]
+
+
+_HOST = re.compile(r"^\s*(?:https?:)?//([^/?#:]+)", re.IGNORECASE)
+
+
+def host_of(href: str) -> str:
+    """The host of an absolute or scheme-relative URL, lower-case without "www.", else ""."""
+    found = _HOST.match(href or "")
+    return found.group(1).lower().removeprefix("www.") if found else ""
+
+
+def own_urls(tree: HtmlElement) -> list[str]:
+    """The URLs the page gives itself: its canonical links, then its og:url values."""
+    hrefs = [
+        link.get("href") or ""
+        for link in tree.iter("link")
+        if "canonical" in (link.get("rel") or "").lower().split()
+    ]
+    return hrefs + meta_contents(tree, "og:url")
+
+
+def page_host(tree: HtmlElement) -> str:
+    """The host of the page's canonical URL (or og:url), "" when the page names none."""
+    return next((host for host in map(host_of, own_urls(tree)) if host), "")
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
@@ -60,50 +132,22 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(graph)
 
 
-# Per-tree memo of work several finders repeat (the JSON-LD parse), active only inside
-# `shared_tree_work`: outside it every call recomputes, so a changed tree is never stale.
-_memo_tree: HtmlElement | None = None
-_memo: dict[str, Any] = {}
-
-
-@contextmanager
-def shared_tree_work(tree: HtmlElement) -> Iterator[None]:
-    """Memoise per-tree helper results for `tree` (which must not change) inside the block."""
-    global _memo_tree
-    previous_tree, previous = _memo_tree, dict(_memo)
-    _memo_tree = tree
-    _memo.clear()
-    try:
-        yield
-    finally:
-        _memo_tree = previous_tree
-        _memo.clear()
-        _memo.update(previous)
-
-
-def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, @graph flattened; malformed blocks are skipped."""
-    if tree is _memo_tree:
-        if "json_ld_objects" not in _memo:
-            _memo["json_ld_objects"] = _json_ld_objects(tree)
-        return list(_memo["json_ld_objects"])
-    return _json_ld_objects(tree)
-
-
 _VISIBLE_TEXTS = etree.XPath("//body//text()[normalize-space()][not(ancestor::a)]")
 
 
 def visible_texts(tree: HtmlElement) -> list[Any]:
     """The page's non-blank text nodes outside links, in document order (lxml smart strings:
-    `getparent()` and `is_tail` say where each is printed). Several finders scan for labels."""
-    if tree is _memo_tree:
-        if "visible_texts" not in _memo:
-            _memo["visible_texts"] = _VISIBLE_TEXTS(tree)
-        return list(_memo["visible_texts"])
+    `getparent()` and `is_tail` say where each is printed). Several finders scan for labels:
+    they read `Page.visible_texts`, computed once."""
     return list(_VISIBLE_TEXTS(tree))
 
 
-def _json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, @graph flattened; malformed blocks are skipped.
+
+    A block wrapped in <![CDATA[ ... ]]> (with or without // comments) is read too.
+    Finders read `Page.json_ld_objects`, parsed once per page.
+    """
     objects: list[dict[str, Any]] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         raw = _CDATA.sub("", script.text or "").strip()
@@ -131,18 +175,15 @@ ARTICLE_TYPES = {
 }
 
 
-def json_ld_articles(tree: HtmlElement) -> list[dict[str, Any]]:
-    """JSON-LD objects that describe an article (NewsArticle, BlogPosting...), best first."""
-    if tree is _memo_tree:
-        if "json_ld_articles" not in _memo:
-            _memo["json_ld_articles"] = _json_ld_articles(tree)
-        return list(_memo["json_ld_articles"])
-    return _json_ld_articles(tree)
+def json_ld_articles(
+    tree: HtmlElement, objects: Iterable[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """JSON-LD objects that describe an article (NewsArticle, BlogPosting...), best first.
 
-
-def _json_ld_articles(tree: HtmlElement) -> list[dict[str, Any]]:
+    `objects`: the page's JSON-LD objects when already parsed (`Page.json_ld_articles`).
+    """
     found = []
-    for obj in json_ld_objects(tree):
+    for obj in json_ld_objects(tree) if objects is None else objects:
         types = obj.get("@type")
         type_list = types if isinstance(types, list) else [types]
         names = {str(t).lower() for t in type_list if t}

@@ -54,6 +54,24 @@ _EXTRA_BLANK_LINES = re.compile("\n{3,}")
 _WORD = re.compile(r"\w")
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def strip_accents(text: str) -> str:
+    """The text with its accents (every combining mark NFKD splits off) removed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def loose_key(text: str) -> str:
+    r"""Case-, accent-, quote- and punctuation-blind key: "L’été" and "L'ete" compare equal.
+
+    Every combining mark is \W, so dropping [\W_] after NFKD drops the accents too (no loop
+    over characters), and the key of a concatenation is the concatenation of the keys.
+    """
+    return _NOT_ALNUM.sub("", unicodedata.normalize("NFKD", text.casefold()))
+
+
 def _repair_mojibake(text: str) -> str:
     """Run ftfy only when a mojibake marker is present, and never let it add U+FFFD."""
     if not _MOJIBAKE_MARKER.search(text):

@@ -8,18 +8,13 @@ section label. Candidates vote for each other: a title confirmed by another sour
 from __future__ import annotations
 
 import re
-import unicodedata
 from itertools import islice
 
 from lxml.html import HtmlElement
 
-from crawler.fields.html import (
-    collapse_space,
-    json_ld_articles,
-    json_ld_objects,
-    meta_contents,
-    text_of,
-)
+from crawler.fields.html import collapse_space, text_of
+from crawler.fields.page import Page
+from crawler.fields.text import loose_key, strip_accents
 
 _META_ORDER = ("og", "jsonld", "twitter", "html_title")
 # A site-name separator: a dash/bar/bullet surrounded by spaces ("|" also without them).
@@ -80,22 +75,14 @@ _GENERIC_H1 = frozenset(
 )
 
 
-def _loose(text: str) -> str:
-    """Case-, accent-, quote- and punctuation-blind key: "L’été" and "L'ete" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_ALNUM.sub("", bare)
-
-
 def _loose_words(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_ALNUM.sub(" ", bare).strip()
+    """`loose_key` with a space between the words (accents dropped, not turned into spaces)."""
+    return _NON_ALNUM.sub(" ", strip_accents(text.casefold())).strip()
 
 
 def site_key(name: str) -> str:
     """A site name reduced for comparisons: "www.LeMonde.fr" and "Le Monde" give "lemonde"."""
-    return _loose(_DOMAIN_TAIL.sub("", name.strip().casefold().removeprefix("www.")))
+    return loose_key(_DOMAIN_TAIL.sub("", name.strip().casefold().removeprefix("www.")))
 
 
 def _same_site(segment: str, site_name: str) -> bool:
@@ -118,9 +105,9 @@ def _best_h1(tree: HtmlElement, meta_titles: list[str]) -> str | None:
     h1s = [h for h in h1s if h]
     if len(h1s) <= 1:
         return h1s[0] if h1s else None
-    keys = [_loose(m) for m in meta_titles if _loose(m)]
+    keys = [loose_key(m) for m in meta_titles if loose_key(m)]
     for h1 in h1s:
-        key = _loose(h1)
+        key = loose_key(h1)
         if key and any(k.startswith(key) or key.startswith(k) for k in keys):
             return h1
     in_article = tree.xpath("//article//h1 | //main//h1 | //*[@itemprop='headline']")
@@ -131,14 +118,16 @@ def _best_h1(tree: HtmlElement, meta_titles: list[str]) -> str | None:
     return h1s[0]
 
 
-def find_title_candidates(tree: HtmlElement) -> dict[str, str]:
+def find_title_candidates(source: Page | HtmlElement) -> dict[str, str]:
     """First non-empty value per source: og, twitter, jsonld, h1, html_title."""
+    page = Page.of(source)
+    tree = page.tree
     candidates: dict[str, str] = {}
     for key, name in (("og", "og:title"), ("twitter", "twitter:title")):
-        values = meta_contents(tree, name)
+        values = page.meta_contents(name)
         if values:
             candidates[key] = collapse_space(values[0])
-    for article in json_ld_articles(tree):
+    for article in page.json_ld_articles:
         headline = article.get("headline")
         if isinstance(headline, str) and headline.strip():
             candidates["jsonld"] = collapse_space(headline)
@@ -159,17 +148,17 @@ _INSET_EDGES = " :|-–—•·»"
 
 def _confirms(meta: str, text: str) -> bool:
     """Is `text` the meta title, or its head or tail beside a separator ("Section - Title")?"""
-    key = _loose(text)
+    key = loose_key(text)
     if not key:
         return False
     meta = meta[:MAX_TITLE_CHARS]
-    if _loose(meta) == key:
+    if loose_key(meta) == key:
         return True
     separators = list(TITLE_SEPARATOR.finditer(meta))
     if len(separators) > 2 * _MAX_SEPARATORS:  # each try reads the whole meta title again
         separators = separators[:_MAX_SEPARATORS] + separators[-_MAX_SEPARATORS:]
     for match in separators:
-        if key in (_loose(meta[: match.start()]), _loose(meta[match.end() :])):
+        if key in (loose_key(meta[: match.start()]), loose_key(meta[match.end() :])):
             return True
     return False
 
@@ -198,17 +187,21 @@ def _without_inset(tree: HtmlElement, h1: str, metas: list[str]) -> str:
     return h1
 
 
-def find_site_name(tree: HtmlElement) -> str | None:
+def find_site_name(source: Page | HtmlElement) -> str | None:
     """og:site_name, else the publisher of the JSON-LD article, else a JSON-LD WebSite name."""
-    for value in meta_contents(tree, "og:site_name"):
+    return Page.of(source).once(_site_name)
+
+
+def _site_name(page: Page) -> str | None:
+    for value in page.meta_contents("og:site_name"):
         return collapse_space(value)
-    for article in json_ld_articles(tree):
+    for article in page.json_ld_articles:
         publisher = article.get("publisher")
         publishers = publisher if isinstance(publisher, list) else [publisher]
         for item in publishers:
             if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
                 return collapse_space(item["name"])
-    for obj in json_ld_objects(tree):
+    for obj in page.json_ld_objects:
         if str(obj.get("@type", "")).lower() == "website" and isinstance(obj.get("name"), str):
             return collapse_space(obj["name"]) or None
     return None
@@ -272,7 +265,7 @@ def _strip_shared_tail(titles: list[str]) -> list[str]:
         separators = list(TITLE_SEPARATOR.finditer(title))
         if separators:
             last = separators[-1]
-            tail, head = _loose(title[last.end() :]), _loose(title[: last.start()])
+            tail, head = loose_key(title[last.end() :]), loose_key(title[: last.start()])
             tails.setdefault(tail, set()).add(head)
             if len(title[last.end() :].split()) <= _MAX_SUFFIX_TAIL_WORDS:
                 heads.setdefault(head, set()).add(tail)
@@ -282,8 +275,8 @@ def _strip_shared_tail(titles: list[str]) -> list[str]:
     for title in titles:
         separators = list(TITLE_SEPARATOR.finditer(title))
         if separators and (
-            _loose(title[separators[-1].end() :]) in repeated
-            or _loose(title[: separators[-1].start()]) in branded
+            loose_key(title[separators[-1].end() :]) in repeated
+            or loose_key(title[: separators[-1].start()]) in branded
         ):
             stripped.append(title[: separators[-1].start()])
         else:
@@ -296,7 +289,7 @@ def _starts_with_then_separator(longer: str, shorter: str) -> bool:
     for match in list(TITLE_SEPARATOR.finditer(longer))[-_MAX_SEPARATORS:]:
         if len(longer[match.end() :].split()) > _MAX_SUFFIX_TAIL_WORDS:
             continue
-        if _loose(longer[: match.start()]) == _loose(shorter):
+        if loose_key(longer[: match.start()]) == loose_key(shorter):
             return True
     return False
 
@@ -316,7 +309,7 @@ _BRACKETED_TAIL = re.compile(r"\s*[(\[][^()\[\]]{1,30}[)\]]\s*$")
 def _is_marked_headline(h1: str, meta: str) -> bool:
     """The h1 is the meta title plus a bracketed marker: "... (vidéo)", "... [PHOTOS]"."""
     marker = _BRACKETED_TAIL.search(h1)
-    return marker is not None and _loose(h1[: marker.start()]) == _loose(meta)
+    return marker is not None and loose_key(h1[: marker.start()]) == loose_key(meta)
 
 
 _OPENING_QUOTE = re.compile(r"\s*[\"“«„]")
@@ -331,7 +324,7 @@ def _cut_at_quote(meta: str, other: str) -> bool:
 def _plausible_h1(h1: str, site_name: str | None) -> bool:
     if _loose_words(h1) in _GENERIC_H1:
         return False
-    if site_name and (_same_site(h1, site_name) or _loose(h1).startswith(site_key(site_name))):
+    if site_name and (_same_site(h1, site_name) or loose_key(h1).startswith(site_key(site_name))):
         return False
     return len(h1.split()) >= _MIN_H1_WORDS
 
@@ -349,7 +342,7 @@ def choose_title(candidates: dict[str, str], site_name: str | None = None) -> st
 
     if h1:
         for meta in metas:
-            if _loose(meta) == _loose(h1) or _starts_with_then_separator(meta, h1):
+            if loose_key(meta) == loose_key(h1) or _starts_with_then_separator(meta, h1):
                 return h1  # confirmed; the h1 keeps the page's typography
             if _is_marked_headline(h1, meta):
                 return h1  # the outlet typed the marker in its headline: kept as printed

@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from lxml.html import HtmlElement
 from w3lib.url import safe_url_string
 
-from crawler.fields.html import meta_contents
+from crawler.fields.page import Page
 
 _TRACKING_EXACT = frozenset(
     {
@@ -126,15 +126,17 @@ def _canonicalize(url: str) -> str:
     return urlunsplit((scheme, netloc, path, "&".join(query_pairs), ""))
 
 
-def find_canonical_candidates(tree: HtmlElement) -> list[str]:
+def find_canonical_candidates(source: Page | HtmlElement) -> list[str]:
     """<link rel=canonical> hrefs then og:url values, raw and in page order (duplicates dropped)."""
+    page = Page.of(source)
+    tree = page.tree
     found: list[str] = []
     for link in tree.iter("link"):
         rel_tokens = (link.get("rel") or "").lower().split()
         href = (link.get("href") or "").strip()
         if "canonical" in rel_tokens and href and href not in found:
             found.append(href)
-    for value in meta_contents(tree, "og:url"):
+    for value in page.meta_contents("og:url"):
         if value not in found:
             found.append(value)
     return found

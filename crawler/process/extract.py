@@ -7,6 +7,7 @@ for the other fields from one parsed tree. Everything returned is plain data (pi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,14 +17,12 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.settings import use_config
-from trafilatura.utils import load_html
+from trafilatura.utils import INVALID_XML_CHARS, load_html
 
 from crawler.fields.authors import find_author_accounts, find_author_candidates
-from crawler.fields.body import (
-    declared_not_free,
+from crawler.fields.body import declared_not_free, find_visible_lead, merge_lead
+from crawler.fields.body_tree import (
     drop_text_beside_headline,
-    find_visible_lead,
-    merge_lead,
     promote_text_divs,
     prune_boilerplate,
     restore_subheadings,
@@ -33,8 +32,10 @@ from crawler.fields.body import (
 )
 from crawler.fields.counters import find_read_count_texts
 from crawler.fields.dates import find_date_candidates, find_library_date_candidates
-from crawler.fields.html import json_ld_articles, parse_html, shared_tree_work, text_of
-from crawler.fields.tags import find_section_candidates, find_tag_candidates
+from crawler.fields.html import select_elements, select_texts, text_of
+from crawler.fields.page import Page
+from crawler.fields.sections import find_section_candidates
+from crawler.fields.tags import find_tag_candidates
 from crawler.fields.text import word_count
 from crawler.fields.titles import find_site_name, find_title_candidates
 from crawler.fields.urls import find_canonical_candidates
@@ -81,22 +82,6 @@ def _trafilatura_config():  # type: ignore[no-untyped-def]
     return config
 
 
-def _select(tree: HtmlElement, selector: str) -> list[HtmlElement]:
-    if selector.startswith(("/", "(")):
-        return [n for n in tree.xpath(selector) if isinstance(n, HtmlElement)]
-    return list(tree.cssselect(selector))
-
-
-def _select_texts(tree: HtmlElement, selector: str) -> list[str]:
-    nodes = tree.xpath(selector) if selector.startswith(("/", "(")) else tree.cssselect(selector)
-    texts = []
-    for node in nodes:
-        text = text_of(node) if isinstance(node, HtmlElement) else str(node).strip()
-        if text:
-            texts.append(text)
-    return texts
-
-
 _LINE_SPLIT = re.compile(r"\n+")
 _BLOCKS = {"p", "h2", "h3", "h4", "h5", "li", "blockquote", "pre", "dd"}
 
@@ -114,19 +99,54 @@ def paragraphs_of(container: HtmlElement) -> list[str]:
     return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
-def extract_body_lines(html: str, url: str, prune_xpath: tuple[str, ...] = ()) -> list[str]:
+def extract_body_lines(
+    html: str, url: str, prune_xpath: tuple[str, ...] = (), page: Page | None = None
+) -> list[str]:
     """Article text as trafilatura sees it, one paragraph (or list item, heading) a line.
 
-    The page is parsed once with trafilatura's own parser; generic boilerplate blocks are
-    pruned and paragraph-like bare divs promoted to <p> (crawler.fields.body) before the
-    extraction itself. Tables are kept (data tables belong to the article), unless the page
-    is laid out in a table: its whole article then comes back as one table row, and the
-    extraction is run again without tables.
+    trafilatura reads a copy of the page's one parse (`page.tree`; see `_fresh_tree`):
+    generic boilerplate blocks are pruned and paragraph-like bare divs promoted to <p>
+    (crawler.fields.body_tree) in that copy before the extraction itself, and the finders
+    read the tree unchanged. Tables are kept (data tables belong to the article), unless the
+    page is laid out in a table: its whole article then comes back as one table row, and the
+    extraction is run again, on a new copy, without tables.
     """
-    lines = _trafilatura_lines(html, url, prune_xpath, include_tables=True)
+
+    def fresh_tree() -> HtmlElement | None:
+        return _fresh_tree(html, page)
+
+    lines = _trafilatura_lines(fresh_tree, url, prune_xpath, include_tables=True)
     if any(_is_layout_row(line) for line in lines):
-        lines = _trafilatura_lines(html, url, prune_xpath, include_tables=False) or lines
-    return _unless_most_was_lost(lines, html, url, prune_xpath)
+        lines = _trafilatura_lines(fresh_tree, url, prune_xpath, include_tables=False) or lines
+    return _unless_most_was_lost(lines, html, fresh_tree, url, prune_xpath)
+
+
+_FULL_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE)
+
+
+def _fresh_tree(html: str, page: Page | None) -> HtmlElement | None:
+    """A tree of the page that trafilatura and the body rules may change: a copy of the page's
+    parse without its comments and processing instructions (trafilatura's parser drops them).
+
+    A copy costs half a parse, and trafilatura's own load_html more than a parse. It is parsed
+    again, by load_html, where trafilatura's parser would build another tree than Page.parse:
+    no page, a page that is no full document (trafilatura keeps a fragment of it), a
+    self-closing <html/> or characters XML forbids (it repairs those first).
+    """
+    if page is not None and not _needs_own_parse(html):
+        tree = deepcopy(page.tree)
+        etree.strip_elements(tree, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+        return tree
+    try:
+        return load_html(html)
+    except (TypeError, ValueError):
+        return None
+
+
+def _needs_own_parse(html: str) -> bool:
+    if not _FULL_DOCUMENT.match(html) or INVALID_XML_CHARS.search(html):
+        return True
+    return any("<html" in line and line.endswith("/>") for line in html[:4096].splitlines()[:4])
 
 
 # A body this short is checked against trafilatura alone: below it, the page may be rejected
@@ -137,7 +157,11 @@ LOSS_RATIO = 2.0  # ...and this many times as many
 
 
 def _unless_most_was_lost(
-    lines: list[str], html: str, url: str, prune_xpath: tuple[str, ...]
+    lines: list[str],
+    html: str,
+    fresh_tree: Callable[[], HtmlElement | None],
+    url: str,
+    prune_xpath: tuple[str, ...],
 ) -> list[str]:
     """trafilatura's own text when the body rules kept less than half of it on a page that
     declares itself not free.
@@ -151,7 +175,7 @@ def _unless_most_was_lost(
     kept = word_count("\n".join(lines))
     if kept >= LOSS_CHECK_WORDS or not declared_not_free(html):
         return lines
-    plain = _trafilatura_lines(html, url, prune_xpath, include_tables=True, rules=False)
+    plain = _trafilatura_lines(fresh_tree, url, prune_xpath, include_tables=True, rules=False)
     found = word_count("\n".join(plain))
     if found >= kept + LOSS_MIN_WORDS and found >= LOSS_RATIO * kept:
         return plain
@@ -167,13 +191,14 @@ def _is_layout_row(line: str) -> bool:
 
 
 def _trafilatura_lines(
-    html: str, url: str, prune_xpath: tuple[str, ...], include_tables: bool, rules: bool = True
+    fresh_tree: Callable[[], HtmlElement | None],
+    url: str,
+    prune_xpath: tuple[str, ...],
+    include_tables: bool,
+    rules: bool = True,
 ) -> list[str]:
-    """trafilatura's text in lines; with `rules`, after the body rules of crawler.fields.body."""
-    try:
-        tree = load_html(html)
-    except (TypeError, ValueError):
-        tree = None
+    """trafilatura's text in lines; with `rules`, after the body rules of body_tree."""
+    tree = fresh_tree()
     if tree is None:
         return []
     beside: frozenset[str] = frozenset()
@@ -203,7 +228,7 @@ def _trafilatura_lines(
     return drop_text_beside_headline(restore_subheadings(lines, subheadings), beside)
 
 
-def _json_ld_body_if_longer(tree: HtmlElement, lines: list[str]) -> list[str]:
+def _json_ld_body_if_longer(page: Page, lines: list[str]) -> list[str]:
     """The JSON-LD `articleBody` when the page shows only a teaser of the text it holds.
 
     Some outlets render the first paragraphs and put the whole text in their JSON-LD (often
@@ -214,7 +239,7 @@ def _json_ld_body_if_longer(tree: HtmlElement, lines: list[str]) -> list[str]:
     kept = word_count("\n".join(lines))
     if kept >= LOSS_CHECK_WORDS:
         return lines
-    for article in json_ld_articles(tree):
+    for article in page.json_ld_articles:
         text = article.get("articleBody")
         if not isinstance(text, str):
             continue
@@ -273,30 +298,31 @@ def shrink_inline_blocks(html: str) -> str:
 
 
 def extract_page(html: str, url: str, options: ExtractOptions | None = None) -> RawExtraction:
-    """Everything the normalisers need from one page; never raises on bad markup."""
+    """Everything the normalisers need from one page; never raises on bad markup.
+
+    The page is parsed once (`Page`); every finder reads that one tree and what it caches.
+    """
     options = options or ExtractOptions()
     html = shrink_inline_blocks(html)
-    tree = parse_html(html)
-    with shared_tree_work(tree):
-        return _extract_from_tree(tree, html, url, options)
+    page = Page.parse(html, url)
+    return _extract_from_page(page, html, options)
 
 
-def _extract_from_tree(
-    tree: HtmlElement, html: str, url: str, options: ExtractOptions
-) -> RawExtraction:
+def _extract_from_page(page: Page, html: str, options: ExtractOptions) -> RawExtraction:
+    tree, url = page.tree, page.url
     raw = RawExtraction(extractor=EXTRACTOR)
-    containers = _select(tree, options.body) if options.body else []
+    containers = select_elements(tree, options.body) if options.body else []
     if containers:
         raw.body_lines = [line for c in containers for line in paragraphs_of(deepcopy(c))]
     else:
-        raw.body_lines = extract_body_lines(html, url, options.prune_xpath)
+        raw.body_lines = extract_body_lines(html, url, options.prune_xpath, page)
 
-    raw.title_candidates = find_title_candidates(tree)
+    raw.title_candidates = find_title_candidates(page)
     if options.title:
-        selected = _select_texts(tree, options.title)
+        selected = select_texts(tree, options.title)
         if selected:
             raw.title_candidates = {"site": selected[0], **raw.title_candidates}
-    raw.site_name = find_site_name(tree)
+    raw.site_name = find_site_name(page)
     descriptions = [
         m.get("content", "").strip()
         for m in tree.iter("meta")
@@ -304,22 +330,22 @@ def _extract_from_tree(
     ]
     raw.description = next((d for d in descriptions if d), None)
     if not containers:
-        raw.body_lines = _json_ld_body_if_longer(tree, raw.body_lines)
+        raw.body_lines = _json_ld_body_if_longer(page, raw.body_lines)
         # the standfirst shown under the headline belongs to the article text
         raw.body_lines = merge_lead(raw.body_lines, find_visible_lead(tree, raw.description))
 
-    selected_dates = _select_texts(tree, options.date) if options.date else []
+    selected_dates = select_texts(tree, options.date) if options.date else []
     raw.date_candidates = [DateCandidate(source="site", raw=t) for t in selected_dates]
-    raw.date_candidates += find_date_candidates(tree, url)
-    raw.date_candidates += find_library_date_candidates(tree, url, raw.date_candidates)
+    raw.date_candidates += find_date_candidates(page, url)
+    raw.date_candidates += find_library_date_candidates(page, url, raw.date_candidates)
     raw.author_candidates = (
-        _select_texts(tree, options.authors) if options.authors else []
-    ) + find_author_candidates(tree)
-    raw.author_accounts = find_author_accounts(tree, url)
-    raw.read_count_texts = find_read_count_texts(tree, options.read_count)
-    raw.tag_candidates = find_tag_candidates(tree, options.tags)
-    raw.section_candidates = find_section_candidates(tree, options.section)
-    raw.canonical_candidates = find_canonical_candidates(tree)
+        select_texts(tree, options.authors) if options.authors else []
+    ) + find_author_candidates(page)
+    raw.author_accounts = find_author_accounts(page, url)
+    raw.read_count_texts = find_read_count_texts(page, options.read_count)
+    raw.tag_candidates = find_tag_candidates(page, options.tags)
+    raw.section_candidates = find_section_candidates(page, options.section)
+    raw.canonical_candidates = find_canonical_candidates(page)
     html_element = tree if tree.tag == "html" else tree.getroottree().getroot()
     raw.html_lang = (html_element.get("lang") or html_element.get("xml:lang") or "").strip() or None
     return raw

@@ -8,17 +8,19 @@ import pytest
 
 from crawler.fields.body import (
     clean_body,
-    drop_link_teaser_lines,
-    drop_text_beside_headline,
     find_visible_lead,
     has_prose,
     merge_lead,
+    strip_embed_marks,
+)
+from crawler.fields.body_tree import (
+    drop_link_teaser_lines,
+    drop_text_beside_headline,
     promote_text_divs,
     prune_boilerplate,
     release_reading_lists,
     restore_subheadings,
     sandwiched_subheadings,
-    strip_embed_marks,
     text_beside_headline,
     unwrap_inline_times,
 )

@@ -5,14 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.fields.html import parse_html
-from crawler.fields.tags import (
-    MAX_TAGS,
-    choose_section,
-    find_section_candidates,
-    find_tag_candidates,
-    normalise_tags,
-    slugify_tag,
-)
+from crawler.fields.sections import choose_section, find_section_candidates
+from crawler.fields.tags import MAX_TAGS, find_tag_candidates, normalise_tags, slugify_tag
 from crawler.items import Tag
 
 
