@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import trafilatura
 
-from crawler.extraction import ExtractOptions, extract_page
+from crawler.process.extract import ExtractOptions, extract_page
 from crawler.sites import load_sites, site_for_url
 
 SITES_DIR = Path(__file__).resolve().parents[1] / "settings" / "sites"

@@ -5,7 +5,7 @@ piece of work (the JSON-LD parse, the metas, the headline, the host, the visible
 nodes, a finder's source that another finder reads too) is a cached property or a `once`
 result, so no finder repeats another's walk over the tree. The tree must not change while
 finders read it: trafilatura and the body rules, which prune, get a deep copy of it
-(crawler.extraction._fresh_tree).
+(crawler.process.extract._fresh_tree).
 """
 
 from __future__ import annotations

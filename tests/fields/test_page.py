@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-import crawler.extraction
 import crawler.fields.page
-from crawler.extraction import extract_page
+import crawler.process.extract
 from crawler.fields.html import parse_html
 from crawler.fields.page import Page
 from crawler.fields.tags import find_tag_candidates
 from crawler.fields.titles import find_title_candidates
+from crawler.process.extract import extract_page
 
 ARTICLE = """<!DOCTYPE html><html lang="fr"><head>
 <title>Le budget adopté - Le Journal</title>
@@ -47,7 +47,7 @@ def _counting(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[i
 
 def test_extract_page_parses_the_html_once(monkeypatch: pytest.MonkeyPatch) -> None:
     parses = _counting(monkeypatch, crawler.fields.page, "parse_html")
-    trafilatura_parses = _counting(monkeypatch, crawler.extraction, "load_html")
+    trafilatura_parses = _counting(monkeypatch, crawler.process.extract, "load_html")
     raw = extract_page(ARTICLE, "https://journal.example/budget-adopte")
     assert parses[0] == 1
     assert trafilatura_parses[0] == 0  # trafilatura reads a copy of the page's tree
@@ -66,7 +66,7 @@ def test_extract_page_reads_the_json_ld_once(monkeypatch: pytest.MonkeyPatch) ->
 def test_body_rules_leave_the_finders_tree_unchanged() -> None:
     page = Page.parse(ARTICLE, "https://journal.example/budget-adopte")
     before = [element.tag for element in page.tree.iter()]
-    crawler.extraction.extract_body_lines(ARTICLE, page.url, page=page)
+    crawler.process.extract.extract_body_lines(ARTICLE, page.url, page=page)
     assert [element.tag for element in page.tree.iter()] == before
 
 
@@ -74,7 +74,7 @@ def test_a_page_without_a_full_document_is_parsed_by_trafilatura(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fragment = ARTICLE.split("<body>", 1)[1].split("</body>", 1)[0]
-    trafilatura_parses = _counting(monkeypatch, crawler.extraction, "load_html")
+    trafilatura_parses = _counting(monkeypatch, crawler.process.extract, "load_html")
     extract_page(fragment, "https://journal.example/budget-adopte")
     assert trafilatura_parses[0] >= 1
 
