@@ -67,6 +67,19 @@ class _Worker:
     def pid(self) -> int | None:
         return int(self.process.pid) if self.process.pid is not None else None
 
+    def private_bytes(self) -> int:
+        """Memory only this worker holds (private pages, not those shared with the fork
+        server it came from); 0 where /proc cannot tell (not Linux, or the worker is gone)."""
+        try:
+            with open(f"/proc/{self.pid}/smaps_rollup", "rb") as rollup:
+                return sum(
+                    int(line.split()[1]) * 1024
+                    for line in rollup
+                    if line.startswith((b"Private_Clean:", b"Private_Dirty:"))
+                )
+        except (OSError, ValueError, IndexError):
+            return 0
+
     def call(self, function: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
         """The job's result; TimeoutError past `timeout` seconds from now (the job's start),
         BrokenProcessPool when the worker died, the function's own exception otherwise."""
@@ -105,14 +118,25 @@ class _Worker:
 
 class WorkerPool:
     """Worker processes sized to the cores (EXTRACTION_WORKERS overrides), each replaced after
-    EXTRACTION_WORKER_MAX_PAGES pages, or at once when a job overruns its time budget."""
+    EXTRACTION_WORKER_MAX_PAGES pages, after a job that left it holding more than
+    EXTRACTION_WORKER_MAX_MEMORY_MB of memory of its own, or at once when a job overruns its time
+    budget."""
 
-    def __init__(self, workers: int | None = None, max_tasks_per_worker: int | None = None) -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        max_tasks_per_worker: int | None = None,
+        max_private_mb: int | None = None,
+    ) -> None:
         self.workers = workers or os.cpu_count() or 1
         # Memory a huge page left fragmented in a worker goes back to the system when it is
         # replaced, so a long crawl stays flat. Forking new ones from the preloaded server
         # costs a few milliseconds.
         self.max_tasks_per_worker = max_tasks_per_worker or None
+        # A worker a big page left swollen is replaced at once rather than after its page
+        # count: the crawl's peak stays that of one big page, not of one per worker.
+        self.max_private_bytes = (max_private_mb or 0) * 2**20
+        self.retired_for_memory = 0
         self.killed = 0  # workers killed for overrunning their budget
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
@@ -128,6 +152,7 @@ class WorkerPool:
             pool = cls(
                 crawler.settings.getint("EXTRACTION_WORKERS") or None,
                 crawler.settings.getint("EXTRACTION_WORKER_MAX_PAGES") or None,
+                crawler.settings.getint("EXTRACTION_WORKER_MAX_MEMORY_MB") or None,
             )
             crawler._depeches_pool = pool  # type: ignore[attr-defined]
         return pool
@@ -189,13 +214,28 @@ class WorkerPool:
             raise
         finally:
             limit = self.max_tasks_per_worker
-            if lost or (limit and worker.jobs >= limit):
+            if lost or (limit and worker.jobs >= limit) or self._swollen(worker):
                 try:
                     worker = await loop.run_in_executor(self._threads, self._retire, worker, lost)
                 finally:
                     idle.put_nowait(worker)
             else:
                 idle.put_nowait(worker)
+
+    def _swollen(self, worker: _Worker) -> bool:
+        """True when the worker holds more memory of its own than the cap allows."""
+        if not self.max_private_bytes:
+            return False
+        held = worker.private_bytes()
+        if held <= self.max_private_bytes:
+            return False
+        self.retired_for_memory += 1
+        logger.info(
+            "an extraction worker holds %.0f MB of its own after a job (cap %.0f MB): replaced",
+            held / 2**20,
+            self.max_private_bytes / 2**20,
+        )
+        return True
 
     def close(self) -> None:
         """Stop every worker (a job still running is killed after a short grace period)."""
