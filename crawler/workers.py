@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 PRELOAD = ["crawler.preload"]
 STOP_GRACE_SECONDS = 2.0
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def _serve(connection: Connection) -> None:
@@ -62,28 +63,32 @@ class _Worker:
         child.close()
         self.connection = parent
         self.jobs = 0
+        self.started_rss = 0  # resident bytes before its first job
 
     @property
     def pid(self) -> int | None:
         return int(self.process.pid) if self.process.pid is not None else None
 
-    def private_bytes(self) -> int:
-        """Memory only this worker holds (private pages, not those shared with the fork
-        server it came from); 0 where /proc cannot tell (not Linux, or the worker is gone)."""
+    def resident_bytes(self) -> int:
+        """The worker's resident memory (from /proc/<pid>/statm: a counter, no page walk, so
+        cheap enough after every job); 0 where /proc cannot tell (not Linux, worker gone)."""
         try:
-            with open(f"/proc/{self.pid}/smaps_rollup", "rb") as rollup:
-                return sum(
-                    int(line.split()[1]) * 1024
-                    for line in rollup
-                    if line.startswith((b"Private_Clean:", b"Private_Dirty:"))
-                )
+            with open(f"/proc/{self.pid}/statm", "rb") as statm:
+                return int(statm.read().split()[1]) * PAGE_SIZE
         except (OSError, ValueError, IndexError):
             return 0
+
+    def grown_bytes(self) -> int:
+        """Resident memory gained since the worker took its first job. A fork starts out
+        resident in the fork server's pages (shared); what it allocates on top is its own."""
+        return max(0, self.resident_bytes() - self.started_rss) if self.started_rss else 0
 
     def call(self, function: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
         """The job's result; TimeoutError past `timeout` seconds from now (the job's start),
         BrokenProcessPool when the worker died, the function's own exception otherwise."""
         self.jobs += 1
+        if not self.started_rss:
+            self.started_rss = self.resident_bytes()
         try:
             self.connection.send((function, args))
             finished = self.connection.poll(timeout)
@@ -118,15 +123,15 @@ class _Worker:
 
 class WorkerPool:
     """Worker processes sized to the cores (EXTRACTION_WORKERS overrides), each replaced after
-    EXTRACTION_WORKER_MAX_PAGES pages, after a job that left it holding more than
-    EXTRACTION_WORKER_MAX_MEMORY_MB of memory of its own, or at once when a job overruns its time
-    budget."""
+    EXTRACTION_WORKER_MAX_PAGES pages, after a job that left it more than
+    EXTRACTION_WORKER_MAX_MEMORY_MB larger than when it started, or at once when a job overruns
+    its time budget."""
 
     def __init__(
         self,
         workers: int | None = None,
         max_tasks_per_worker: int | None = None,
-        max_private_mb: int | None = None,
+        max_grown_mb: int | None = None,
     ) -> None:
         self.workers = workers or os.cpu_count() or 1
         # Memory a huge page left fragmented in a worker goes back to the system when it is
@@ -135,7 +140,7 @@ class WorkerPool:
         self.max_tasks_per_worker = max_tasks_per_worker or None
         # A worker a big page left swollen is replaced at once rather than after its page
         # count: the crawl's peak stays that of one big page, not of one per worker.
-        self.max_private_bytes = (max_private_mb or 0) * 2**20
+        self.max_grown_bytes = (max_grown_mb or 0) * 2**20
         self.retired_for_memory = 0
         self.killed = 0  # workers killed for overrunning their budget
         self._idle: asyncio.Queue[_Worker] | None = None
@@ -223,17 +228,17 @@ class WorkerPool:
                 idle.put_nowait(worker)
 
     def _swollen(self, worker: _Worker) -> bool:
-        """True when the worker holds more memory of its own than the cap allows."""
-        if not self.max_private_bytes:
+        """True when the worker grew past the cap since it started."""
+        if not self.max_grown_bytes:
             return False
-        held = worker.private_bytes()
-        if held <= self.max_private_bytes:
+        grown = worker.grown_bytes()
+        if grown <= self.max_grown_bytes:
             return False
         self.retired_for_memory += 1
         logger.info(
-            "an extraction worker holds %.0f MB of its own after a job (cap %.0f MB): replaced",
-            held / 2**20,
-            self.max_private_bytes / 2**20,
+            "an extraction worker grew by %.0f MB (cap %.0f MB): replaced",
+            grown / 2**20,
+            self.max_grown_bytes / 2**20,
         )
         return True
 

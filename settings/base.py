@@ -117,10 +117,10 @@ EXTRACTION_WORKERS = int(os.environ.get("DEPECHES_EXTRACTION_WORKERS", "0")) or 
 EXTRACTION_TIMEOUT = 60
 # Each extraction worker is replaced after this many pages (memory fragmentation stays bounded).
 EXTRACTION_WORKER_MAX_PAGES = 1000
-# ... and at once after a job that left it holding more than this many MB of its own (private
-# pages, not those it shares with the fork server; 0: no cap). On real pages a worker settles
-# at 70-90 MB; a huge page takes it far above, and replacing it then keeps the crawl's peak
-# at one huge page's worth instead of one per worker.
+# ... and at once after a job that left it this many MB larger than when it started (resident
+# memory; 0: no cap). On real pages a worker settles some 60-80 MB above its start; a huge page
+# takes it far beyond, and replacing it then keeps the crawl's peak at one huge page's worth
+# instead of one per worker.
 EXTRACTION_WORKER_MAX_MEMORY_MB = 150
 # Articles are written in batches: one transaction for many items.
 STORE_BATCH_SIZE = 50

@@ -64,7 +64,7 @@ def hold_megabytes(megabytes: int) -> int:
 
 
 def test_a_worker_left_holding_too_much_memory_is_replaced():
-    pool = WorkerPool(workers=1, max_private_mb=40)
+    pool = WorkerPool(workers=1, max_grown_mb=40)
 
     async def run_all() -> list[int]:
         return [
