@@ -323,6 +323,7 @@ def stage_cpu_alone(
     from pipelines.errors import Rejected
     from pipelines.language import detect_language
     from pipelines.normalise import normalise_article
+    from pipelines.worker import RAW_HTML_GZIP_LEVEL
 
     config = load_sites(sites_dir, sitegen.SITE_KEY)[0]
     step = max(1, len(site.pages) // sample)
@@ -353,7 +354,9 @@ def stage_cpu_alone(
         article = Article(
             url=url, final_url=url, site=config.key, fetched_at=datetime.now(UTC), raw=raw
         )
-        article.raw_html_gz = timed("gzip of the raw HTML", gzip.compress, html.encode(), 6)
+        article.raw_html_gz = timed(
+            "gzip of the raw HTML", gzip.compress, html.encode(), RAW_HTML_GZIP_LEVEL
+        )
         try:
             timed("normalise", normalise_article, article, config, 40)
         except Rejected:
