@@ -1094,7 +1094,10 @@ def main() -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS_DIR / f"{stamp}-n{args.pages}-{args.db}.json").write_text(text + "\n")
     print_report(report)
-    return 0 if report["crawl"]["returncode"] == 0 else 1
+    crawl_report = report["crawl"]
+    # a URL that ended neither stored, aliased nor rejected is a lost page: the bench fails
+    lost = crawl_report["accounting"]["unaccounted"]
+    return 0 if crawl_report["returncode"] == 0 and not lost else 1
 
 
 def write_cost_only(args: argparse.Namespace, workdir: Path, report: dict[str, Any]) -> int:
