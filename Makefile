@@ -39,7 +39,8 @@ FAULT_TRIALS ?= 5
 fault-trials: install
 	DEPECHES_KILL_TRIALS=$(FAULT_TRIALS) $(BIN)/pytest tests/e2e/test_frontier_kill.py tests/e2e/test_pg_restart.py
 
-# Speed figures (docs/performance.md): BENCH_ARGS="--pages 20000" or "--db postgres".
+# Speed figures (docs/performance.md) on the real pages of ../shared/corpus (read at run time):
+# BENCH_ARGS="--pages 20000", "--db postgres", "--pages-from template" (the 15 kB template site).
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -2,7 +2,7 @@
 
 1. Generates a local wire site of N article pages (bench/site.py) in a temporary folder.
 2. Times bare `trafilatura.bare_extraction` on the same pages in this process (one core).
-3. Serves the site on 127.0.0.1 (crawler.fixture_server, in its own process) and runs
+3. Serves the site on 127.0.0.1 (tests.fixture_server, in its own process) and runs
    `scrapy crawl site -a site=bench` into a fresh SQLite file (or PostgreSQL database) with a
    profile that only lifts per-host politeness; samples the crawl's process tree in /proc.
 4. Measures the write cost of one article at 1,000 and at 100,000 stored articles.
@@ -230,7 +230,7 @@ def run_measured(
 
 
 class Server:
-    """crawler.fixture_server in its own process, so it does not share our GIL."""
+    """tests.fixture_server in its own process, so it does not share our GIL."""
 
     def __init__(self, root: Path, port: int = 0) -> None:
         self.process = subprocess.Popen(
@@ -306,19 +306,17 @@ def bare_trafilatura(
 def stage_cpu_alone(
     site: sitegen.GeneratedSite, base_url: str, sites_dir: Path, workdir: Path, sample: int
 ) -> dict[str, Any]:
-    """CPU ms per page of each pipeline step, run alone in this process on `sample` pages.
+    """CPU ms per page of each step of the one chain (`process_page`), run in this process on
+    `sample` pages, beside bare trafilatura on the same pages, then the store of the articles.
 
-    The crawl's stats only time extraction; this splits the whole per-page CPU budget.
+    The crawl's stats time the same stages in the workers; this splits the per-page budget on
+    one core, with nothing else in the way.
     """
-    import gzip
+    import trafilatura
 
     from crawler import PIPELINE_VERSION
-    from crawler.fields.text import content_hash
     from crawler.items import Article
-    from crawler.process.extract import ExtractOptions, extract_page
-    from crawler.process.language import detect_language
-    from crawler.process.normalise import normalise_article
-    from crawler.process.rejections import Rejected
+    from crawler.process.chain import PageJob, process_page
     from crawler.sites import load_sites
     from crawler.storage.engine import make_engine
     from crawler.storage.repository import Repository
@@ -328,64 +326,40 @@ def stage_cpu_alone(
     step = max(1, len(site.pages) // sample)
     pages = site.pages[::step][:sample]
     docs = [(base_url + p.url_path, site.read(p).replace("{{BASE}}", base_url)) for p in pages]
-    spent: Counter[str] = Counter()
+    spent: dict[str, float] = {}
 
-    def timed(name: str, function: Any, *args: Any) -> Any:
-        t0 = time.process_time()
-        try:
-            return function(*args)
-        finally:
-            spent[name] += time.process_time() - t0
+    def job(url: str, html: str) -> PageJob:
+        return PageJob(url=url, final_url=url, html=html, site=config, fetched_at=datetime.now(UTC))
 
-    extract_page(docs[0][1], docs[0][0], ExtractOptions())  # warm-up
-    detect_language("Ceci est une phrase en français pour charger les profils.", "fr")
-    articles = []
+    process_page(job(*docs[0]))  # warm-up: the finders' and langdetect's tables
+    articles: list[Article] = []
     for url, html in docs:
-        timed(
-            "trafilatura.bare_extraction alone",
-            __import__("trafilatura").bare_extraction,
-            html,
-            url,
+        t0 = time.process_time()
+        trafilatura.bare_extraction(html, url=url)
+        spent["trafilatura.bare_extraction alone"] = (
+            spent.get("trafilatura.bare_extraction alone", 0.0) + time.process_time() - t0
         )
-        raw = timed(
-            "extract_page (trafilatura + field finders)", extract_page, html, url, ExtractOptions()
-        )
-        article = Article(
-            url=url, final_url=url, site=config.key, fetched_at=datetime.now(UTC), raw=raw
-        )
-        article.raw_html_gz = timed("gzip of the raw HTML", gzip.compress, html.encode(), 6)
-        try:
-            timed("normalise", normalise_article, article, config, 40)
-        except Rejected:
-            continue
-        text = f"{article.title or ''}\n{article.body}"
-        article.language, article.language_confidence = timed(
-            "language (langdetect)", detect_language, text, raw.html_lang
-        )
-        article.content_hash = timed(
-            "dedup (content hash)", content_hash, article.title, article.body
-        )
-        article.raw = None
-        articles.append(article)
+        outcome = process_page(job(url, html), spent)
+        if isinstance(outcome, Article):
+            articles.append(outcome)
     engine = make_engine(f"sqlite:///{workdir / 'stages.sqlite3'}")
+    store = "store (save_articles, batches of 50)"
     try:
         ensure_schema(engine, create_if_empty=True)
         repository = Repository(engine, pipeline_version=PIPELINE_VERSION)
         repository.ensure_site(config.key, config.name, config.country, config.timezone)
         run_id = repository.start_run("bench", config.key)
         for start in range(0, len(articles), 50):
-            timed(
-                "store (save_articles, batches of 50)",
-                repository.save_articles,
-                run_id,
-                articles[start : start + 50],
-            )
+            t0 = time.process_time()
+            repository.save_articles(run_id, articles[start : start + 50])
+            spent[store] = spent.get(store, 0.0) + time.process_time() - t0
     finally:
         engine.dispose()
     per_page = {name: round(1000 * seconds / len(docs), 2) for name, seconds in spent.items()}
     pipeline = sum(v for k, v in per_page.items() if not k.startswith("trafilatura.bare"))
     return {
         "pages": len(docs),
+        "stored": len(articles),
         "cpu_ms_per_page": per_page,
         "pipeline_cpu_ms_per_page": round(pipeline, 2),
     }
@@ -442,6 +416,40 @@ def database_figures(url: str) -> dict[str, Any]:
         raw, status = row
         stats = raw if isinstance(raw, dict) else json.loads(raw or "{}")
     return {"counts": counts, "rejections": reasons, "stats": stats, "run_status": status}
+
+
+def account_urls(database_url: str, urls: list[str]) -> dict[str, Any]:
+    """How each served article URL ended: stored as a new article, stored as an alias of
+    another URL's article, or rejected (by reason); any other URL is unaccounted for."""
+    from sqlalchemy import text
+
+    from crawler.storage.engine import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            first_url = dict(connection.execute(text("SELECT id, url FROM articles")).all())
+            owner = dict(connection.execute(text("SELECT url, article_id FROM article_urls")).all())
+            reasons = dict(
+                connection.execute(text("SELECT url, reason FROM rejections ORDER BY id")).all()
+            )
+    finally:
+        engine.dispose()
+    outcomes: Counter[str] = Counter()
+    unaccounted = []
+    for url in urls:
+        if url in owner:
+            outcomes["stored" if first_url.get(owner[url]) == url else "aliased"] += 1
+        elif url in reasons:
+            outcomes[f"rejected/{reasons[url]}"] += 1
+        else:
+            unaccounted.append(url)
+    return {
+        "urls": len(urls),
+        "outcomes": dict(sorted(outcomes.items())),
+        "unaccounted": len(unaccounted),
+        "unaccounted_sample": unaccounted[:5],
+    }
 
 
 # -- the crawl -----------------------------------------------------------------------------
@@ -847,6 +855,13 @@ def print_table(title: str, rows: list[tuple[str, Any]]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2000, help="article pages (default 2000)")
+    parser.add_argument(
+        "--pages-from",
+        choices=("corpus", "template"),
+        default="corpus",
+        help="corpus: the real pages of ../shared/corpus/{dev,broad} (read at run time, each "
+        "under several URLs); template: the demo fixtures' 15 kB templates (default corpus)",
+    )
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument(
         "--peers", action="store_true", help="also time trafilatura's CLI and news-please"
@@ -871,6 +886,11 @@ def main() -> int:
     )
     parser.add_argument("--no-write-cost", action="store_true")
     parser.add_argument(
+        "--write-cost-only",
+        action="store_true",
+        help="only the write cost (no site, no crawl); figures to data/bench/write_cost.json",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="an extra, unmeasured crawl under py-spy: where the time goes",
@@ -890,15 +910,22 @@ def main() -> int:
         "db": args.db,
         "settings": BENCH_SETTINGS,
     }
+    if args.write_cost_only:
+        return write_cost_only(args, workdir, report)
     server: Server | None = None
     try:
-        print(f"generating {args.pages} pages in {workdir} ...", flush=True)
+        print(f"generating {args.pages} pages ({args.pages_from}) in {workdir} ...", flush=True)
         t0 = time.monotonic()
-        site = sitegen.generate(workdir / "site", args.pages)
+        if args.pages_from == "corpus":
+            site = sitegen.generate_from_corpus(workdir / "site", args.pages)
+        else:
+            site = sitegen.generate(workdir / "site", args.pages)
         sizes = site.sizes()
         report["site"] = {
+            "pages_from": args.pages_from,
             "pages": len(site.pages),
             "mb": round(site.bytes_total / 2**20, 1),
+            "page_kb_mean": round(site.bytes_total / max(1, len(site.pages)) / 1024, 1),
             "page_kb_min_median_max": [
                 round(min(sizes) / 1024, 1),
                 round(sorted(sizes)[len(sizes) // 2] / 1024, 1),
@@ -930,6 +957,7 @@ def main() -> int:
         busy0 = machine_busy_seconds()
         with fresh_database(args.db, workdir, "crawl") as url:
             timed, figures, log = crawl(server.base_url, sites_dir, url, workdir, "crawl")
+            accounting = account_urls(url, [server.base_url + p.url_path for p in site.pages])
         busy = machine_busy_seconds() - busy0
         server_cpu = server.cpu_seconds() - server_cpu0
         shutil.copy(log, RESULTS_DIR / "crawl.log")
@@ -937,6 +965,9 @@ def main() -> int:
             print(f"the crawl failed (exit {timed.returncode}); see data/bench/crawl.log")
         stats = figures["stats"]
         stored = figures["counts"]["articles"]
+        # pages: the article URLs that ended stored, aliased or rejected (what bare
+        # trafilatura's pages/s compares with: it too goes through pages that are no article)
+        pages = accounting["urls"] - accounting["unaccounted"]
         elapsed = float(stats.get("elapsed_time_seconds") or timed.wall)
         sampler = timed.sampler
         assert sampler is not None
@@ -944,15 +975,18 @@ def main() -> int:
             "returncode": timed.returncode,
             "run_status": figures["run_status"],
             "articles_stored": stored,
+            "accounting": accounting,
             "rows": figures["counts"],
             "rejections": figures["rejections"],
             "wall_s": round(timed.wall, 2),
             "spider_elapsed_s": round(elapsed, 2),
             "startup_s": round(timed.wall - elapsed, 2),
-            "pages_per_s": round(stored / timed.wall, 2),
-            "pages_per_s_spider_time": round(stored / elapsed, 2),
+            "pages": pages,
+            "pages_per_s": round(pages / timed.wall, 2),
+            "articles_per_s": round(stored / timed.wall, 2),
+            "pages_per_s_spider_time": round(pages / elapsed, 2),
             "cpu_s": round(timed.cpu, 2),
-            "cpu_s_per_page": round(timed.cpu / max(1, stored), 4),
+            "cpu_s_per_page": round(timed.cpu / max(1, pages), 4),
             # the Scrapy process itself (reactor, writer thread); the rest is the pool
             "reactor_process_cpu_s": round(sampler.per_process_cpu.get(sampler.pid, 0.0), 2),
             "cores_busy": round(timed.cpu / timed.wall, 2),
@@ -968,7 +1002,7 @@ def main() -> int:
             "other_load_cores": round(max(0.0, busy - timed.cpu - server_cpu) / timed.wall, 2),
             "requests": stats.get("downloader/request_count"),
             "items": stats.get("item_scraped_count"),
-            "stage_time": stage_split(stats, int(stats.get("response_received_count") or 1)),
+            "stage_time": stage_split(stats, max(1, pages)),
             "stages_without_timing": [
                 s for s in STAGES if not any(k.startswith(f"depeches/time/{s}") for k in stats)
             ],
@@ -976,6 +1010,10 @@ def main() -> int:
         }
         report["crawl"] = crawl_report
         report["ratio"] = round(crawl_report["pages_per_s"] / bare["pages_per_s"], 2)
+        # CPU of the whole crawl tree per page against bare trafilatura's (target <= 1.6)
+        report["cpu_ratio"] = round(
+            1000 * crawl_report["cpu_s_per_page"] / bare["cpu_ms_per_page"], 2
+        )
         # What the ratio would be with both cores free for us: cores x bare CPU / crawl CPU.
         report["ratio_cpu_bound"] = round(
             (os.cpu_count() or 1)
@@ -1027,7 +1065,54 @@ def main() -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS_DIR / f"{stamp}-n{args.pages}-{args.db}.json").write_text(text + "\n")
     print_report(report)
-    return 0 if report["crawl"]["returncode"] == 0 else 1
+    crawl_report = report["crawl"]
+    # a URL that ended neither stored, aliased nor rejected is a lost page: the bench fails
+    lost = crawl_report["accounting"]["unaccounted"]
+    return 0 if crawl_report["returncode"] == 0 and not lost else 1
+
+
+def write_cost_only(args: argparse.Namespace, workdir: Path, report: dict[str, Any]) -> int:
+    """`--write-cost-only`: the write cost alone, in data/bench/write_cost.json (a crawl bench
+    running at the same time keeps latest.json)."""
+    sizes = [int(s) for s in args.write_sizes.split(",")]
+    print(f"write cost at {sizes} stored articles ...", flush=True)
+    started = time.monotonic()
+    try:
+        report["write_cost"] = write_cost(args.db, workdir, sizes, args.write_measure, 50)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    report["bench_seconds"] = round(time.monotonic() - started, 1)
+    text = json.dumps(report, indent=2, ensure_ascii=False, default=str)
+    (RESULTS_DIR / "write_cost.json").write_text(text + "\n", encoding="utf-8")
+    print_write_cost(report["write_cost"])
+    return 0
+
+
+def print_write_cost(w: dict[str, Any]) -> None:
+    rows = [
+        (
+            f"{p['stored_before']:>7} stored",
+            f"new: {p['ms_per_new_article']} ms wall, {p['cpu_ms_per_new_article']} ms CPU; "
+            f"unchanged: {p['ms_per_unchanged_article']} ms wall, "
+            f"{p['cpu_ms_per_unchanged_article']} ms CPU",
+        )
+        for p in w["points"]
+    ]
+    rows.append(
+        (
+            "ratio (largest / smallest)",
+            f"new {w['ratio_new']} wall, {w['ratio_new_cpu']} CPU; unchanged "
+            f"{w['ratio_unchanged']} wall (target: new <= 1.5)",
+        )
+    )
+    rows.append(
+        (
+            "fill",
+            f"{w['fill_seconds']} s ({w['fill_ms_per_article_big_batches']} "
+            "ms/article in batches of 1,000)",
+        )
+    )
+    print_table(f"write cost (Repository.save_articles, batches of {w['batch']})", rows)
 
 
 def print_report(report: dict[str, Any]) -> None:
@@ -1038,12 +1123,19 @@ def print_report(report: dict[str, Any]) -> None:
         [
             ("articles stored", f"{c['articles_stored']} (rejections: {c['rejections'] or 0})"),
             (
+                "every article URL",
+                f"{c['accounting']['outcomes']}; unaccounted for: "
+                f"{c['accounting']['unaccounted']} {c['accounting']['unaccounted_sample']}",
+            ),
+            (
                 "crawl wall time",
                 f"{c['wall_s']} s (spider {c['spider_elapsed_s']} s, start-up {c['startup_s']} s)",
             ),
             (
                 "crawl pages/s",
-                f"{c['pages_per_s']} (spider time only: {c['pages_per_s_spider_time']})",
+                f"{c['pages_per_s']} article URLs/s, {c['articles_per_s']} stored/s "
+                f"(spider time only: {c['pages_per_s_spider_time']}; site: "
+                f"{report['site']['pages_from']}, {report['site']['page_kb_mean']} kB a page)",
             ),
             (
                 "bare trafilatura 1 core",
@@ -1053,13 +1145,14 @@ def print_report(report: dict[str, Any]) -> None:
             ),
             (
                 "RATIO crawl / bare",
-                f"{report['ratio']} (target >= 1.6; spider time only: "
+                f"{report['ratio']} (target >= 1.2; spider time only: "
                 f"{report['ratio_spider_time']}; CPU-bound, both cores free: "
                 f"{report['ratio_cpu_bound']})",
             ),
             (
                 "CPU s per page",
-                f"{c['cpu_s_per_page']} (tree total {c['cpu_s']} s, {c['cores_busy']} cores busy)",
+                f"{c['cpu_s_per_page']} (tree total {c['cpu_s']} s, {c['cores_busy']} cores busy; "
+                f"{report['cpu_ratio']} x bare's, target <= 1.6)",
             ),
             (
                 "peak RSS of the tree",
@@ -1094,35 +1187,11 @@ def print_report(report: dict[str, Any]) -> None:
             ("pipeline total (without the bare line)", f"{alone['pipeline_cpu_ms_per_page']} ms")
         )
         rows.append(("crawl, whole process tree", f"{1000 * c['cpu_s_per_page']:.1f} ms"))
-        reactor_ms = 1000 * c["reactor_process_cpu_s"] / max(1, c["articles_stored"])
+        reactor_ms = 1000 * c["reactor_process_cpu_s"] / max(1, c["pages"])
         rows.append(("  of which the Scrapy process (reactor + writer)", f"{reactor_ms:.1f} ms"))
         print_table(f"CPU per page of each step, run alone on {alone['pages']} pages", rows)
     if "write_cost" in report:
-        w = report["write_cost"]
-        rows = [
-            (
-                f"{p['stored_before']:>7} stored",
-                f"new: {p['ms_per_new_article']} ms wall, {p['cpu_ms_per_new_article']} ms CPU; "
-                f"unchanged: {p['ms_per_unchanged_article']} ms wall, "
-                f"{p['cpu_ms_per_unchanged_article']} ms CPU",
-            )
-            for p in w["points"]
-        ]
-        rows.append(
-            (
-                "ratio (largest / smallest)",
-                f"new {w['ratio_new']} wall, {w['ratio_new_cpu']} CPU; unchanged "
-                f"{w['ratio_unchanged']} wall (target <= 1.2)",
-            )
-        )
-        rows.append(
-            (
-                "fill",
-                f"{w['fill_seconds']} s ({w['fill_ms_per_article_big_batches']} "
-                "ms/article in batches of 1,000)",
-            )
-        )
-        print_table(f"write cost (Repository.save_articles, batches of {w['batch']})", rows)
+        print_write_cost(report["write_cost"])
     if "peers" in report:
         rows = []
         for name, peer in report["peers"].items():

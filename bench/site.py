@@ -8,7 +8,7 @@ own, and the template's closing credit line. Sizes therefore vary (about 8 to 40
 pages are identical. Around them: `robots.txt`, an RSS feed of the 50 newest articles, a sitemap
 index over news sitemaps of 1,000 URLs each, and paginated listings of 30 teasers a page.
 
-`{{BASE}}` stays in the files: `crawler.fixture_server.FixtureServer` writes the origin in.
+`{{BASE}}` stays in the files: `tests.fixture_server.FixtureServer` writes the origin in.
 
 Run alone: `python bench/site.py OUT_DIR --pages 2000` (writes the site and `urls.txt`).
 """
@@ -603,7 +603,8 @@ class GeneratedSite:
         return [(self.root / p.file).stat().st_size for p in self.pages]
 
     def read(self, page: Page) -> str:
-        return (self.root / page.file).read_bytes().decode(page.encoding)
+        """The page as the crawl's spider sees it (decoded like Scrapy decodes it)."""
+        return (self.root / page.file).read_bytes().decode(page.encoding, errors="replace")
 
 
 def generate(root: Path, pages: int, seed: int = 20241105) -> GeneratedSite:
@@ -626,15 +627,104 @@ def generate(root: Path, pages: int, seed: int = 20241105) -> GeneratedSite:
         target.write_bytes(data)
         total_bytes += len(data)
         generated.append(page)
+    write_robots(root)
+    write_rss(root, generated)
+    sitemaps = write_sitemaps(root, generated)
+    listings = write_listings(root, generated)
+    return GeneratedSite(root, generated, sitemaps, listings, total_bytes)
+
+
+# -- the corpus profile: real pages, as sites serve them ------------------------------------
+
+CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
+CORPUS_SETS = ("dev", "broad")
+_PARAGRAPH = re.compile(rb"<p\b[^>]*>(.*?)</p\s*>", re.S | re.I)
+_TAG_BYTES = re.compile(rb"<[^>]+>")
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.S | re.I)
+
+
+def corpus_pages(folder: Path) -> list[Path]:
+    """The `*/page.html` files of one corpus set, read where they are (never copied into the
+    project)."""
+    pages = sorted(folder.glob("*/page.html"))
+    if not pages:
+        raise SystemExit(f"no pages under {folder}: the corpus is read from ../shared/corpus")
+    return pages
+
+
+def mark_copy(data: bytes, mark: str) -> bytes:
+    """The page with `mark` appended to its longest paragraph (the one most likely to be body
+    text), so each copy of a page served under its own URL is a new article (a new content
+    hash) rather than an alias of the first copy. ASCII, so any ASCII-compatible charset of the
+    page stays valid. A page without paragraphs is returned unchanged."""
+    best: re.Match[bytes] | None = None
+    best_len = 0
+    for match in _PARAGRAPH.finditer(data):
+        length = len(_TAG_BYTES.sub(b"", match.group(1)).strip())
+        if length > best_len:
+            best, best_len = match, length
+    if best is None:
+        return data
+    at = best.end(1)
+    return data[:at] + f" ({mark})".encode("ascii") + data[at:]
+
+
+def decode_page(data: bytes) -> tuple[str, str]:
+    """(Python codec, text) as Scrapy decodes a body served without a charset header: BOM,
+    then the page's own declaration, then UTF-8 (w3lib, the library Scrapy uses)."""
+    from w3lib.encoding import html_to_unicode
+
+    encoding, text = html_to_unicode(None, data)
+    return encoding, text
+
+
+def generate_from_corpus(
+    root: Path, pages: int, seed: int = 20241105, corpus: Path = CORPUS
+) -> GeneratedSite:
+    """N article URLs whose bodies are the real pages of ../shared/corpus/{dev,broad}, each
+    page served under several URLs (a unique mark in its longest paragraph), with the same
+    feed, sitemaps, listings and robots.txt as the template site."""
+    root.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    sources = [(name, path) for name in CORPUS_SETS for path in corpus_pages(corpus / name)]
+    rng.shuffle(sources)
+    newest = datetime(2025, 6, 30, 18, 0, tzinfo=UTC)
+    generated: list[Page] = []
+    total_bytes = 0
+    for index in range(pages):
+        # every block of len(sources) URLs serves each page once: copies spread evenly
+        name, source = sources[index % len(sources)]
+        when = newest - timedelta(minutes=47 * index + rng.randint(0, 40))
+        when = when.replace(second=0, microsecond=0)
+        new_id = str(100000 + index)
+        data = mark_copy(source.read_bytes().replace(b"{{BASE}}", b""), f"ref. {new_id}")
+        encoding, text = decode_page(data)
+        found = _TITLE.search(text[:200_000])
+        title = _text(found.group(1))[:200] if found else ""
+        title = title or source.parent.name
+        url_path = f"/actualite/{when:%Y/%m/%d}/{slugify(source.parent.name)}-{new_id}.html"
+        page = Page(
+            index, url_path, url_path.lstrip("/"), title, when, f"corpus-{name}",
+            (source.parent.name, name), encoding,
+        )  # fmt: skip
+        target = root / page.file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        total_bytes += len(data)
+        generated.append(page)
+    write_robots(root)
+    write_rss(root, generated)
+    sitemaps = write_sitemaps(root, generated)
+    listings = write_listings(root, generated)
+    return GeneratedSite(root, generated, sitemaps, listings, total_bytes)
+
+
+def write_robots(root: Path) -> None:
     (root / "robots.txt").write_text(
         "User-agent: *\nDisallow: /prive/\nDisallow: /recherche\n\n"
         "Sitemap: {{BASE}}/sitemap_index.xml\n",
         encoding="utf-8",
     )
-    write_rss(root, generated)
-    sitemaps = write_sitemaps(root, generated)
-    listings = write_listings(root, generated)
-    return GeneratedSite(root, generated, sitemaps, listings, total_bytes)
 
 
 def write_site_file(sites_dir: Path, base_url: str) -> Path:
@@ -642,6 +732,116 @@ def write_site_file(sites_dir: Path, base_url: str) -> Path:
     path = sites_dir / f"{SITE_KEY}.toml"
     path.write_text(
         SITE_TOML.format(base_url=base_url, max_listing_pages=MAX_LISTING_PAGES), encoding="utf-8"
+    )
+    return path
+
+
+# -- the small profile: the fault tests' site (tests/e2e/generated_site.py serves it) -------
+#
+# N short seeded pages, every one listed in one plain sitemap (in a seeded order), the first
+# 20 of that order in the RSS feed, and all of them on a paginated listing, so discovery finds
+# exactly N article URLs. A body selector spares trafilatura: these pages test the frontier,
+# not extraction.
+
+SMALL_SITE_KEY = "killsite"
+SMALL_PER_LISTING_PAGE = 25
+SMALL_FEED_ITEMS = 20
+SMALL_WORDS = [
+    "gouvernement", "ministre", "accord", "marché", "récolte", "pluie", "port", "route", "école",
+    "hôpital", "élection", "président", "conseil", "budget", "prix", "producteurs", "pêcheurs",
+    "commerce", "frontière", "sécurité", "santé", "jeunesse", "emploi", "énergie", "barrage",
+    "réseau", "télécoms", "banque", "crédit", "inflation", "exportations", "coton", "arachide",
+    "cacao", "mines", "or", "uranium", "pétrole", "gaz", "tourisme", "culture", "festival",
+    "football",
+]  # fmt: skip
+SMALL_SITE_TOML = """\
+name = "Site de reprise"
+country = "SN"
+timezone = "Africa/Dakar"
+language = "fr"
+base_url = "{base}"
+
+[discovery]
+feeds = ["/rss.xml"]
+sitemaps = ["/sitemap.xml"]
+listings = ["/actualite/"]
+max_listing_pages = {listing_pages}
+article_url = ['^/actualite/\\d{{4}}/\\d{{2}}/\\d{{2}}/[^/]+\\.html$']
+
+[selectors]
+body = "article .texte"
+"""
+
+
+def small_article_path(index: int) -> str:
+    return f"/actualite/2025/06/{1 + index % 28:02d}/depeche-{index:04d}.html"
+
+
+def _small_article(index: int, rng: random.Random) -> str:
+    """Two short paragraphs of seeded words, each page's text unique by its number."""
+    paragraphs = "".join(
+        "<p>" + " ".join(rng.choice(SMALL_WORDS) for _ in range(30)) + f" (dépêche {index}).</p>"
+        for _ in range(2)
+    )
+    day = 1 + index % 28
+    return (
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+        f"<title>Dépêche numéro {index}</title>"
+        f'<meta property="article:published_time" content="2025-06-{day:02d}T10:00:00Z">'
+        f'</head><body><article><h1>Dépêche numéro {index}</h1><div class="texte">{paragraphs}'
+        "</div></article></body></html>"
+    )
+
+
+def write_small_site(root: Path, pages: int, seed: int) -> list[int]:
+    """The small site's files under `root`; the seeded order in which its sitemap and listing
+    list the pages."""
+    rng = random.Random(seed)
+    for index in range(pages):
+        target = root / small_article_path(index).lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(_small_article(index, rng), encoding="utf-8")
+    order = list(range(pages))
+    rng.shuffle(order)
+    urls = "".join(f"<url><loc>{{{{BASE}}}}{small_article_path(i)}</loc></url>" for i in order)
+    (root / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>',
+        encoding="utf-8",
+    )
+    items = "".join(
+        f"<item><title>Dépêche {i}</title><link>{{{{BASE}}}}{small_article_path(i)}</link></item>"
+        for i in order[:SMALL_FEED_ITEMS]
+    )
+    (root / "rss.xml").write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>Fil</title><link>{{{{BASE}}}}/</link>{items}</channel></rss>",
+        encoding="utf-8",
+    )
+    starts = range(0, pages, SMALL_PER_LISTING_PAGE)
+    for number, first in enumerate(starts, start=1):
+        links = "".join(
+            f'<li><a href="{small_article_path(i)}">Dépêche {i}</a></li>'
+            for i in order[first : first + SMALL_PER_LISTING_PAGE]
+        )
+        if number < len(starts):
+            links += f'<a href="/actualite/page/{number + 1}/">Page suivante</a>'
+        folder = root / "actualite" if number == 1 else root / "actualite/page" / str(number)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "index.html").write_text(
+            f"<html><body><ul>{links}</ul></body></html>", encoding="utf-8"
+        )
+    (root / "robots.txt").write_text("User-agent: *\nAllow: /\n", encoding="utf-8")
+    return order
+
+
+def write_small_site_file(sites_dir: Path, base_url: str, pages: int) -> Path:
+    """The small site's site file for the origin it is served on (every listing page)."""
+    sites_dir.mkdir(parents=True, exist_ok=True)
+    path = sites_dir / f"{SMALL_SITE_KEY}.toml"
+    listing_pages = -(-pages // SMALL_PER_LISTING_PAGE)
+    path.write_text(
+        SMALL_SITE_TOML.format(base=base_url, listing_pages=listing_pages), encoding="utf-8"
     )
     return path
 

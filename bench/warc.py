@@ -36,17 +36,10 @@ from bench.run import (  # noqa: E402
     database_figures,
     run_measured,
 )
+from bench.site import CORPUS, corpus_pages  # noqa: E402
 from crawler.warc import RecordFilter, TrackedStream, read_warc, warc_response  # noqa: E402
 
-CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
 PRIVATE = {"ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8"}
-
-
-def corpus_pages(folder: Path) -> list[Path]:
-    pages = sorted(folder.glob("*/page.html"))
-    if not pages:
-        raise SystemExit(f"no pages under {folder}: the corpus is read from ../shared/corpus")
-    return pages
 
 
 def build(workdir: Path, records: int, french_share: float, seed: int) -> dict[str, Any]:

@@ -117,6 +117,11 @@ EXTRACTION_WORKERS = int(os.environ.get("DEPECHES_EXTRACTION_WORKERS", "0")) or 
 EXTRACTION_TIMEOUT = 60
 # Each extraction worker is replaced after this many pages (memory fragmentation stays bounded).
 EXTRACTION_WORKER_MAX_PAGES = 1000
+# ... and at once after a job that left it this many MB larger than when it started (resident
+# memory; 0: no cap). On real pages a worker settles some 60-80 MB above its start; a huge page
+# takes it far beyond, and replacing it then keeps the crawl's peak at one huge page's worth
+# instead of one per worker.
+EXTRACTION_WORKER_MAX_MEMORY_MB = 150
 # Articles are written in batches: one transaction for many items.
 STORE_BATCH_SIZE = 50
 # Fewer words than this after cleaning: not an article (rejected as no_article_text). One value

@@ -54,6 +54,34 @@ def test_without_a_limit_the_workers_stay():
     assert len(set(pids)) == 1
 
 
+_HELD: list[bytes] = []
+
+
+def hold_megabytes(megabytes: int) -> int:
+    """A job that leaves its worker holding `megabytes` of its own (as a huge page can)."""
+    _HELD.append(os.urandom(megabytes * 2**20))
+    return os.getpid()
+
+
+def test_a_worker_left_holding_too_much_memory_is_replaced():
+    pool = WorkerPool(workers=1, max_grown_mb=40)
+
+    async def run_all() -> list[int]:
+        return [
+            await pool.run(30, hold_megabytes, 1),
+            await pool.run(30, hold_megabytes, 1),
+            await pool.run(30, hold_megabytes, 60),  # over the cap: retired after this job
+            await pool.run(30, hold_megabytes, 1),
+        ]
+
+    try:
+        pids = asyncio.run(run_all())
+    finally:
+        pool.close()
+    assert pids[0] == pids[1] == pids[2] != pids[3]
+    assert pool.retired_for_memory == 1
+
+
 def test_glibc_takes_the_pinned_malloc_thresholds():
     import platform
 

@@ -26,7 +26,7 @@ from crawler.sites import SiteConfig
 
 # After a page this large the worker hands its freed heap pages back to the system.
 BIG_PAGE_CHARS = 2_000_000
-RAW_HTML_GZIP_LEVEL = 6
+RAW_HTML_GZIP_LEVEL = 2
 # The stages timed, as named in the depeches/time/<stage>_cpu_us stats the bench reads.
 STAGES = ("extract", "normalise", "language", "dedup")
 

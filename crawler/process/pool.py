@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 PRELOAD = ["crawler.preload"]
 STOP_GRACE_SECONDS = 2.0
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def _serve(connection: Connection) -> None:
@@ -62,15 +63,32 @@ class _Worker:
         child.close()
         self.connection = parent
         self.jobs = 0
+        self.started_rss = 0  # resident bytes before its first job
 
     @property
     def pid(self) -> int | None:
         return int(self.process.pid) if self.process.pid is not None else None
 
+    def resident_bytes(self) -> int:
+        """The worker's resident memory (from /proc/<pid>/statm: a counter, no page walk, so
+        cheap enough after every job); 0 where /proc cannot tell (not Linux, worker gone)."""
+        try:
+            with open(f"/proc/{self.pid}/statm", "rb") as statm:
+                return int(statm.read().split()[1]) * PAGE_SIZE
+        except (OSError, ValueError, IndexError):
+            return 0
+
+    def grown_bytes(self) -> int:
+        """Resident memory gained since the worker took its first job. A fork starts out
+        resident in the fork server's pages (shared); what it allocates on top is its own."""
+        return max(0, self.resident_bytes() - self.started_rss) if self.started_rss else 0
+
     def call(self, function: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
         """The job's result; TimeoutError past `timeout` seconds from now (the job's start),
         BrokenProcessPool when the worker died, the function's own exception otherwise."""
         self.jobs += 1
+        if not self.started_rss:
+            self.started_rss = self.resident_bytes()
         try:
             self.connection.send((function, args))
             finished = self.connection.poll(timeout)
@@ -105,14 +123,25 @@ class _Worker:
 
 class WorkerPool:
     """Worker processes sized to the cores (EXTRACTION_WORKERS overrides), each replaced after
-    EXTRACTION_WORKER_MAX_PAGES pages, or at once when a job overruns its time budget."""
+    EXTRACTION_WORKER_MAX_PAGES pages, after a job that left it more than
+    EXTRACTION_WORKER_MAX_MEMORY_MB larger than when it started, or at once when a job overruns
+    its time budget."""
 
-    def __init__(self, workers: int | None = None, max_tasks_per_worker: int | None = None) -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        max_tasks_per_worker: int | None = None,
+        max_grown_mb: int | None = None,
+    ) -> None:
         self.workers = workers or os.cpu_count() or 1
         # Memory a huge page left fragmented in a worker goes back to the system when it is
         # replaced, so a long crawl stays flat. Forking new ones from the preloaded server
         # costs a few milliseconds.
         self.max_tasks_per_worker = max_tasks_per_worker or None
+        # A worker a big page left swollen is replaced at once rather than after its page
+        # count: the crawl's peak stays that of one big page, not of one per worker.
+        self.max_grown_bytes = (max_grown_mb or 0) * 2**20
+        self.retired_for_memory = 0
         self.killed = 0  # workers killed for overrunning their budget
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
@@ -123,11 +152,13 @@ class WorkerPool:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> WorkerPool:
-        """Sized by EXTRACTION_WORKERS and EXTRACTION_WORKER_MAX_PAGES (the process pipeline
-        owns the crawl's one pool and closes it with the spider)."""
+        """Sized by EXTRACTION_WORKERS, EXTRACTION_WORKER_MAX_PAGES and
+        EXTRACTION_WORKER_MAX_MEMORY_MB (the process pipeline owns the crawl's one pool and
+        closes it with the spider)."""
         return cls(
             settings.getint("EXTRACTION_WORKERS") or None,
             settings.getint("EXTRACTION_WORKER_MAX_PAGES") or None,
+            settings.getint("EXTRACTION_WORKER_MAX_MEMORY_MB") or None,
         )
 
     def _spawn(self) -> _Worker:
@@ -187,13 +218,28 @@ class WorkerPool:
             raise
         finally:
             limit = self.max_tasks_per_worker
-            if lost or (limit and worker.jobs >= limit):
+            if lost or (limit and worker.jobs >= limit) or self._swollen(worker):
                 try:
                     worker = await loop.run_in_executor(self._threads, self._retire, worker, lost)
                 finally:
                     idle.put_nowait(worker)
             else:
                 idle.put_nowait(worker)
+
+    def _swollen(self, worker: _Worker) -> bool:
+        """True when the worker grew past the cap since it started."""
+        if not self.max_grown_bytes:
+            return False
+        grown = worker.grown_bytes()
+        if grown <= self.max_grown_bytes:
+            return False
+        self.retired_for_memory += 1
+        logger.info(
+            "an extraction worker grew by %.0f MB (cap %.0f MB): replaced",
+            grown / 2**20,
+            self.max_grown_bytes / 2**20,
+        )
+        return True
 
     def close(self) -> None:
         """Stop every worker (a job still running is killed after a short grace period)."""

@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bench.site import SMALL_PER_LISTING_PAGE
 from crawler.storage.engine import make_engine
 from crawler.storage.models import CrawlRun
 from tests.e2e.generated_site import (
-    PER_LISTING_PAGE,
     assert_every_page_stored_once,
     progress_lines,
     scalar,
@@ -50,7 +50,7 @@ SETTINGS = (
     "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
 )  # fmt: skip
 PROGRESS = ("-s", "LOGSTATS_INTERVAL=0.5")
-LISTING_PAGES = -(-PAGES // PER_LISTING_PAGE)
+LISTING_PAGES = -(-PAGES // SMALL_PER_LISTING_PAGE)
 
 
 def kill_when(process: subprocess.Popen[str], database_url: str, stored: int) -> int:

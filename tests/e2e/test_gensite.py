@@ -6,9 +6,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from bench.site import write_small_site
 from crawler.sites import load_site_file
 from tests.e2e.conftest import FAST, scrapy
-from tests.e2e.generated_site import write_site
 from tests.fixture_server import FixtureServer
 
 PAGES = 60
@@ -16,7 +16,7 @@ PAGES = 60
 
 def test_gensite_writes_a_file_that_crawls_the_site(tmp_path: Path, db_url: str):
     root = tmp_path / "site"
-    write_site(root, PAGES, seed=11)
+    write_small_site(root, PAGES, seed=11)
     # a homepage naming its feed, as news CMSs do; the sitemap is only at the common path
     (root / "index.html").write_text(
         '<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml">'
@@ -55,7 +55,7 @@ def test_gensite_writes_a_file_that_crawls_the_site(tmp_path: Path, db_url: str)
 
 def test_gensite_obeys_robots_txt_and_reads_its_sitemaps(tmp_path: Path, sqlite_url: str):
     root = tmp_path / "site"
-    write_site(root, 30, seed=5)
+    write_small_site(root, 30, seed=5)
     (root / "robots.txt").write_text(
         "User-agent: *\nDisallow: /rss.xml\nSitemap: {{BASE}}/plan/articles.xml\n",
         encoding="utf-8",

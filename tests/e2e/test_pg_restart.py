@@ -26,9 +26,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from bench.site import SMALL_SITE_KEY
 from crawler.storage.run_lock import advisory_key
 from tests.e2e.generated_site import (
-    SITE_KEY,
     assert_every_page_stored_once,
     scalar,
     served_site,
@@ -70,7 +70,7 @@ def cluster() -> Iterator[PrivateCluster]:
 
 def lock_held(database_url: str) -> bool:
     """Whether some session holds the site's run lock (read from pg_locks, never taken)."""
-    key = advisory_key(SITE_KEY) & 0xFFFF_FFFF_FFFF_FFFF
+    key = advisory_key(SMALL_SITE_KEY) & 0xFFFF_FFFF_FFFF_FFFF
     with psycopg.connect(database_url, autocommit=True, connect_timeout=5) as connection:
         row = connection.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from bench.site import SMALL_FEED_ITEMS, write_small_site
 from crawler.storage.engine import make_engine
 from tests.e2e.conftest import scrapy
-from tests.e2e.generated_site import FEED_ITEMS, write_site
 from tests.fixture_server import FixtureServer
 
 PAGES = 30
@@ -25,7 +25,7 @@ def site_file(name: str, base: str, feeds: list[str], sitemaps: list[str]) -> st
 
 
 def test_check_flags_the_broken_sites_and_records_the_result(tmp_path: Path, db_url: str):
-    write_site(tmp_path / "bon", PAGES, seed=7)
+    write_small_site(tmp_path / "bon", PAGES, seed=7)
     broken_root = tmp_path / "casse"
     broken_root.mkdir()
     (broken_root / "robots.txt").write_text("User-agent: *\nAllow: /\n", encoding="utf-8")
@@ -54,7 +54,7 @@ def test_check_flags_the_broken_sites_and_records_the_result(tmp_path: Path, db_
         assert run.returncode == 1, run.stdout + run.stderr[-2000:]
         out = run.stdout
         assert "bon: ok" in out
-        feed = f"feed    {good.base_url}/rss.xml: HTTP 200, parses, {FEED_ITEMS} article URLs"
+        feed = f"feed    {good.base_url}/rss.xml: HTTP 200, parses, {SMALL_FEED_ITEMS} article URLs"
         assert feed in out
         assert f"sitemap {good.base_url}/sitemap.xml: HTTP 200, parses, {PAGES} article URLs" in out
         assert "casse: BROKEN" in out
