@@ -627,11 +627,7 @@ def generate(root: Path, pages: int, seed: int = 20241105) -> GeneratedSite:
         target.write_bytes(data)
         total_bytes += len(data)
         generated.append(page)
-    write_robots(root)
-    write_rss(root, generated)
-    sitemaps = write_sitemaps(root, generated)
-    listings = write_listings(root, generated)
-    return GeneratedSite(root, generated, sitemaps, listings, total_bytes)
+    return write_around(root, generated, total_bytes)
 
 
 # -- the corpus profile: real pages, as sites serve them ------------------------------------
@@ -712,6 +708,11 @@ def generate_from_corpus(
         target.write_bytes(data)
         total_bytes += len(data)
         generated.append(page)
+    return write_around(root, generated, total_bytes)
+
+
+def write_around(root: Path, generated: list[Page], total_bytes: int) -> GeneratedSite:
+    """What a news site serves around its articles: robots.txt, a feed, sitemaps, listings."""
     write_robots(root)
     write_rss(root, generated)
     sitemaps = write_sitemaps(root, generated)
