@@ -9,10 +9,23 @@ from typing import Any
 
 import lxml.html
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 
 _WS = re.compile(r"\s+")
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
+
+
+# lxml.html's own parser picks each element's class in Python (HtmlElementClassLookup: form,
+# input... get their own classes), a call every time a finder touches a node: millions per
+# crawl hour. No finder uses those form classes, so this parser picks HtmlElement in C.
+# Copies of the tree (deepcopy) keep the parser, so trafilatura's run on a copy gains too.
+_PARSER = lxml.html.HTMLParser()
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+    )
+)
+_EMPTY_PAGE = "<html><body></body></html>"
 
 
 def parse_html(html: str | bytes) -> HtmlElement:
@@ -23,11 +36,11 @@ def parse_html(html: str | bytes) -> HtmlElement:
     # lxml refuses str input that carries an XML encoding declaration
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     if not html.strip():
-        return lxml.html.fromstring("<html><body></body></html>")
+        return lxml.html.document_fromstring(_EMPTY_PAGE, parser=_PARSER)
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=_PARSER)
     except (ValueError, lxml.etree.ParserError):
-        return lxml.html.fromstring("<html><body></body></html>")
+        return lxml.html.document_fromstring(_EMPTY_PAGE, parser=_PARSER)
 
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u061c]")  # bidi marks too
