@@ -34,11 +34,7 @@ _BOILERPLATE_PIECES = (
     r"|breadcrumbs?|ariane|arbo"
 )
 _BOILERPLATE_MARKS = re.compile(rf"(?:^|[\s_-])(?:{_BOILERPLATE_PIECES})(?:$|[\s_-])", re.I)
-_MARKED_CONTAINERS = (
-    "//body//*[self::div or self::section or self::aside or self::ul or self::ol or self::p]"
-    "[@class or @id][re:test(@class, $pat, 'i') or re:test(@id, $pat, 'i')]"
-)
-_EXSLT = {"re": "http://exslt.org/regular-expressions"}
+_MARKED_TAGS = ("div", "section", "aside", "ul", "ol", "p")
 # blocks headed "Fil d'info", "Les plus lus", "À lire aussi"... (crawler.fields.html)
 _LISTING_CONTAINERS = ("div", "section", "aside", "ul", "ol", "nav")
 # forms with text inputs (newsletter, login, comment forms)
@@ -218,9 +214,7 @@ def prune_boilerplate(tree: Any) -> int:
     release_reading_lists(tree)
     dropped = drop_link_teaser_lines(tree)
     try:
-        candidates = list(
-            tree.xpath(_MARKED_CONTAINERS, namespaces=_EXSLT, pat=_BOILERPLATE_MARKS.pattern)
-        )
+        candidates = _marked_containers(tree)
         candidates += tree.xpath(_INPUT_FORMS)
         candidates += tree.xpath(_TEASER_LISTS)
         candidates += tree.xpath(_NESTED_TEASERS)
@@ -248,6 +242,31 @@ def prune_boilerplate(tree: Any) -> int:
         element.drop_tree()
         dropped += 1
     return dropped
+
+
+def _marked_containers(tree: Any) -> list[Any]:
+    """The blocks in <body> whose class or id holds a boilerplate piece, in page order.
+
+    A Python walk: an XPath re:test called back into Python for every element with a class.
+    """
+    root = tree.getroottree().getroot()
+    bodies = list(root.iter("body"))
+    if len(bodies) == 1:
+        blocks = bodies[0].iterdescendants(*_MARKED_TAGS)
+    else:  # none, or nested ones (each block counted once, as by //body//*)
+        blocks = (
+            element
+            for element in root.iter(*_MARKED_TAGS)
+            if any(a.tag == "body" for a in element.iterancestors())
+        )
+    return [
+        element
+        for element in blocks
+        if any(
+            mark and _BOILERPLATE_MARKS.search(mark)
+            for mark in (element.get("class"), element.get("id"))
+        )
+    ]
 
 
 _LONG_TEXT_BLOCKS = ("p", "li", "blockquote", "pre")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 import lxml.html
@@ -247,12 +248,17 @@ def short_text(
     return text if len(text) <= limit else None
 
 
+def _has_title_hint(element: HtmlElement) -> bool:
+    hints = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return "titl" in hints or "titre" in hints
+
+
 def is_listing_block(node: HtmlElement) -> bool:
     """A block headed "Fil d'info", "Les plus lus", "À lire aussi"...: other articles' list."""
-    children = [child for child in node.iterchildren() if isinstance(child.tag, str)]
-    for index, child in enumerate(children[:_LISTING_HEADER_CHILDREN]):
-        hints = f"{child.get('class') or ''} {child.get('id') or ''}".lower()
-        if index == 0 or child.tag in _HEADING_TAGS or "titl" in hints or "titre" in hints:
+    # the first few element children only (a list of 100 items is not walked)
+    children = islice(node.iterchildren(etree.Element), _LISTING_HEADER_CHILDREN)
+    for index, child in enumerate(children):
+        if index == 0 or child.tag in _HEADING_TAGS or _has_title_hint(child):
             text = short_text(child, 60)
             if text and LISTING_HEADER_RE.match(text):
                 return True
