@@ -657,10 +657,14 @@ def _classed_authors(page: Page) -> list[str]:
     teasers = page.once(_teaser_articles)
     marked = [e for e in marked if not _in_teaser(e, teasers)]
     marked_set = set(marked)
+    # only an ancestor of a marked element can hold one: the others skip the descendant walk
+    holders = {ancestor for e in marked for ancestor in e.iterancestors()}
     found = []
     agencies: list[str] = []
     for element in marked:
-        if any(d in marked_set and text_of(d) for d in element.iterdescendants()):
+        if element in holders and any(
+            d in marked_set and text_of(d) for d in element.iterdescendants()
+        ):
             # a more precise element inside says it better; an agency printed beside it in the
             # byline ("<span>Jean Dupont</span> <span>La Presse Canadienne</span>") still counts
             if not _is_noise(element):
