@@ -583,7 +583,7 @@ def _marked_authors(page: Page) -> list[str]:
     found = []
     teasers = page.once(_teaser_articles)
     for element in page.tree.xpath(
-        '//*[contains(concat(" ", @rel, " "), " author ") or @itemprop="author"]'
+        '//*[@rel or @itemprop][contains(concat(" ", @rel, " "), " author ") or @itemprop="author"]'
     ):
         if not _is_noise(element) and not _in_teaser(element, teasers):
             found.append(_clean(_element_name(element)))

@@ -280,8 +280,9 @@ _CATEGORY_BLOCKS = ("div", "p", "ul", "ol", "footer", "header", "section", "arti
 def _post_container(page: Page) -> HtmlElement | None:
     """The post's own container as WordPress's post_class() marks it ("post-443 hentry
     category-sport tag-budget"): the one holding the h1, else the first."""
-    containers = page.tree.xpath(  # [@class] first: the string tests copy each class
-        "//*[@class][contains(concat(' ', normalize-space(@class), ' '), ' hentry ') or "
+    containers = page.tree.xpath(  # plain contains() first: the token tests copy each class
+        "//*[contains(@class, 'hentry') or contains(@class, 'type-post')]"
+        "[contains(concat(' ', normalize-space(@class), ' '), ' hentry ') or "
         "contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]"
     )
     for container in containers:
