@@ -326,12 +326,33 @@ def text_beside_headline(tree: Any) -> frozenset[str]:
                 if text:
                     texts.add(text)
     if texts:
-        texts -= {
-            collapse_space(e.text_content())
-            for e in column.iter()
-            if isinstance(e.tag, str) and e not in left_out
-        }
+        texts -= _short_texts_inside(column, left_out, max(map(len, texts)))
     return frozenset(texts)
+
+
+def _short_texts_inside(column: Any, left_out: set[Any], limit: int) -> set[str]:
+    """The texts (whitespace collapsed) of the elements of `column` not `left_out`, those up
+    to `limit` characters: the others cannot equal a text beside the headline.
+
+    Read bottom-up: an element holding a longer one is longer too, and its text (the whole
+    article, for the column itself) is never built.
+    """
+    found: set[str] = set()
+    long: set[Any] = set()
+    for _, element in etree.iterwalk(column, events=("end",)):
+        if not isinstance(element.tag, str):
+            continue
+        if any(child in long for child in element):
+            long.add(element)
+            continue
+        if element in left_out:
+            continue
+        text = collapse_space(element.text_content())
+        if len(text) > limit:
+            long.add(element)
+        else:
+            found.add(text)
+    return found
 
 
 _LIST_BULLET = re.compile(r"^-\s+")
