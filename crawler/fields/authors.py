@@ -206,6 +206,8 @@ _AUTHOR_PAGE_SEGMENTS = frozenset(
         "signataire",
     }
 )
+# every author segment (and SPIP's "auteur12") holds one of these
+_AUTHOR_PAGE_WORDS = ("aut", "journal", "redakteur", "creator", "writer", "columnist", "signataire")
 _MAX_AUTHOR_PAGE_LINKS = 3
 _AUTHOR_MARK = re.compile(r"(?i)author|byline|signature|auteur|writer|journaliste")
 _AUTHOR_MARK_NOT = re.compile(
@@ -231,11 +233,10 @@ _META_NAMES = {
     "byl",
 }
 _MAX_CLASS_CANDIDATES = 6
-_EXSLT = {"re": "http://exslt.org/regular-expressions"}
-_MARKED_XPATH = (
-    "//body//*[@class or @id][re:test(concat(@class, ' ', @id), "
-    "'author|byline|signature|auteur|writer|journaliste', 'i')]"
-)
+# The XPaths below only select (tests in C); their regexes run in Python on what they
+# return: an XPath re:test called back into Python for every node it tested.
+_CLASSED_XPATH = "//body//*[@class or @id]"
+_MARKED_CLASS = re.compile("author|byline|signature|auteur|writer|journaliste", re.IGNORECASE)
 _HEADLINE_WINDOW = 40
 
 
@@ -582,7 +583,7 @@ def _marked_authors(page: Page) -> list[str]:
     found = []
     teasers = page.once(_teaser_articles)
     for element in page.tree.xpath(
-        '//*[contains(concat(" ", @rel, " "), " author ")]|//*[@itemprop="author"]'
+        '//*[@rel or @itemprop][contains(concat(" ", @rel, " "), " author ") or @itemprop="author"]'
     ):
         if not _is_noise(element) and not _in_teaser(element, teasers):
             found.append(_clean(_element_name(element)))
@@ -595,6 +596,9 @@ _SPIP_AUTHOR = re.compile(r"(?i)(?:^|/)auteur\d+(?:\.html?)?$|[?&](?:auteur\d+|i
 
 def _author_page_slug(href: str) -> bool:
     """Does the link lead to an author's page: an author segment, then the author's slug?"""
+    lowered = href.lower()
+    if not any(word in lowered for word in _AUTHOR_PAGE_WORDS):
+        return False  # most links: no author segment can be in them
     path = re.sub(r"^(?:[a-z][a-z0-9+.-]*:)?(?://[^/?#]*)?", "", href.strip(), flags=re.I)
     if _SPIP_AUTHOR.search(path):
         return True
@@ -653,14 +657,22 @@ def _author_mark(element: HtmlElement) -> bool:
 
 def _classed_authors(page: Page) -> list[str]:
     """Innermost elements whose class or id says author/byline/signature, outside noise."""
-    marked = [e for e in page.tree.xpath(_MARKED_XPATH, namespaces=_EXSLT) if _author_mark(e)]
+    marked = [
+        e
+        for e in page.tree.xpath(_CLASSED_XPATH)
+        if _MARKED_CLASS.search(f"{e.get('class') or ''} {e.get('id') or ''}") and _author_mark(e)
+    ]
     teasers = page.once(_teaser_articles)
     marked = [e for e in marked if not _in_teaser(e, teasers)]
     marked_set = set(marked)
+    # only an ancestor of a marked element can hold one: the others skip the descendant walk
+    holders = {ancestor for e in marked for ancestor in e.iterancestors()}
     found = []
     agencies: list[str] = []
     for element in marked:
-        if any(d in marked_set and text_of(d) for d in element.iterdescendants()):
+        if element in holders and any(
+            d in marked_set and text_of(d) for d in element.iterdescendants()
+        ):
             # a more precise element inside says it better; an agency printed beside it in the
             # byline ("<span>Jean Dupont</span> <span>La Presse Canadienne</span>") still counts
             if not _is_noise(element):
@@ -752,12 +764,9 @@ _LABEL_TAGS = ("dt", "th", "span", "strong", "b", "em", "label", "div", "p")
 
 
 # Every label _BYLINE_LABEL accepts holds one of these inside a single text node.
-_LABEL_WORD_XPATH = (
-    # blank nodes and script/style text first: cheap tests in C, the regex calls back to Python
-    # (the HTML parser gives <script> and <style> no child elements: their text's parent)
-    "//text()[normalize-space()][not(parent::script or parent::style)]"
-    "[re:test(., 'aut|par|text|journ|by|von|por|door', 'i')]"
-)
+# (the HTML parser gives <script> and <style> no child elements: their text's parent)
+_LABEL_TEXT_XPATH = "//text()[normalize-space()][not(parent::script or parent::style)]"
+_LABEL_WORD = re.compile("aut|par|text|journ|by|von|por|door", re.IGNORECASE)
 _LABEL_MAX = 20
 
 
@@ -786,7 +795,9 @@ def _label_candidates(page: Page) -> set[HtmlElement]:
     """Label-tag elements short enough to be a label and holding a label word in their text."""
     candidates: set[HtmlElement] = set()
     seen: set[HtmlElement] = set()
-    for node in page.tree.xpath(_LABEL_WORD_XPATH, namespaces=_EXSLT):
+    for node in page.tree.xpath(_LABEL_TEXT_XPATH):
+        if not _LABEL_WORD.search(node):
+            continue
         owner = node.getparent()
         if owner is not None and node.is_tail:
             owner = owner.getparent()

@@ -34,11 +34,7 @@ _BOILERPLATE_PIECES = (
     r"|breadcrumbs?|ariane|arbo"
 )
 _BOILERPLATE_MARKS = re.compile(rf"(?:^|[\s_-])(?:{_BOILERPLATE_PIECES})(?:$|[\s_-])", re.I)
-_MARKED_CONTAINERS = (
-    "//body//*[self::div or self::section or self::aside or self::ul or self::ol or self::p]"
-    "[@class or @id][re:test(@class, $pat, 'i') or re:test(@id, $pat, 'i')]"
-)
-_EXSLT = {"re": "http://exslt.org/regular-expressions"}
+_MARKED_TAGS = ("div", "section", "aside", "ul", "ol", "p")
 # blocks headed "Fil d'info", "Les plus lus", "À lire aussi"... (crawler.fields.html)
 _LISTING_CONTAINERS = ("div", "section", "aside", "ul", "ol", "nav")
 # forms with text inputs (newsletter, login, comment forms)
@@ -218,9 +214,7 @@ def prune_boilerplate(tree: Any) -> int:
     release_reading_lists(tree)
     dropped = drop_link_teaser_lines(tree)
     try:
-        candidates = list(
-            tree.xpath(_MARKED_CONTAINERS, namespaces=_EXSLT, pat=_BOILERPLATE_MARKS.pattern)
-        )
+        candidates = _marked_containers(tree)
         candidates += tree.xpath(_INPUT_FORMS)
         candidates += tree.xpath(_TEASER_LISTS)
         candidates += tree.xpath(_NESTED_TEASERS)
@@ -248,6 +242,31 @@ def prune_boilerplate(tree: Any) -> int:
         element.drop_tree()
         dropped += 1
     return dropped
+
+
+def _marked_containers(tree: Any) -> list[Any]:
+    """The blocks in <body> whose class or id holds a boilerplate piece, in page order.
+
+    A Python walk: an XPath re:test called back into Python for every element with a class.
+    """
+    root = tree.getroottree().getroot()
+    bodies = list(root.iter("body"))
+    if len(bodies) == 1:
+        blocks = bodies[0].iterdescendants(*_MARKED_TAGS)
+    else:  # none, or nested ones (each block counted once, as by //body//*)
+        blocks = (
+            element
+            for element in root.iter(*_MARKED_TAGS)
+            if any(a.tag == "body" for a in element.iterancestors())
+        )
+    return [
+        element
+        for element in blocks
+        if any(
+            mark and _BOILERPLATE_MARKS.search(mark)
+            for mark in (element.get("class"), element.get("id"))
+        )
+    ]
 
 
 _LONG_TEXT_BLOCKS = ("p", "li", "blockquote", "pre")
@@ -307,12 +326,33 @@ def text_beside_headline(tree: Any) -> frozenset[str]:
                 if text:
                     texts.add(text)
     if texts:
-        texts -= {
-            collapse_space(e.text_content())
-            for e in column.iter()
-            if isinstance(e.tag, str) and e not in left_out
-        }
+        texts -= _short_texts_inside(column, left_out, max(map(len, texts)))
     return frozenset(texts)
+
+
+def _short_texts_inside(column: Any, left_out: set[Any], limit: int) -> set[str]:
+    """The texts (whitespace collapsed) of the elements of `column` not `left_out`, those up
+    to `limit` characters: the others cannot equal a text beside the headline.
+
+    Read bottom-up: an element holding a longer one is longer too, and its text (the whole
+    article, for the column itself) is never built.
+    """
+    found: set[str] = set()
+    long: set[Any] = set()
+    for _, element in etree.iterwalk(column, events=("end",)):
+        if not isinstance(element.tag, str):
+            continue
+        if any(child in long for child in element):
+            long.add(element)
+            continue
+        if element in left_out:
+            continue
+        text = collapse_space(element.text_content())
+        if len(text) > limit:
+            long.add(element)
+        else:
+            found.add(text)
+    return found
 
 
 _LIST_BULLET = re.compile(r"^-\s+")

@@ -60,25 +60,23 @@ _CONTAINER_TAGS = {"body", "html", "main", "article", "section"}
 _TEASER_DEPTH = 4  # how far up a counter's list item may be
 _TEASER_LINK_WORDS = 4  # a link this long in the same list item is another article's headline
 _EXSLT = {"re": "http://exslt.org/regular-expressions"}
-_NOISE_TAGS = "ancestor::script or ancestor::style or ancestor::aside or ancestor::nav or " + (
-    "ancestor::footer or ancestor::noscript"
-)
-# Predicates run in order, cheapest first: the regex (a call back into Python) and the
-# ancestor test only see the short, non-blank texts and the elements that carry a class or id.
+_NOISE_TAGS = frozenset({"script", "style", "aside", "nav", "footer", "noscript"})
+# The XPath only selects (cheap C-level tests); the regexes and the noise-tag test run in
+# Python on what it returns, cheapest first: an XPath re:test called back into Python for
+# every node, and its ancestor tests built node-sets, which cost more than the whole walk.
 _KEYWORD_NODES = (
     f"//body//text()[normalize-space()][string-length(normalize-space(.)) <= {_MAX_TEXT}]"
-    r"[re:test(., '(^|[^\w])(lu|vu|lue?s|vues?|affichages?|lectures?|consultations?|views?|"
-    r"reads|consult[ée]e?s?|affich[ée]e?s?|hits|clics)([^\w]|$)|\U0001f441|\U0001f440', 'i')]"
-    f"[not({_NOISE_TAGS})]"
 )
-_COUNTER_CLASS = (
+_KEYWORD = re.compile(
+    r"(^|[^\w])(lu|vu|lue?s|vues?|affichages?|lectures?|consultations?|views?|"
+    r"reads|consult[ée]e?s?|affich[ée]e?s?|hits|clics)([^\w]|$)|\U0001f441|\U0001f440",
+    re.IGNORECASE,
+)
+_CLASSED_ELEMENTS = "//body//*[@class or @id]"
+_COUNTER_CLASS = re.compile(
     r"(^|[\s_-])(views?|vues|nb-?vues|pageviews?|view-?count|read-?count|reads|hits|"
-    r"lectures|compteur)([\s_-]|$)"
-)
-_CLASSED_ELEMENTS = (
-    "//body//*[@class or @id]"
-    f"[re:test(concat(' ', @class, ' ', @id, ' '), '{_COUNTER_CLASS}', 'i')]"
-    f"[not({_NOISE_TAGS})]"
+    r"lectures|compteur)([\s_-]|$)",
+    re.IGNORECASE,
 )
 _NOISE_CONTAINER = re.compile(
     r"(?i)sidebar|related|widget|comment|popular|most-?read|plus-?lus|teaser|recommend|"
@@ -126,6 +124,15 @@ def parse_read_count(text: str) -> int | None:
     if bare:
         return _to_int(bare.group("number"), bare.group("multiplier"))
     return None
+
+
+def _in_noise_tag(element: HtmlElement | None) -> bool:
+    """Is the element a script, style, aside, nav, footer or noscript, or inside one?"""
+    while element is not None:
+        if element.tag in _NOISE_TAGS:
+            return True
+        element = element.getparent()
+    return False
 
 
 def _in_noise_container(element: HtmlElement) -> bool:
@@ -200,8 +207,11 @@ def find_read_count_texts(source: Page | HtmlElement, selector: str | None = Non
             return _dedupe(selected)
     found: list[str] = []
     # one union query: XPath returns its nodes in document order
-    for node in tree.xpath(f"{_KEYWORD_NODES} | {_CLASSED_ELEMENTS}", namespaces=_EXSLT):
+    for node in tree.xpath(f"{_KEYWORD_NODES} | {_CLASSED_ELEMENTS}"):
         if isinstance(node, HtmlElement):
+            marks = f" {node.get('class') or ''} {node.get('id') or ''} "
+            if not _COUNTER_CLASS.search(marks) or _in_noise_tag(node.getparent()):
+                continue
             text = text_of(node)
             if (
                 text
@@ -213,7 +223,11 @@ def find_read_count_texts(source: Page | HtmlElement, selector: str | None = Non
             ):
                 found.append(text)
             continue
+        if not _KEYWORD.search(node):
+            continue
         parent = node.getparent()
+        if _in_noise_tag(parent.getparent() if node.is_tail else parent):
+            continue
         if parent is None or _in_noise_container(parent) or _in_teaser_item(parent):
             continue
         counter = _counter_text_near(node, parent)

@@ -5,14 +5,28 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 import lxml.html
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 
 _WS = re.compile(r"\s+")
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
+
+
+# lxml.html's own parser picks each element's class in Python (HtmlElementClassLookup: form,
+# input... get their own classes), a call every time a finder touches a node: millions per
+# crawl hour. No finder uses those form classes, so this parser picks HtmlElement in C.
+# Copies of the tree (deepcopy) keep the parser, so trafilatura's run on a copy gains too.
+_PARSER = lxml.html.HTMLParser()
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+    )
+)
+_EMPTY_PAGE = "<html><body></body></html>"
 
 
 def parse_html(html: str | bytes) -> HtmlElement:
@@ -23,11 +37,11 @@ def parse_html(html: str | bytes) -> HtmlElement:
     # lxml refuses str input that carries an XML encoding declaration
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     if not html.strip():
-        return lxml.html.fromstring("<html><body></body></html>")
+        return lxml.html.document_fromstring(_EMPTY_PAGE, parser=_PARSER)
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=_PARSER)
     except (ValueError, lxml.etree.ParserError):
-        return lxml.html.fromstring("<html><body></body></html>")
+        return lxml.html.document_fromstring(_EMPTY_PAGE, parser=_PARSER)
 
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u061c]")  # bidi marks too
@@ -234,12 +248,17 @@ def short_text(
     return text if len(text) <= limit else None
 
 
+def _has_title_hint(element: HtmlElement) -> bool:
+    hints = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return "titl" in hints or "titre" in hints
+
+
 def is_listing_block(node: HtmlElement) -> bool:
     """A block headed "Fil d'info", "Les plus lus", "À lire aussi"...: other articles' list."""
-    children = [child for child in node.iterchildren() if isinstance(child.tag, str)]
-    for index, child in enumerate(children[:_LISTING_HEADER_CHILDREN]):
-        hints = f"{child.get('class') or ''} {child.get('id') or ''}".lower()
-        if index == 0 or child.tag in _HEADING_TAGS or "titl" in hints or "titre" in hints:
+    # the first few element children only (a list of 100 items is not walked)
+    children = islice(node.iterchildren(etree.Element), _LISTING_HEADER_CHILDREN)
+    for index, child in enumerate(children):
+        if index == 0 or child.tag in _HEADING_TAGS or _has_title_hint(child):
             text = short_text(child, 60)
             if text and LISTING_HEADER_RE.match(text):
                 return True

@@ -206,12 +206,15 @@ def _visible_tag_labels(page: Page) -> list[str]:
     line_links = _tag_line_links(page)
     chosen: list[HtmlElement] = []
     for link in page.tree.iter("a"):
-        if in_prose(link):
-            continue
         rel_tokens = (link.get("rel") or "").lower().split()
-        if link in line_links:
+        in_line = link in line_links
+        rel_tag = "tag" in rel_tokens and "category" not in rel_tokens
+        tag_href = not in_line and not rel_tag and _has_tag_href(link)
+        if not (in_line or rel_tag or tag_href) or in_prose(link):
+            continue  # the cheap tests first: in_prose reads the text of the link's paragraph
+        if in_line:
             chosen.append(link)
-        elif "tag" in rel_tokens and "category" not in rel_tokens:
+        elif rel_tag:
             # WordPress writes rel="category tag" for the category: that is the section.
             ancestors = [a.tag for a in link.iterancestors()]
             in_article = "article" in ancestors
@@ -219,11 +222,7 @@ def _visible_tag_labels(page: Page) -> list[str]:
                 t in ("nav", "aside") or (t == "footer" and not in_article) for t in ancestors
             ):
                 chosen.append(link)
-        elif (
-            _has_tag_href(link)
-            and (_in_tag_box(link) or not in_chrome(link))
-            and not is_teaser_label(link)
-        ):
+        elif (_in_tag_box(link) or not in_chrome(link)) and not is_teaser_label(link):
             chosen.append(link)
     article = page.once(main_article)
     if article is not None:
@@ -281,8 +280,9 @@ _CATEGORY_BLOCKS = ("div", "p", "ul", "ol", "footer", "header", "section", "arti
 def _post_container(page: Page) -> HtmlElement | None:
     """The post's own container as WordPress's post_class() marks it ("post-443 hentry
     category-sport tag-budget"): the one holding the h1, else the first."""
-    containers = page.tree.xpath(  # [@class] first: the string tests copy each class
-        "//*[@class][contains(concat(' ', normalize-space(@class), ' '), ' hentry ') or "
+    containers = page.tree.xpath(  # plain contains() first: the token tests copy each class
+        "//*[contains(@class, 'hentry') or contains(@class, 'type-post')]"
+        "[contains(concat(' ', normalize-space(@class), ' '), ' hentry ') or "
         "contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]"
     )
     for container in containers:

@@ -559,3 +559,12 @@ def test_page_layout_classes_on_body_do_not_hide_the_byline() -> None:
         '<html><body class="single has-sidebar"><p class="byline">Par Inès Moreau</p></body></html>'
     )
     assert find_author_candidates(parse_html(html)) == ["Par Inès Moreau"]
+
+
+def test_author_page_words_cover_every_author_segment() -> None:
+    """_author_page_slug skips a link holding none of these words: each segment needs one."""
+    from crawler.fields.authors import _AUTHOR_PAGE_SEGMENTS, _AUTHOR_PAGE_WORDS
+
+    assert "aut" in _AUTHOR_PAGE_WORDS  # SPIP's "auteur12.html" too
+    for segment in _AUTHOR_PAGE_SEGMENTS:
+        assert any(word in segment for word in _AUTHOR_PAGE_WORDS), segment
