@@ -1,4 +1,4 @@
-"""A static test site on 127.0.0.1: serves a fixture folder for `make demo`, tests and benchmarks.
+"""A static test site on 127.0.0.1: serves a fixture folder for the tests and the benchmarks.
 
 `{{BASE}}` in served .html/.xml/.txt files becomes the server's origin, so feeds and sitemaps
 can hold absolute URLs while the port is chosen at run time. A path ending in "/" serves its
