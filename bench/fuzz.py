@@ -25,7 +25,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import contextlib
 
 from crawler import discovery
-from crawler.fields import agencies, authors, body, counters, dates, tags, text, titles, urls
+from crawler.fields import (
+    agencies,
+    authors,
+    body,
+    counters,
+    dates,
+    sections,
+    tags,
+    text,
+    titles,
+    urls,
+)
 from crawler.fields.html import parse_html
 from crawler.items import DateCandidate
 from crawler.process.extract import ExtractOptions, extract_page, paragraphs_of
@@ -135,7 +146,7 @@ TARGETS: dict[str, Callable[[str], object]] = {
     "agencies.agency_code": agencies.agency_code,
     # tags, counters, urls
     "tags.normalise_tags": lambda s: tags.normalise_tags([s, s[:50]]),
-    "tags.choose_section": lambda s: tags.choose_section([s]),
+    "sections.choose_section": lambda s: sections.choose_section([s]),
     "counters.parse_read_count": counters.parse_read_count,
     "urls.canonicalize_url": lambda s: urls.canonicalize_url("http://exemple.sn/" + s),
     "urls.choose_canonical_url": lambda s: urls.choose_canonical_url(

@@ -28,10 +28,6 @@ from crawler.fields.labels import (
     split_list,
 )
 from crawler.fields.page import Page
-
-# re-exported: pipelines.normalise and bench/fuzz.py read the section chooser from here
-from crawler.fields.sections import choose_section as choose_section
-from crawler.fields.sections import find_section_candidates as find_section_candidates
 from crawler.items import Tag
 
 MAX_TAGS = 50

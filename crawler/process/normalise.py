@@ -32,7 +32,8 @@ from crawler.fields.authors import Authors, parse_authors
 from crawler.fields.body import clean_body, declared_not_free, has_prose
 from crawler.fields.counters import parse_read_count
 from crawler.fields.dates import choose_dates
-from crawler.fields.tags import choose_section, normalise_tags
+from crawler.fields.sections import choose_section
+from crawler.fields.tags import normalise_tags
 from crawler.fields.text import clean_paragraphs, clean_text, word_count
 from crawler.fields.titles import choose_title
 from crawler.fields.urls import choose_canonical_url
