@@ -27,13 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import trafilatura
 
-from crawler.process.extract import ExtractOptions, extract_page
-from crawler.sites import load_sites, site_for_url
+from crawler.process.extract import extract_page
+from crawler.sites import Selectors, load_sites, site_for_url
 
 SITES_DIR = Path(__file__).resolve().parents[1] / "settings" / "sites"
 
 
-def load_cases(roots: list[Path]) -> list[tuple[str, str, str, ExtractOptions]]:
+def load_cases(roots: list[Path]) -> list[tuple[str, str, str, Selectors]]:
     """(case, url, html, options) for every case directory under the roots, sorted."""
     sites = load_sites(SITES_DIR, "all")
     cases = []
@@ -41,7 +41,7 @@ def load_cases(roots: list[Path]) -> list[tuple[str, str, str, ExtractOptions]]:
         for case in sorted(p for p in root.iterdir() if (p / "page.html").exists()):
             url = json.loads((case / "truth.json").read_text())["url"]
             html = (case / "page.html").read_text(encoding="utf-8", errors="replace")
-            options = ExtractOptions.from_site(site_for_url(url, sites))
+            options = site_for_url(url, sites).selectors
             cases.append((f"{root.name}/{case.name}", url, html, options))
     return cases
 

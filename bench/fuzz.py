@@ -39,7 +39,8 @@ from crawler.fields import (
 )
 from crawler.fields.html import parse_html
 from crawler.items import DateCandidate
-from crawler.process.extract import ExtractOptions, extract_page, paragraphs_of
+from crawler.process.extract import extract_page, paragraphs_of
+from crawler.sites import Selectors
 
 FETCHED = datetime(2024, 6, 1, 12, tzinfo=UTC)
 TZ = ZoneInfo("Africa/Dakar")
@@ -99,7 +100,7 @@ def _esc(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
 
 
-def _extract(html: str, options: ExtractOptions | None = None) -> object:
+def _extract(html: str, options: Selectors | None = None) -> object:
     return extract_page(html, "http://exemple.sn/article.html", options)
 
 
@@ -191,7 +192,7 @@ TARGETS: dict[str, Callable[[str], object]] = {
         parse_html(f"<div class='b'>{'<p>' + _esc(s[:8]) + '</p>' * (len(s) // 8)}</div>")
     ),
     "page.selected": lambda s: _extract(
-        _page(body_html=f"<div class='b'>{_esc(s)}</div>"), ExtractOptions(body="div.b")
+        _page(body_html=f"<div class='b'>{_esc(s)}</div>"), Selectors(body="div.b")
     ),
     # discovery (runs in the Scrapy process)
     "discovery.sanitize_xml": lambda s: discovery.sanitize_xml(s.encode()),

@@ -17,7 +17,7 @@ from typing import Any
 from crawler.items import Article
 from crawler.memory import release_free_memory
 from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
-from crawler.process.extract import ExtractOptions, extract_page
+from crawler.process.extract import extract_page
 from crawler.process.fingerprint import fingerprint
 from crawler.process.language import apply_language
 from crawler.process.normalise import normalise_article
@@ -68,7 +68,7 @@ def process_page(job: PageJob, cpu_seconds: dict[str, float] | None = None) -> A
     clock = _StageClock({} if cpu_seconds is None else cpu_seconds)
     if not job.html.strip():
         return Rejected("empty_page", f"{len(job.html)} characters", url=job.url)
-    raw = extract_page(job.html, job.final_url, ExtractOptions.from_site(job.site))
+    raw = extract_page(job.html, job.final_url, job.site.selectors)
     encoded = job.html.encode("utf-8")
     article = Article(
         url=job.url,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from copy import deepcopy
-from dataclasses import dataclass
 from functools import lru_cache
 
 import lxml.html
@@ -40,38 +39,9 @@ from crawler.fields.text import word_count
 from crawler.fields.titles import find_site_name, find_title_candidates
 from crawler.fields.urls import find_canonical_candidates
 from crawler.items import DateCandidate, RawExtraction
-from crawler.sites import SiteConfig
+from crawler.sites import Selectors
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
-
-
-@dataclass(frozen=True)
-class ExtractOptions:
-    """Per-site extraction settings (from the site file's [selectors])."""
-
-    prune_xpath: tuple[str, ...] = ()
-    body: str | None = None
-    title: str | None = None
-    date: str | None = None
-    authors: str | None = None
-    read_count: str | None = None
-    tags: str | None = None
-    section: str | None = None
-
-    @classmethod
-    def from_site(cls, site: SiteConfig) -> ExtractOptions:
-        """The site file's [selectors] as extraction options."""
-        selectors = site.selectors
-        return cls(
-            prune_xpath=selectors.drop,
-            body=selectors.body,
-            title=selectors.title,
-            date=selectors.date,
-            authors=selectors.authors,
-            read_count=selectors.read_count,
-            tags=selectors.tags,
-            section=selectors.section,
-        )
 
 
 @lru_cache(maxsize=1)
@@ -297,25 +267,25 @@ def shrink_inline_blocks(html: str) -> str:
     return "".join(pieces)
 
 
-def extract_page(html: str, url: str, options: ExtractOptions | None = None) -> RawExtraction:
+def extract_page(html: str, url: str, options: Selectors | None = None) -> RawExtraction:
     """Everything the normalisers need from one page; never raises on bad markup.
 
     The page is parsed once (`Page`); every finder reads that one tree and what it caches.
     """
-    options = options or ExtractOptions()
+    options = options or Selectors()
     html = shrink_inline_blocks(html)
     page = Page.parse(html, url)
     return _extract_from_page(page, html, options)
 
 
-def _extract_from_page(page: Page, html: str, options: ExtractOptions) -> RawExtraction:
+def _extract_from_page(page: Page, html: str, options: Selectors) -> RawExtraction:
     tree, url = page.tree, page.url
     raw = RawExtraction(extractor=EXTRACTOR)
     containers = select_elements(tree, options.body) if options.body else []
     if containers:
         raw.body_lines = [line for c in containers for line in paragraphs_of(deepcopy(c))]
     else:
-        raw.body_lines = extract_body_lines(html, url, options.prune_xpath, page)
+        raw.body_lines = extract_body_lines(html, url, options.drop, page)
 
     raw.title_candidates = find_title_candidates(page)
     if options.title:

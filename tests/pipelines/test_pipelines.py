@@ -14,12 +14,12 @@ from sqlalchemy import text
 from crawler.items import Article, FetchedPage, ParsedDate
 from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
 from crawler.process.chain import PageJob, process_page
-from crawler.process.extract import ExtractOptions, extract_page
+from crawler.process.extract import extract_page
 from crawler.process.fingerprint import fingerprint
 from crawler.process.language import apply_language, detect_language
 from crawler.process.normalise import normalise_article
 from crawler.process.rejections import REASONS, Rejected
-from crawler.sites import SiteConfig, load_sites
+from crawler.sites import Selectors, SiteConfig, load_sites
 from crawler.storage.engine import make_engine
 from crawler.storage.writer import ArchiveWriter
 from pipelines.process import ProcessPipeline
@@ -106,7 +106,7 @@ def test_the_pool_and_the_steps_one_by_one_give_the_same_article(process_pipelin
         final_url=fetched.final_url,
         site="demo",
         fetched_at=FETCHED,
-        raw=extract_page(fetched.html, fetched.final_url, ExtractOptions.from_site(site)),
+        raw=extract_page(fetched.html, fetched.final_url, site.selectors),
     )
     normalise_article(stepwise, site, DEFAULT_MIN_ARTICLE_WORDS)  # as the pipeline's
     apply_language(stepwise, site)
@@ -201,7 +201,7 @@ def test_archive_layout_table_is_read_without_its_menus():
     assert generic.body_lines[-1].startswith("Les travaux se poursuivent mercredi à huis clos.")
     assert len(generic.body_lines) == 5
     assert not any("ACCUEIL" in line or line.startswith("|") for line in generic.body_lines)
-    selected = extract_page(html, url, ExtractOptions(body=demo_site().selectors.body))
+    selected = extract_page(html, url, Selectors(body=demo_site().selectors.body))
     assert selected.body_lines == generic.body_lines
     article = Article(url=url, final_url=url, site="demo", fetched_at=FETCHED, raw=selected)
     normalise_article(article, demo_site(), DEFAULT_MIN_ARTICLE_WORDS)
