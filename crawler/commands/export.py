@@ -11,9 +11,9 @@ from scrapy.exceptions import UsageError
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.commands import report_database_error
-from crawler.storage.engine import make_engine, resolve_database_url
+from crawler.storage.engine import resolve_database_url
 from crawler.storage.export import FORMATS, ExportFilter, export_articles, parse_since
-from crawler.storage.schema import SchemaError, ensure_schema
+from crawler.storage.schema import SchemaError, require_schema
 from crawler.storage.warc_export import export_warc
 
 if TYPE_CHECKING:
@@ -83,12 +83,11 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         url = resolve_database_url(self.settings.get("DATABASE_URL"))
         try:
-            engine = make_engine(url)
-        except (SQLAlchemyError, ValueError, OSError) as error:
+            engine = require_schema(url)
+        except (SQLAlchemyError, SchemaError, ValueError, OSError) as error:
             self._fail(url, error)
             return
         try:
-            ensure_schema(engine, create_if_empty=False)
             if opts.format == "warc":
                 selection = ExportFilter(
                     opts.site,

@@ -26,10 +26,10 @@ from crawler.items import Article
 from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
 from crawler.sites import SiteConfig, SiteConfigError, load_sites
 from crawler.storage import models
-from crawler.storage.engine import SQLITE_BEGIN_OPTION, make_engine, resolve_database_url
+from crawler.storage.engine import SQLITE_BEGIN_OPTION, resolve_database_url
 from crawler.storage.export import Children
 from crawler.storage.repository import Repository
-from crawler.storage.schema import SchemaError, ensure_schema
+from crawler.storage.schema import SchemaError, require_schema
 
 if TYPE_CHECKING:
     import argparse
@@ -287,12 +287,11 @@ class Command(ScrapyCommand):
             return
         url = resolve_database_url(self.settings.get("DATABASE_URL"))
         try:
-            engine = make_engine(url)
-        except (SQLAlchemyError, ValueError, OSError) as error:
+            engine = require_schema(url)
+        except (SQLAlchemyError, SchemaError, ValueError, OSError) as error:
             self._fail(url, error)
             return
         try:
-            ensure_schema(engine, create_if_empty=False)
             report = reextract(
                 engine,
                 sites,

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from sqlalchemy.exc import SQLAlchemyError
 
+from crawler.commands import report_database_error
 from crawler.monitoring import NORMAL_CLOSE, errors, seen
-from crawler.storage.engine import DatabaseUrlError, make_engine, redact, resolve_database_url
+from crawler.storage.engine import resolve_database_url
 from crawler.storage.runs import recent_runs
+from crawler.storage.schema import SchemaError, require_schema
 
 if TYPE_CHECKING:
     import argparse
@@ -53,10 +54,13 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         url = resolve_database_url(self.settings.get("DATABASE_URL"))
         try:
-            runs = recent_runs(make_engine(url), limit=opts.limit, site_key=opts.site)
-        except SQLAlchemyError as error:
-            print(f"depeches: error: cannot read runs from {redact(url)}: {error}", file=sys.stderr)
-            self.exitcode = 2 if isinstance(error, DatabaseUrlError) else 1
+            engine = require_schema(url)
+            try:
+                runs = recent_runs(engine, limit=opts.limit, site_key=opts.site)
+            finally:
+                engine.dispose()
+        except (SQLAlchemyError, SchemaError, ValueError, OSError) as error:
+            self.exitcode = report_database_error("runs", url, error)
             return
         rows = []
         for run in runs:

@@ -21,7 +21,7 @@ from crawler.spiders.sitecheck import SiteCheckSpider
 from crawler.storage.checks import CheckRow, latest_checks, record_checks
 from crawler.storage.engine import DatabaseUrlError, make_engine, redact, resolve_database_url
 from crawler.storage.runs import site_summaries
-from crawler.storage.schema import SchemaBehindError, ensure_schema
+from crawler.storage.schema import SchemaBehindError, SchemaError, ensure_schema, require_schema
 
 if TYPE_CHECKING:
     import argparse
@@ -75,14 +75,14 @@ class Command(ScrapyCommand):
 
     def _list(self, configured: list[SiteConfig], url: str) -> int:
         try:
-            engine = make_engine(url)
-            known = {row.key: row for row in site_summaries(engine)}
-            checks = latest_checks(engine)
-        except SQLAlchemyError as error:
-            print(f"depeches: error: cannot read {redact(url)}: {error}", file=sys.stderr)
-            return (
-                exitcodes.CONFIG_ERROR if isinstance(error, DatabaseUrlError) else exitcodes.FAILED
-            )
+            engine = require_schema(url)
+            try:
+                known = {row.key: row for row in site_summaries(engine)}
+                checks = latest_checks(engine)
+            finally:
+                engine.dispose()
+        except (SQLAlchemyError, SchemaError, ValueError, OSError) as error:
+            return report_database_error("sites", url, error)
         rows = []
         for site in configured:
             row = known.get(site.key)

@@ -127,20 +127,26 @@ def missing_sqlite_file(url: str) -> Path | None:
     return None if path.exists() else path
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Create the engine for `url`: the only `create_engine` call of the project.
 
     SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE so that several writer
     processes queue up instead of failing with "database is locked" on a lock upgrade.
     PostgreSQL gets pre-ping so long crawls survive server restarts, and a connect timeout
     (unless the URL sets one) so an unanswered connect fails and is retried instead of hanging.
+
+    `read_only` is for a look that must leave the database as it found it (is there a schema
+    at all?): SQLite opens the file with `mode=ro`, so neither the file, its folder nor a WAL
+    header is created; PostgreSQL transactions are read-only.
     """
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _make_sqlite_engine(parsed)
+        return _make_sqlite_engine(parsed, read_only=read_only)
     connect_args: dict[str, Any] = {}
     if parsed.drivername == "postgresql+psycopg" and "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+    if read_only:
+        connect_args["options"] = "-c default_transaction_read_only=on"
     return _clean_bound_strings(
         create_engine(
             parsed,
@@ -151,10 +157,13 @@ def make_engine(url: str) -> Engine:
     )
 
 
-def _make_sqlite_engine(url: URL) -> Engine:
+def _make_sqlite_engine(url: URL, *, read_only: bool = False) -> Engine:
     database = url.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
-    if not in_memory:
+    read_only = read_only and not in_memory
+    if read_only:
+        url = _read_only_sqlite_url(url)
+    elif not in_memory:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = _clean_bound_strings(
         create_engine(
@@ -172,7 +181,7 @@ def _make_sqlite_engine(url: URL) -> Engine:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-            if not in_memory:
+            if not in_memory and not read_only:
                 cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA foreign_keys = ON")
             # WAL + NORMAL never corrupts the file; a power cut may lose the last batch, which
@@ -192,3 +201,11 @@ def _make_sqlite_engine(url: URL) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _read_only_sqlite_url(url: URL) -> URL:
+    """The same SQLite file as a `mode=ro` URI: SQLite then never creates nor writes it."""
+    database = url.database or ""
+    if not database.startswith("file:"):
+        database = Path(database).expanduser().absolute().as_uri()
+    return url.set(database=database, query={**url.query, "uri": "true", "mode": "ro"})

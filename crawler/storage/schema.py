@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 
 import migrations
-from crawler.storage.engine import SQLITE_BEGIN_OPTION, is_sqlite
+from crawler.storage.engine import SQLITE_BEGIN_OPTION, is_sqlite, make_engine, missing_sqlite_file
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -137,6 +137,34 @@ def ensure_schema(engine: Engine, *, create_if_empty: bool) -> SchemaState:
     raise _mismatch_error(engine, state)
 
 
+def require_schema(url: str) -> Engine:
+    """An engine on `url` for a command that reads the archive (export, runs, sites...), once
+    the database is known to be at the code's revision.
+
+    A database without the depeches schema (a SQLite file that does not exist yet, an empty
+    file, an empty PostgreSQL database) raises SchemaMissingError, whose one line tells the
+    operator to run `scrapy migrate`; the look is read-only, so nothing is created: no file,
+    no folder, no table, no WAL header. A schema behind or ahead raises as `ensure_schema`.
+    """
+    if missing_sqlite_file(url) is not None:
+        raise _missing_schema_error(" (the file does not exist)")
+    probe = make_engine(url, read_only=True)
+    try:
+        state = schema_state(probe)
+        if state != "current":
+            raise _mismatch_error(probe, state)
+    finally:
+        probe.dispose()
+    return make_engine(url)
+
+
+def _missing_schema_error(why: str = "") -> SchemaMissingError:
+    return SchemaMissingError(
+        f"the database has no depeches schema{why}: run `scrapy migrate` to create it "
+        f"(revision {_heads_text()})"
+    )
+
+
 def _heads_text() -> str:
     return ",".join(head_revisions())
 
@@ -145,9 +173,7 @@ def _mismatch_error(engine: Engine, state: SchemaState) -> SchemaError:
     heads = _heads_text()
     current = ",".join(current_revisions(engine)) or "none (base)"
     if state == "empty":
-        return SchemaMissingError(
-            f"database has no schema (latest is {heads}): run `scrapy migrate`"
-        )
+        return _missing_schema_error()
     if state == "behind":
         return SchemaBehindError(
             f"database at revision {current}, latest is {heads}: run `scrapy migrate`"

@@ -1,9 +1,11 @@
-"""The crawl command's guards: bad site files, a schema behind, explicit URL lists."""
+"""The commands' guards: bad site files, a schema behind or missing, explicit URL lists."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
+import psycopg
 import pytest
 from alembic import command
 from alembic.config import Config
@@ -166,3 +168,54 @@ def test_an_unusable_database_url_is_a_configuration_error(tmp_path, database_ur
     assert "DATABASE_URL" in run.stderr
     assert "Traceback" not in run.stderr
     assert "s3cret" not in run.stderr
+
+
+# Every command that opens the database and must not create its schema: `crawl` and
+# `sites --check` create it, `report` writes a page saying the archive is empty.
+READERS = {
+    "export": ["export", "-o", "{tmp}/out.jsonl"],
+    "reextract": ["reextract"],
+    "runs": ["runs"],
+    "sites": ["sites"],
+}
+
+
+@pytest.mark.parametrize(
+    "database",
+    ["sqlite-missing", "sqlite-empty", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+@pytest.mark.parametrize("command", sorted(READERS))
+def test_a_database_without_schema_asks_for_migrate(tmp_path, request, command, database):
+    if database == "postgres":
+        url = request.getfixturevalue("empty_pg_url")
+        why = ""
+    else:
+        path = tmp_path / "data" / "depeches.sqlite3"
+        if database == "sqlite-empty":
+            path.parent.mkdir()
+            path.touch()
+        url = f"sqlite:///{path}"
+        why = " (the file does not exist)" if database == "sqlite-missing" else ""
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in READERS[command]]
+    run = scrapy(*args, database_url=url)
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert run.stdout == ""
+    # one line: the command, the database, what is wrong and what to run
+    said = (
+        f"scrapy {command}: {url}: the database has no depeches schema{why}: "
+        "run `scrapy migrate` to create it (revision "
+    )
+    assert re.fullmatch(re.escape(said) + r"[0-9a-f]{12}\)\n", run.stderr), run.stderr[-2000:]
+    # nothing was created: no file, folder, WAL header or table; no export file either
+    assert not (tmp_path / "out.jsonl").exists()
+    if database == "sqlite-missing":
+        assert not (tmp_path / "data").exists()
+    elif database == "sqlite-empty":
+        assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["depeches.sqlite3"]
+        assert (tmp_path / "data" / "depeches.sqlite3").stat().st_size == 0
+    else:
+        with psycopg.connect(url) as connection:
+            tables = connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchall()
+        assert tables == []

@@ -320,7 +320,7 @@ def test_export_refuses_a_database_without_schema(tmp_path, sqlite_url, monkeypa
     code, stderr = run_in_process(monkeypatch, capsys, "export", "-o", str(out),
                                   database_url=sqlite_url)  # fmt: skip
     assert code == 1
-    assert "no schema" in stderr and "scrapy migrate" in stderr
+    assert "has no depeches schema" in stderr and "scrapy migrate" in stderr
     assert not out.exists()
 
 
