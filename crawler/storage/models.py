@@ -406,7 +406,9 @@ class Rejection(Base):
     url: Mapped[str] = mapped_column(Text, comment="Rejected URL.")
     site_key: Mapped[str | None] = mapped_column(String(64), comment="Site key, if known.")
     reason: Mapped[str] = mapped_column(
-        String(64), comment="Short machine-readable reason (http_404, empty_body...)."
+        String(64),
+        comment="Machine-readable reason (http_status, no_article_text...): the list is in "
+        "crawler/process/rejections.py.",
     )
     detail: Mapped[str] = mapped_column(Text, comment="Human-readable detail.")
     rejected_at: Mapped[datetime] = mapped_column(comment="Time of the rejection, UTC.")
@@ -511,7 +513,8 @@ class FrontierUrl(Base):
         String(10), comment="pending, stored, rejected (reason says why) or failed (retried)."
     )
     reason: Mapped[str | None] = mapped_column(
-        String(64), comment="Rejection reason (pipelines/errors.py) when rejected or failed."
+        String(64),
+        comment="Rejection reason (crawler/process/rejections.py) when rejected or failed.",
     )
     attempts: Mapped[int] = mapped_column(
         Integer, server_default="0", comment="Fetches that ended failed (transient errors)."

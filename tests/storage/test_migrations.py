@@ -89,6 +89,39 @@ def test_models_and_migrations_do_not_drift(engine):
         assert compare_metadata(context, Base.metadata) == []
 
 
+def _reason_comments(engine):
+    with engine.connect() as connection:
+        inspector = inspect(connection)
+        return {
+            table: next(
+                c.get("comment") for c in inspector.get_columns(table) if c["name"] == "reason"
+            )
+            for table in ("frontier", "rejections")
+        }
+
+
+def test_reason_comments_name_the_module_of_the_reasons(engine):
+    """Revision c546354ee912 rewrites two stale comments on PostgreSQL; SQLite keeps none."""
+    old = {
+        "frontier": "Rejection reason (pipelines/errors.py) when rejected or failed.",
+        "rejections": "Short machine-readable reason (http_404, empty_body...).",
+    }
+    new = {
+        "frontier": "Rejection reason (crawler/process/rejections.py) when rejected or failed.",
+        "rejections": "Machine-readable reason (http_status, no_article_text...): the list is "
+        "in crawler/process/rejections.py.",
+    }
+    if engine.dialect.name == "sqlite":
+        old = new = {"frontier": None, "rejections": None}
+    upgrade_to_head(engine)
+    assert _reason_comments(engine) == new
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "e12a0f5e7d01")
+    assert _reason_comments(engine) == old
+    upgrade_to_head(engine)
+    assert _reason_comments(engine) == new
+
+
 def test_downgrade_to_base_and_back(engine):
     upgrade_to_head(engine)
     with engine.begin() as connection:
