@@ -90,6 +90,13 @@ def warm_up_library() -> None:
     """
     htmldate.find_date("<html><body><p>Publié le 31 février 2024</p></body></html>")
     _library_parser().get_date_data("31 février 2024")
+    # the month names of all ~200 dateparser locales (htmldate's date cue for text with no
+    # year): each worker would otherwise load every locale on its own, ~30 MB apiece
+    from htmldate import extractors
+
+    month_words = getattr(extractors, "month_words", None)
+    if callable(month_words):
+        month_words()
 
 
 _MAX_PAGE_SCAN = 500_000
