@@ -10,7 +10,7 @@ from langdetect import detector_factory
 
 import crawler.langid
 import crawler.process.chain  # noqa: F401  (trafilatura, lxml, the field finders, langdetect)
-from crawler.fields.dates import warm_up_library
+from crawler.fields.dates.library import warm_up_library
 from crawler.memory import pin_malloc_thresholds
 from crawler.process.extract import warm_up_extraction
 

@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 
 from crawler.items import Article, FetchedPage
 from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
-from crawler.process.chain import PageJob, process_page_timed
+from crawler.process.job import PageJob, run_in_worker
 from crawler.process.pool import WorkerPool
 from crawler.process.rejections import Rejected
 from crawler.sites import SiteConfig
@@ -64,7 +64,7 @@ class ProcessPipeline:
             min_words=self.min_words,
         )
         try:
-            result, cpu_seconds = await self.pool.run(self.timeout, process_page_timed, job)
+            result, cpu_seconds = await self.pool.run(self.timeout, run_in_worker, job)
         except TimeoutError:
             # the worker was killed and replaced (crawler/process/pool.py); the frontier
             # retries the page in a later run, FRONTIER_MAX_ATTEMPTS times in all

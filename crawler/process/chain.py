@@ -10,39 +10,21 @@ from __future__ import annotations
 
 import gzip
 import time
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 from crawler.items import Article
 from crawler.memory import release_free_memory
-from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
 from crawler.process.extract import extract_page
 from crawler.process.fingerprint import fingerprint
+from crawler.process.job import PageJob
 from crawler.process.language import apply_language
 from crawler.process.normalise import normalise_article
 from crawler.process.rejections import Rejected
-from crawler.sites import SiteConfig
 
 # After a page this large the worker hands its freed heap pages back to the system.
 BIG_PAGE_CHARS = 2_000_000
 RAW_HTML_GZIP_LEVEL = 2
 # The stages timed, as named in the depeches/time/<stage>_cpu_us stats the bench reads.
 STAGES = ("extract", "normalise", "language", "dedup")
-
-
-@dataclass(frozen=True)
-class PageJob:
-    """One fetched page and what the chain needs to know about it."""
-
-    url: str
-    final_url: str
-    html: str
-    site: SiteConfig
-    fetched_at: datetime
-    status: int = 200
-    hints: dict[str, Any] = field(default_factory=dict)
-    min_words: int = DEFAULT_MIN_ARTICLE_WORDS
 
 
 class _StageClock:

@@ -30,7 +30,8 @@ from crawler.fields.body_tree import (
     unwrap_inline_times,
 )
 from crawler.fields.counters import find_read_count_texts
-from crawler.fields.dates import find_date_candidates, find_library_date_candidates
+from crawler.fields.dates import find_date_candidates
+from crawler.fields.dates.library import find_library_date_candidates
 from crawler.fields.html import select_elements, select_texts, text_of
 from crawler.fields.page import Page
 from crawler.fields.sections import find_section_candidates

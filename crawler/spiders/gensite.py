@@ -41,7 +41,7 @@ from crawler.gensite import (
     looks_like_article,
 )
 from crawler.process import DEFAULT_MIN_ARTICLE_WORDS
-from crawler.process.chain import PageJob, process_page
+from crawler.process.job import PageJob
 from crawler.process.rejections import Rejected
 from crawler.sites import SiteConfig
 from crawler.spiders.sitecheck import NO_CRAWL_RUN
@@ -258,6 +258,8 @@ class GenSiteSpider(scrapy.Spider):
             status=response.status,
             min_words=self.min_words,
         )
+        from crawler.process.chain import process_page  # the extraction libraries, lazily
+
         result = process_page(job)
         if isinstance(result, Rejected):
             self.draft.shares.add(None, result.reason)

@@ -20,10 +20,10 @@ from crawler.fields.dates import (
     choose_dates,
     dates_in_text,
     find_date_candidates,
-    find_library_date_candidates,
     parse_candidate,
     parse_date,
 )
+from crawler.fields.dates.library import find_library_date_candidates
 from crawler.fields.html import parse_html
 from crawler.items import DateCandidate, ParsedDate
 

@@ -4,7 +4,8 @@ Three steps, each pure: `find_date_candidates` lists every date string the page 
 order of trust; `parse_date` turns one string into a UTC value with its precision (or says
 why it cannot); `choose_dates` picks the published and modified dates from the candidates.
 htmldate's search is the last resort, asked only when no date the page offers can be used
-(`find_library_date_candidates`).
+(`library.find_library_date_candidates`; imported from its module, so that code that only
+parses dates, such as the crawl's own process, does not load htmldate).
 
     grammar   the parser: regexes, month table, parse_date, parse_candidate
     choose    choose_dates: trust of each source, published beside modified
@@ -33,11 +34,6 @@ from crawler.fields.dates.grammar import (
     parse_candidate,
     parse_date,
 )
-from crawler.fields.dates.library import (
-    LIBRARY_LANGUAGES,
-    find_library_date_candidates,
-    warm_up_library,
-)
 
 __all__ = [
     "DISCOVERY_SOURCES",
@@ -45,7 +41,6 @@ __all__ = [
     "FUTURE_DATE",
     "FUTURE_TOLERANCE",
     "IMPOSSIBLE_DATE",
-    "LIBRARY_LANGUAGES",
     "LIBRARY_SOURCE",
     "MODIFIED_BEFORE_PUBLISHED",
     "SOURCE_TRUST",
@@ -56,8 +51,6 @@ __all__ = [
     "choose_dates",
     "dates_in_text",
     "find_date_candidates",
-    "find_library_date_candidates",
     "parse_candidate",
     "parse_date",
-    "warm_up_library",
 ]
