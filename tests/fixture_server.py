@@ -10,7 +10,8 @@ answered every time: raw bytes with any headers (Content-Encoding gzip/deflate/b
 body is sent as given), a body streamed from a file, a Content-Length larger than what is sent,
 no Content-Length at all, a stall before the headers or in the middle of the body, a trickle,
 and redirects anywhere (`Route.redirect`). Every sleep is bounded (`MAX_SLEEP`) and ends when
-the server stops.
+the server stops. `server.hold(path)` keeps the requests for a path waiting until the test
+releases them (a crawl that must still be running at a given moment, however long it takes).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ TEMPLATED = {".html", ".htm", ".xml", ".txt", ".rss", ".atom"}
 Reply = tuple[int, dict[str, str], bytes]
 
 MAX_SLEEP = 30.0  # no scripted sleep lasts longer, whatever a test asks
+# a held request is answered after this many seconds even if the test never released it:
+# under the crawl's DOWNLOAD_TIMEOUT (30 s), so a forgotten hold cannot fail a fetch
+MAX_HOLD = 20.0
 CHUNK = 64 * 1024
 
 
@@ -121,6 +125,7 @@ class FixtureServer:
         self.keep_alive = keep_alive
         self.overrides = {path: list(replies) for path, replies in (overrides or {}).items()}
         self.routes: dict[str, Route] = dict(routes or {})
+        self.holds: dict[str, threading.Event] = {}
         self._stopping = threading.Event()
         self.requests: list[str] = []
         self.request_times: list[tuple[float, str]] = []
@@ -149,6 +154,12 @@ class FixtureServer:
             replies = self.overrides.get(path)
             return replies.pop(0) if replies else None
 
+    def hold(self, path: str) -> threading.Event:
+        """Requests for `path` wait (at most MAX_HOLD seconds) until the event returned is set,
+        then are answered as usual; the request is logged when it arrives."""
+        self.holds[path] = threading.Event()
+        return self.holds[path]
+
     def sleep(self, seconds: float) -> bool:
         """Sleep at most MAX_SLEEP seconds; False when the server stopped meanwhile."""
         return not self._stopping.wait(min(max(seconds, 0.0), MAX_SLEEP))
@@ -170,6 +181,9 @@ class FixtureServer:
 
             def do_GET(self) -> None:
                 server._record(self.path)
+                held = server.holds.get(urlsplit(self.path).path)
+                if held is not None:
+                    held.wait(MAX_HOLD)
                 scripted = server._scripted(self.path)
                 if scripted is not None:
                     status, headers, body = scripted
@@ -251,6 +265,8 @@ class FixtureServer:
 
     def stop(self) -> None:
         self._stopping.set()
+        for held in self.holds.values():
+            held.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 

@@ -15,8 +15,6 @@ from tests.e2e.conftest import FAST, LOOPBACK_ALLOWED, ROOT, scrapy
 
 pytestmark = pytest.mark.e2e
 
-SLOW = ["-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_DELAY=1", "-s", "AUTOTHROTTLE_ENABLED=False"]
-
 
 def crawl_command(server):
     return [
@@ -27,19 +25,24 @@ def crawl_command(server):
 
 def test_a_second_run_of_the_same_site_exits_at_once(demo_server, db_url):
     env = {**os.environ, **LOOPBACK_ALLOWED, "DATABASE_URL": db_url}
+    # the first crawl's feed is held until the second run has ended: the first is still
+    # running then however loaded the machine, and it finishes as soon as it is released
+    feed = demo_server.hold("/rss.xml")
     first = subprocess.Popen(
-        [*crawl_command(demo_server), *SLOW], cwd=ROOT, env=env,
+        crawl_command(demo_server), cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
         while not demo_server.requests and time.monotonic() < deadline:
-            time.sleep(0.2)  # the first crawl holds its lock once it fetches
+            time.sleep(0.05)  # the first crawl holds its lock once it fetches
         started = time.monotonic()
         second = scrapy("crawl", "site", "-a", "site=demo", "-a",
                         f"base_url={demo_server.base_url}", *FAST, database_url=db_url)  # fmt: skip
         took = time.monotonic() - started
+        assert first.poll() is None, "the first crawl ended before the second one did"
     finally:
+        feed.set()
         _, first_err = first.communicate(timeout=240)
     assert second.returncode == 4, second.stderr[-2000:]
     assert "already running" in second.stderr
