@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from bench.site import SMALL_FEED_ITEMS, write_small_site
 from crawler.storage.engine import make_engine
-from tests.e2e.conftest import scrapy
+from tests.e2e.conftest import FAST, scrapy
 from tests.fixture_server import FixtureServer
 
 PAGES = 30
@@ -49,7 +49,9 @@ def test_check_flags_the_broken_sites_and_records_the_result(tmp_path: Path, db_
             site_file("Fermé", unavailable.base_url, ["/rss.xml"], [])
         )
 
-        run = scrapy("sites", "--check", "region:test", "-s", f"SITES_DIR={sites}",
+        # FAST: no download delay, as in every e2e crawl; the politeness asserted here is that
+        # each source and each robots.txt is requested once
+        run = scrapy("sites", "--check", "region:test", "-s", f"SITES_DIR={sites}", *FAST,
                      database_url=db_url)  # fmt: skip
         assert run.returncode == 1, run.stdout + run.stderr[-2000:]
         out = run.stdout
@@ -68,7 +70,7 @@ def test_check_flags_the_broken_sites_and_records_the_result(tmp_path: Path, db_
         assert sorted(broken.requests) == ["/disparu.xml", "/flux.xml", "/robots.txt"]
         assert "/rss.xml" not in unavailable.requests
 
-        only_good = scrapy("sites", "--check", "bon", "-s", f"SITES_DIR={sites}",
+        only_good = scrapy("sites", "--check", "bon", "-s", f"SITES_DIR={sites}", *FAST,
                            database_url=db_url)  # fmt: skip
         assert only_good.returncode == 0, only_good.stdout + only_good.stderr[-2000:]
 
