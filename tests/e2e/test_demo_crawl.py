@@ -1,14 +1,21 @@
-"""`scrapy crawl site -a site=demo` against the demo site, into SQLite and PostgreSQL."""
+"""`scrapy crawl site -a site=demo` against the demo site, into SQLite and PostgreSQL.
+
+The tests that only read what one crawl stored share that crawl (one per database, module
+scope); the test that crawls a second time has a crawl and a database of its own.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import text
 
 from crawler.storage.engine import make_engine
-from tests.e2e.conftest import FAST, export_rows, scrapy
+from tests.conftest import _throwaway_pg_database
+from tests.e2e.conftest import DEMO, FAST, export_rows, scrapy
+from tests.fixture_server import FixtureServer
 
 pytestmark = pytest.mark.e2e
 
@@ -33,11 +40,31 @@ def query(database_url: str, sql: str) -> list[tuple]:
         engine.dispose()
 
 
-@pytest.fixture
-def crawled(demo_server, db_url, tmp_path):
-    run = crawl_demo(demo_server, db_url)
+def crawl_and_export(server, db_url, tmp_path):
+    run = crawl_demo(server, db_url)
     assert run.returncode == 0, run.stderr[-4000:]
-    return demo_server, db_url, export_rows(db_url, tmp_path), run
+    return server, db_url, export_rows(db_url, tmp_path), run
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def crawled(request, tmp_path_factory) -> Iterator[tuple]:
+    """One crawl per database, read (never written) by the tests that take it: its own server,
+    and on PostgreSQL a database of its own, which no other test empties meanwhile."""
+    tmp_path = tmp_path_factory.mktemp(f"demo-{request.param}")
+    with FixtureServer(DEMO / "site") as server:
+        if request.param == "sqlite":
+            yield crawl_and_export(server, f"sqlite:///{tmp_path / 'demo.sqlite3'}", tmp_path)
+        else:
+            with _throwaway_pg_database() as db_url:
+                yield crawl_and_export(server, db_url, tmp_path)
+
+
+@pytest.fixture
+def crawled_here(demo_server, db_url, tmp_path):
+    """A crawl for one test that writes to its database again."""
+    return crawl_and_export(demo_server, db_url, tmp_path)
 
 
 def test_every_expected_article_is_stored_with_its_fields(crawled, demo_expected):
@@ -91,8 +118,8 @@ def test_crawl_run_row(crawled):
     assert finished_at is not None
 
 
-def test_second_crawl_adds_nothing_and_updates_last_seen(crawled, demo_server, tmp_path):
-    _, db_url, rows, _ = crawled
+def test_second_crawl_adds_nothing_and_updates_last_seen(crawled_here, demo_server):
+    _, db_url, rows, _ = crawled_here
     before = query(db_url, "SELECT canonical_url, last_seen_at FROM articles ORDER BY id")
     counts_before = query(db_url, "SELECT count(*) FROM read_counts")[0][0]
     # a full re-crawl: incremental runs (the default) skip known articles not yet due
