@@ -215,6 +215,10 @@ class WarcSpider(ArticleSpider):
             self._inc("depeches/warc/files_failed" if progress.failed else "depeches/warc/files")
             if progress.failed:
                 self._fail_run()
+        # start() ends once its last pages have left the pipelines: Scrapy then finds the
+        # spider idle at once, where it would otherwise wait for its next 5 s heartbeat
+        for source in self.sources:
+            await self.settled(source)
 
     def open_source(self, source: str) -> IO[bytes]:
         """The file's bytes: a local file, or a streamed download behind the private guard."""
