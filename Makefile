@@ -25,8 +25,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# Two pytest workers (pytest-xdist), one per core: most of the e2e time is spent waiting on
+# scrapy subprocesses, servers and timeouts. Each test file runs whole on one worker (module-scoped
+# crawls run once), in collection order (the long e2e files first, the many short unit files
+# fill in at the end). PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: lint typecheck pytest
 
