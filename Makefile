@@ -35,9 +35,10 @@ pytest: install
 
 test: lint typecheck pytest
 
-# The edit loop: lint, types and the unit tests (no subprocess crawl, no PostgreSQL), ~1 min.
+# The edit loop: lint, types and the unit tests (no subprocess crawl, no PostgreSQL), < 1 min.
+# Two workers too; test by test (--dist load): no unit file holds a costly module fixture.
 check: lint typecheck
-	$(BIN)/pytest -q -m "not e2e and not postgres" -p no:cacheprovider
+	$(BIN)/pytest -q -m "not e2e and not postgres" -p no:cacheprovider -n $(PYTEST_WORKERS)
 
 # The kill -9 trials of docs/reliability.md with more seeds than CI runs (SQLite and PostgreSQL).
 FAULT_TRIALS ?= 5
